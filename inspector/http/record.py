@@ -1,0 +1,209 @@
+"""The capture record: one immutable object per request received.
+
+Every layer agrees on these fields (DESIGN.md, "The capture record"). Records are
+kept compact on purpose: slotted, a handful of objects each, bodies as one
+``bytes``, because a busy session holds hundreds of thousands of them and the
+garbage collector has to walk every one (DESIGN.md, "Performance notes").
+
+``to_json`` gives the JSONL form; ``from_json`` reads it back, so a record
+survives a round trip through JSONL, SQLite or an import unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+def iso_utc(timestamp: float) -> str:
+    """Format a POSIX timestamp as ISO 8601 in UTC with microseconds."""
+    moment = _dt.datetime.fromtimestamp(timestamp, tz=_dt.UTC)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_iso_utc(text: str) -> float:
+    """Inverse of :func:`iso_utc` (also accepts an explicit offset)."""
+    return _dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str | None) -> bytes:
+    if not text:
+        return b""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"invalid base64: {exc}") from None
+
+
+def _pairs(value: Any) -> Pairs:
+    if not value:
+        return ()
+    return tuple((str(name), str(val)) for name, val in value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentResponse:
+    """What the listener sent back for one request."""
+
+    status: int
+    reason: str = ""
+    headers: Pairs = ()
+    body: bytes = b""
+    #: name of the rule that answered; None for the listener's own error answers
+    rule: str | None = None
+    #: total bytes written (head and body)
+    bytes: int = 0
+    #: from the request being complete to the response being handed to the socket
+    duration_ms: float = 0.0
+    #: set when the rule failed (for example a template error) and a 500 went out instead
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "rule": self.rule,
+            "bytes": self.bytes,
+            "duration_ms": round(self.duration_ms, 3),
+            "headers": [list(p) for p in self.headers],
+            "body_b64": _b64(self.body),
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> SentResponse:
+        return cls(
+            status=int(obj["status"]),
+            reason=str(obj.get("reason") or ""),
+            headers=_pairs(obj.get("headers")),
+            body=_unb64(obj.get("body_b64")),
+            rule=obj.get("rule"),
+            bytes=int(obj.get("bytes") or 0),
+            duration_ms=float(obj.get("duration_ms") or 0.0),
+            error=obj.get("error"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureRecord:
+    """One request, exactly as the client sent it.
+
+    ``raw_head`` holds the request line and header section as received (for a
+    malformed request: every byte received for it, capped). ``raw_body`` holds
+    the body bytes as they crossed the wire when they differ from ``body``
+    (chunked framing); it is None when the body was sent as-is, so a plain body
+    is stored once. ``raw`` joins them back.
+    """
+
+    id: int
+    received_at: float
+    client: str
+    server: str
+    method: str = ""
+    target: str = ""
+    path: str = ""
+    query: Pairs = ()
+    http_version: str = ""
+    headers: Pairs = ()
+    trailers: Pairs = ()
+    body: bytes = b""
+    body_size: int = 0
+    body_truncated: bool = False
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    raw_head: bytes = b""
+    raw_body: bytes | None = None
+    response: SentResponse | None = field(default=None)
+
+    @property
+    def raw(self) -> bytes:
+        """The bytes received for this request (capped like the body)."""
+        return self.raw_head + (self.body if self.raw_body is None else self.raw_body)
+
+    @property
+    def received_at_iso(self) -> str:
+        return iso_utc(self.received_at)
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """First value of a header, matched case-insensitively."""
+        lower = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lower:
+                return value
+        return default
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header, in received order, matched case-insensitively."""
+        lower = name.lower()
+        return [value for key, value in self.headers if key.lower() == lower]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSONL form of DESIGN.md (``raw_b64`` always present, so nothing is lost)."""
+        return {
+            "id": self.id,
+            "received_at": self.received_at_iso,
+            "client": self.client,
+            "server": self.server,
+            "method": self.method,
+            "target": self.target,
+            "path": self.path,
+            "query": [list(p) for p in self.query],
+            "http_version": self.http_version,
+            "headers": [list(p) for p in self.headers],
+            "trailers": [list(p) for p in self.trailers],
+            "body_b64": _b64(self.body),
+            "body_size": self.body_size,
+            "body_truncated": self.body_truncated,
+            "error": self.error,
+            "notes": list(self.notes),
+            "raw_b64": _b64(self.raw),
+            "response": None if self.response is None else self.response.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> CaptureRecord:
+        """Rebuild a record from its JSONL form.
+
+        Raises:
+            ValueError, KeyError, TypeError: the object is not a capture record.
+        """
+        body = _unb64(obj.get("body_b64"))
+        raw = _unb64(obj.get("raw_b64"))
+        # Split raw back into head and body so a plain body is stored once.
+        if raw.endswith(body) and len(raw) >= len(body):
+            raw_head, raw_body = raw[: len(raw) - len(body)], None
+        else:
+            head_end = raw.find(b"\r\n\r\n")
+            cut = len(raw) if head_end < 0 else head_end + 4
+            raw_head, raw_body = raw[:cut], raw[cut:]
+        response = obj.get("response")
+        return cls(
+            id=int(obj["id"]),
+            received_at=parse_iso_utc(str(obj["received_at"])),
+            client=str(obj.get("client") or ""),
+            server=str(obj.get("server") or ""),
+            method=str(obj.get("method") or ""),
+            target=str(obj.get("target") or ""),
+            path=str(obj.get("path") or ""),
+            query=_pairs(obj.get("query")),
+            http_version=str(obj.get("http_version") or ""),
+            headers=_pairs(obj.get("headers")),
+            trailers=_pairs(obj.get("trailers")),
+            body=body,
+            body_size=int(obj.get("body_size") or len(body)),
+            body_truncated=bool(obj.get("body_truncated")),
+            error=obj.get("error"),
+            notes=tuple(str(n) for n in obj.get("notes") or ()),
+            raw_head=raw_head,
+            raw_body=raw_body,
+            response=None if not response else SentResponse.from_json(response),
+        )

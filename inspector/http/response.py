@@ -1,0 +1,138 @@
+"""Responses: what a responder returns, and how it goes on the wire (RFC 9112 §4, §6).
+
+A :class:`Response` is what the response rules (or the listener itself) decide
+to send. :func:`serialise` turns it into the exact bytes for one ``send``: the
+head and body are written together so Nagle's algorithm and delayed ACKs never
+add 40 ms to an answer (DESIGN.md, "Performance notes").
+
+Framing is ours, never the template's: Content-Length is computed from the
+body, and any Content-Length or Transfer-Encoding a responder supplies is
+dropped. Header names and values reaching this module may come from templates
+that echo request data, so CR, LF and NUL are removed here, the last line of
+defence against response splitting.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from inspector.http.record import CaptureRecord, Pairs
+
+#: headers the listener computes itself; a responder's own values are ignored
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
+
+_UNSAFE = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Response:
+    """A response to send.
+
+    Attributes:
+        status: 100-999 (values outside are sent as 500).
+        headers: (name, value) pairs in order; framing headers are recomputed.
+        body: the body bytes (not sent for HEAD, 1xx, 204 and 304).
+        reason: reason phrase; empty means the standard phrase for ``status``.
+        rule: name of the rule that produced it, for the capture record.
+        delay_ms: how long to wait before sending, without blocking others.
+        error: set when the rule failed and this is the 500 that replaced it.
+    """
+
+    status: int
+    headers: Pairs = ()
+    body: bytes = b""
+    reason: str = ""
+    rule: str | None = None
+    delay_ms: int = 0
+    error: str | None = None
+
+
+#: The responder signature: the server calls it once per complete request.
+Responder = Callable[[CaptureRecord], Response]
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def clean_field(text: str) -> str:
+    """Make text safe for a status or header line: no CR, LF or NUL."""
+    return text.translate(_UNSAFE)
+
+
+def is_token(name: str) -> bool:
+    """RFC 9110 §5.6.2 token (a valid header name or method)."""
+    return bool(name) and all(ch in _TOKEN_CHARS for ch in name)
+
+
+def body_allowed(status: int, method: str) -> bool:
+    """RFC 9112 §6.3: HEAD, 1xx, 204 and 304 responses carry no body."""
+    return not (method == "HEAD" or status < 200 or status in (204, 304))
+
+
+def serialise(
+    response: Response,
+    *,
+    method: str,
+    keep_alive: bool,
+    extra_headers: Iterable[tuple[str, str]] = (),
+) -> tuple[bytes, int, str, Pairs]:
+    """Build the bytes of one HTTP/1.1 response.
+
+    Args:
+        response: what to send.
+        method: the request's method (HEAD gets the headers but no body).
+        keep_alive: False adds ``Connection: close``.
+        extra_headers: headers the listener adds (after the responder's).
+
+    Returns:
+        (wire bytes, status sent, reason sent, header pairs sent).
+    """
+    status = response.status if 100 <= response.status <= 999 else 500
+    reason = clean_field(response.reason or reason_phrase(status) or "Unknown")
+    headers: list[tuple[str, str]] = []
+    for name, value in (*response.headers, *extra_headers):
+        if not is_token(name) or name.lower() in FRAMING_HEADERS:
+            continue
+        if name.lower() == "connection":
+            continue
+        headers.append((name, clean_field(value)))
+    no_body_status = status < 200 or status in (204, 304)
+    if not no_body_status:
+        headers.append(("Content-Length", str(len(response.body))))
+    if not keep_alive:
+        headers.append(("Connection", "close"))
+    lines = [f"HTTP/1.1 {status} {reason}\r\n"]
+    lines.extend(f"{n}: {v}\r\n" for n, v in headers)
+    lines.append("\r\n")
+    head = "".join(lines).encode("utf-8")
+    body = response.body if body_allowed(status, method) else b""
+    return head + body, status, reason, tuple(headers)
+
+
+def error_response(status: int, reason_text: str) -> Response:
+    """The listener's own answer to a rejected request: one plain-text line."""
+    return Response(
+        status=status,
+        headers=(("Content-Type", "text/plain; charset=utf-8"),),
+        body=(clean_field(reason_text) + "\n").encode("utf-8"),
+    )
+
+
+DEFAULT_RESPONSE = Response(
+    status=200,
+    headers=(("Content-Type", "text/html; charset=utf-8"),),
+    body=b"hello world",
+    rule="default",
+)
+
+
+def default_responder(record: CaptureRecord) -> Response:
+    """Answer every request with 200 ``hello world`` (the built-in default rule)."""
+    return DEFAULT_RESPONSE

@@ -1,0 +1,1 @@
+"""responses layer (see DESIGN.md)."""
