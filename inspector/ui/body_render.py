@@ -1,0 +1,244 @@
+"""Turning a body into something readable, by content type (Qt-free).
+
+- ``application/json`` and ``*+json``: pretty-printed (when it parses);
+- ``application/x-www-form-urlencoded``: decoded name/value rows, repeated and
+  blank names kept;
+- ``multipart/form-data``: each part with its own header fields, split on the
+  boundary by hand (RFC 7578 / RFC 2046 §5.1.1) so the bytes shown are the
+  bytes received;
+- text: decoded with the declared charset (UTF-8 by default); bytes that do not
+  decode show as ``\\xNN``;
+- anything else: a hex dump.
+
+Every renderer stops at ``limit`` bytes of input so a 10 MiB body never lands
+in a widget by accident; ``RenderedBody.truncated`` says when it stopped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.message
+import email.utils
+import json
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from inspector.models.text import human_size, visible
+
+#: how much of a body goes into the Body tab before "Show all"
+DISPLAY_LIMIT = 256 * 1024
+#: JSON larger than this is shown as text rather than parsed and re-indented
+JSON_PARSE_LIMIT = 4 * 1024 * 1024
+#: how much of a binary multipart part is hex-dumped
+PART_HEX_LIMIT = 512
+#: how much of the start of a body decides whether it is text
+SNIFF_LIMIT = 8 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """A body made readable.
+
+    Attributes:
+        kind: "empty", "json", "form", "multipart", "text" or "hex".
+        text: what a text view shows (for "form": a plain-text rendering too).
+        rows: (name, value) rows for "form".
+        shown: input bytes the rendering covers.
+        total: size of the whole body.
+    """
+
+    kind: str
+    text: str
+    rows: tuple[tuple[str, str], ...] = field(default=())
+    shown: int = 0
+    total: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.shown < self.total
+
+    @property
+    def note(self) -> str:
+        """ "showing X of Y" when truncated, else the size."""
+        if self.truncated:
+            return f"showing {human_size(self.shown)} of {human_size(self.total)}"
+        return human_size(self.total)
+
+
+def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
+    """``"Text/HTML; charset=UTF-8"`` -> ``("text/html", {"charset": "UTF-8"})``."""
+    if not value:
+        return "", {}
+    message = email.message.Message()
+    message["content-type"] = value
+    params: dict[str, str] = {}
+    for key, val in message.get_params(failobj=[])[1:]:
+        text = val if isinstance(val, str) else email.utils.collapse_rfc2231_value(val)
+        params[key.lower()] = text
+    return message.get_content_type(), params
+
+
+def looks_binary(data: bytes, charset: str = "utf-8") -> bool:
+    """True when the start of ``data`` is not text in ``charset``."""
+    sample = data[:SNIFF_LIMIT]
+    if b"\x00" in sample:
+        return True
+    if codecs.lookup(charset).name != "utf-8":
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut by the sample's end is still text
+        if exc.start < len(sample) - 3 or len(sample) == len(data):
+            return True
+    controls = sum(1 for b in sample if b < 0x09 or 0x0E <= b < 0x20 or b == 0x7F)
+    return controls > len(sample) // 10
+
+
+def decode_text(data: bytes, charset: str = "utf-8") -> str:
+    """Decode; undecodable UTF-8 bytes come back as surrogates that
+    :func:`visible` shows as ``\\xNN``."""
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        codec = "utf-8"
+    if codec == "utf-8":
+        return data.decode("utf-8", "surrogateescape")
+    return data.decode(codec, "replace")
+
+
+def hex_dump(data: bytes, limit: int | None = None) -> str:
+    """Offset, 16 bytes of hex, and their printable ASCII, per line."""
+    if limit is not None:
+        data = data[:limit]
+    lines = []
+    for offset in range(0, len(data), 16):
+        chunk = data[offset : offset + 16]
+        hex_part = " ".join(f"{b:02x}" for b in chunk[:8])
+        if len(chunk) > 8:
+            hex_part += "  " + " ".join(f"{b:02x}" for b in chunk[8:])
+        text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hex_part:<49}  |{text}|")
+    return "\n".join(lines)
+
+
+def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
+    """The parts between the boundary delimiters; True when the close delimiter was seen."""
+    delimiter = b"--" + boundary
+    parts: list[bytes] = []
+    pos = body.find(delimiter)
+    if pos < 0:
+        return parts, False
+    while True:
+        start = pos + len(delimiter)
+        if body[start : start + 2] == b"--":
+            return parts, True
+        eol = body.find(b"\n", start)
+        if eol < 0:
+            return parts, False
+        start = eol + 1
+        found = body.find(b"\r\n" + delimiter, start)
+        skip = 2
+        if found < 0:
+            found = body.find(b"\n" + delimiter, start)
+            skip = 1
+        if found < 0:
+            parts.append(body[start:])
+            return parts, False
+        parts.append(body[start:found])
+        pos = found + skip
+
+
+def _split_head(part: bytes) -> tuple[list[tuple[str, str]], bytes]:
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        cut = part.find(separator)
+        if cut >= 0:
+            head, content = part[:cut], part[cut + len(separator) :]
+            break
+    else:
+        if part.startswith((b"\r\n", b"\n")):
+            return [], part.lstrip(b"\r\n")
+        head, content = part, b""
+    fields = []
+    for line in head.splitlines():
+        name, _, value = line.decode("utf-8", "surrogateescape").partition(":")
+        fields.append((name, value.strip()))
+    return fields, content
+
+
+def _render_multipart(body: bytes, boundary: str, total: int) -> RenderedBody | None:
+    parts, closed = _split_multipart(body, boundary.encode("utf-8", "surrogateescape"))
+    if not parts:
+        return None
+    out: list[str] = []
+    for number, part in enumerate(parts, 1):
+        fields, content = _split_head(part)
+        out.append(f"── part {number} of {len(parts)} · {human_size(len(content))} ──")
+        out.extend(visible(f"{name}: {value}", None) for name, value in fields)
+        out.append("")
+        content_type = next((v for n, v in fields if n.strip().lower() == "content-type"), None)
+        mime, params = parse_content_type(content_type)
+        charset = params.get("charset", "utf-8")
+        textual = mime in ("", "text/plain") or mime.startswith("text/") or "json" in mime
+        if textual and not looks_binary(content, charset):
+            out.append(visible(decode_text(content, charset), None, keep_newlines=True))
+        else:
+            out.append(hex_dump(content, PART_HEX_LIMIT))
+            if len(content) > PART_HEX_LIMIT:
+                out.append(f"… {human_size(len(content) - PART_HEX_LIMIT)} more")
+        out.append("")
+    if not closed:
+        out.append("(no closing boundary: the body ends inside a part)")
+    return RenderedBody("multipart", "\n".join(out), shown=len(body), total=total)
+
+
+def render_body(body: bytes, content_type: str | None, limit: int | None = DISPLAY_LIMIT) -> RenderedBody:
+    """Render a body for the Body tab.
+
+    Args:
+        body: the body bytes (de-chunked).
+        content_type: the Content-Type field value, if any.
+        limit: bytes of ``body`` to render; None renders all of it.
+    """
+    total = len(body)
+    if not body:
+        return RenderedBody("empty", "", total=0)
+    part = body if limit is None else body[:limit]
+    shown = len(part)
+    mime, params = parse_content_type(content_type)
+    charset = params.get("charset", "utf-8")
+
+    if (mime == "application/json" or mime.endswith("+json")) and total <= JSON_PARSE_LIMIT:
+        try:
+            parsed = json.loads(decode_text(body, charset))
+        except (ValueError, RecursionError):
+            pass
+        else:
+            pretty = json.dumps(parsed, indent=2, ensure_ascii=False)
+            if limit is not None and len(pretty) > limit:
+                pretty = pretty[:limit]
+                shown = min(shown, total - 1)  # the rendering stops early
+            return RenderedBody("json", visible(pretty, None, keep_newlines=True), shown=shown, total=total)
+
+    if mime == "application/x-www-form-urlencoded" and not looks_binary(part, charset):
+        rows = tuple(
+            parse_qsl(
+                part.decode("ascii", "surrogateescape"),
+                keep_blank_values=True,
+                encoding=charset,
+                errors="replace",
+            )
+        )
+        text = "\n".join(visible(f"{name}={value}", None) for name, value in rows)
+        return RenderedBody("form", text, rows=rows, shown=shown, total=total)
+
+    if mime.startswith("multipart/") and params.get("boundary"):
+        rendered = _render_multipart(part, params["boundary"], total)
+        if rendered is not None:
+            return rendered
+
+    if not looks_binary(part, charset):
+        return RenderedBody(
+            "text", visible(decode_text(part, charset), None, keep_newlines=True), shown=shown, total=total
+        )
+    return RenderedBody("hex", hex_dump(part), shown=shown, total=total)

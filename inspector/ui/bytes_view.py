@@ -1,0 +1,158 @@
+"""A read-only view of some bytes (a body, a raw request) that never freezes.
+
+At most :data:`DISPLAY_LIMIT` bytes go into the widget; the note says
+"showing X of Y" and "Show all" renders the rest on request. Modes: "Auto"
+(by content type: JSON, form table, multipart, text or hex), "Text" (decoded,
+with visible escapes) and "Hex".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.models.pairs_table import PairsTableModel
+from inspector.models.text import human_size, visible
+from inspector.ui.body_render import DISPLAY_LIMIT, RenderedBody, hex_dump, render_body
+from inspector.ui.table_view import CopyableTableView
+
+AUTO, TEXT, HEX = "Auto", "Text", "Hex"
+
+
+def render(data: bytes, content_type: str | None, mode: str, limit: int | None) -> RenderedBody:
+    """Render ``data`` in ``mode`` (Auto, Text or Hex), at most ``limit`` bytes."""
+    part = data if limit is None else data[:limit]
+    if mode == HEX:
+        return RenderedBody("hex", hex_dump(part), shown=len(part), total=len(data))
+    if mode == TEXT:
+        text = visible(part.decode("utf-8", "surrogateescape"), None, keep_newlines=True)
+        return RenderedBody("text", text, shown=len(part), total=len(data))
+    return render_body(data, content_type, limit)
+
+
+class BytesView(QWidget):
+    """Note line, mode selector, "Show all", "Save…", and the text (or form table)."""
+
+    def __init__(
+        self,
+        modes: Sequence[str] = (AUTO, TEXT, HEX),
+        save_title: str = "Save body",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._data = b""
+        self._content_type: str | None = None
+        self._limit: int | None = DISPLAY_LIMIT
+        self._save_title = save_title
+        self._file_name = "body.bin"
+
+        self.note = QLabel(self)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.mode = QComboBox(self)
+        self.mode.addItems(list(modes))
+        self.mode.setToolTip("How to show the bytes")
+        self.show_all = QPushButton("Show all", self)
+        self.show_all.setToolTip("Render the whole body (may take a moment for large bodies)")
+        self.save = QPushButton("Save…", self)
+        self.save.setToolTip("Save the bytes to a file")
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.form_model = PairsTableModel(("Name", "Value"), parent=self)
+        self.form_table = CopyableTableView(self)
+        self.form_table.setModel(self.form_model)
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.text)
+        self._stack.addWidget(self.form_table)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.note, 1)
+        bar.addWidget(self.mode)
+        bar.addWidget(self.show_all)
+        bar.addWidget(self.save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self._stack, 1)
+        self._connect_signals()
+        self.set_data(b"", None)
+
+    def _connect_signals(self) -> None:
+        self.mode.currentTextChanged.connect(self._on_mode_current_text_changed)
+        self.show_all.clicked.connect(self._on_show_all_clicked)
+        self.save.clicked.connect(self._on_save_clicked)
+
+    def set_data(
+        self, data: bytes, content_type: str | None, description: str = "", file_name: str = ""
+    ) -> None:
+        """Show new bytes (rendered up to the display limit)."""
+        self._data = data
+        self._content_type = content_type
+        self._description = description
+        self._file_name = file_name or "body.bin"
+        self._limit = DISPLAY_LIMIT
+        self._refresh()
+
+    def rendered(self) -> RenderedBody:
+        return render(self._data, self._content_type, self.mode.currentText(), self._limit)
+
+    def _refresh(self) -> None:
+        result = self.rendered()
+        if result.kind == "form":
+            self.form_model.set_rows(result.rows)
+            self._stack.setCurrentWidget(self.form_table)
+        else:
+            self.form_model.clear()
+            self._stack.setCurrentWidget(self.text)
+        self.text.setPlainText(result.text if result.kind != "empty" else "(empty)")
+        parts = [
+            p for p in (visible(self._description, 200), result.kind if result.kind != "empty" else "") if p
+        ]
+        parts.append(result.note if self._data else "0 B")
+        self.note.setText(" · ".join(parts))
+        self.show_all.setVisible(result.truncated)
+        self.save.setEnabled(bool(self._data))
+
+    @Slot(str)
+    def _on_mode_current_text_changed(self, _mode: str) -> None:
+        self._refresh()
+
+    @Slot()
+    def _on_show_all_clicked(self) -> None:
+        self._limit = None
+        self._refresh()
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, self._save_title, self._file_name)
+        if not path:
+            return
+        try:
+            Path(path).write_bytes(self._data)
+        except OSError as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, self._save_title, "", parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"Could not save {path}: {exc.strerror or exc}")
+            box.exec()
+            return
+        self.note.setText(f"{self.note.text()} · saved {human_size(len(self._data))} to {path}")

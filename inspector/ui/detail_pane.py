@@ -1,0 +1,224 @@
+"""The detail pane: every part of the selected request, one tab each.
+
+Overview, Query, Headers (trailers after, marked), Body (by content type),
+Raw (the bytes as received) and Response (what was sent back). Every label
+that shows request data is plain text; every value goes through
+:func:`visible`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from inspector.http.record import CaptureRecord
+from inspector.models.pairs_table import PairsTableModel
+from inspector.models.request_table import local_datetime
+from inspector.models.text import human_size, visible
+from inspector.ui.bytes_view import HEX, TEXT, BytesView
+from inspector.ui.curl import request_url
+from inspector.ui.table_view import CopyableTableView
+
+#: characters of a value an Overview label shows
+LABEL_LIMIT = 500
+
+OVERVIEW_FIELDS = (
+    "Request",
+    "URL",
+    "Client",
+    "Server",
+    "Received",
+    "Host",
+    "User-Agent",
+    "Content-Type",
+    "Sizes",
+    "Response",
+    "Duration",
+    "Notes",
+    "Error",
+)
+
+RESPONSE_FIELDS = ("Status", "Rule", "Sent", "Duration", "Error")
+
+
+def _plain_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _form(parent: QWidget, names: tuple[str, ...]) -> tuple[QScrollArea, dict[str, QLabel]]:
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    inner = QWidget(area)
+    form = QFormLayout(inner)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    labels: dict[str, QLabel] = {}
+    for name in names:
+        labels[name] = _plain_label(inner)
+        form.addRow(f"{name}:", labels[name])
+    area.setWidget(inner)
+    return area, labels
+
+
+def _table(parent: QWidget, model: PairsTableModel) -> CopyableTableView:
+    view = CopyableTableView(parent)
+    view.setModel(model)
+    view.horizontalHeader().resizeSection(0, 220)
+    return view
+
+
+def request_line(record: CaptureRecord) -> str:
+    if not record.method and not record.target:
+        return "(no request line)"
+    version = f" HTTP/{record.http_version}" if record.http_version else ""
+    return f"{record.method} {record.target}{version}"
+
+
+class DetailPane(QTabWidget):
+    """Tabs showing one capture record (or nothing)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDocumentMode(True)
+        self._record: CaptureRecord | None = None
+
+        overview, self.overview = _form(self, OVERVIEW_FIELDS)
+        self.addTab(overview, "Overview")
+
+        self.query_model = PairsTableModel(("Name", "Value"), parent=self)
+        self.query_table = _table(self, self.query_model)
+        self.addTab(self.query_table, "Query")
+
+        self.headers_model = PairsTableModel(("Name", "Value"), marker_title="", parent=self)
+        self.headers_table = _table(self, self.headers_model)
+        self.addTab(self.headers_table, "Headers")
+
+        self.body_view = BytesView(parent=self)
+        self.addTab(self.body_view, "Body")
+
+        self.raw_view = BytesView((TEXT, HEX), save_title="Save raw request", parent=self)
+        self.addTab(self.raw_view, "Raw")
+
+        response = QSplitter(Qt.Orientation.Vertical, self)
+        response_form, self.response_fields = _form(response, RESPONSE_FIELDS)
+        self.response_headers_model = PairsTableModel(("Name", "Value"), parent=self)
+        self.response_headers_table = _table(response, self.response_headers_model)
+        self.response_body_view = BytesView(save_title="Save response body", parent=response)
+        response.addWidget(response_form)
+        response.addWidget(self.response_headers_table)
+        response.addWidget(self.response_body_view)
+        response.setStretchFactor(2, 1)
+        self.response_splitter = response
+        self.addTab(response, "Response")
+
+        self.set_record(None)
+
+    @property
+    def record(self) -> CaptureRecord | None:
+        return self._record
+
+    def models(self) -> list[PairsTableModel]:
+        return [
+            self.query_model,
+            self.headers_model,
+            self.response_headers_model,
+            self.body_view.form_model,
+            self.raw_view.form_model,
+            self.response_body_view.form_model,
+        ]
+
+    def set_record(self, record: CaptureRecord | None) -> None:
+        """Show ``record`` in every tab (None clears them)."""
+        self._record = record
+        if record is None:
+            for label in (*self.overview.values(), *self.response_fields.values()):
+                label.clear()
+            self.overview["Request"].setText("Select a request to see its details.")
+            for model in (self.query_model, self.headers_model, self.response_headers_model):
+                model.clear()
+            for view in (self.body_view, self.raw_view, self.response_body_view):
+                view.set_data(b"", None)
+            self._set_counts(None)
+            return
+        self._show_overview(record)
+        self.query_model.set_rows(record.query)
+        self.headers_model.set_rows(record.headers)
+        self.headers_model.add_rows(record.trailers, marker="trailer")
+        content_type = record.header("Content-Type")
+        description = content_type or ""
+        if record.body_truncated:
+            description += " · cut off at the capture limit"
+        self.body_view.set_data(record.body, content_type, description, f"request-{record.id}.body")
+        self.raw_view.set_data(record.raw, None, "as received", f"request-{record.id}.http")
+        self._show_response(record)
+        self._set_counts(record)
+
+    def _set_counts(self, record: CaptureRecord | None) -> None:
+        query = f"Query ({len(record.query)})" if record else "Query"
+        headers = "Headers"
+        if record:
+            headers = f"Headers ({len(record.headers)})"
+            if record.trailers:
+                headers = f"Headers ({len(record.headers)} + {len(record.trailers)} trailers)"
+        self.setTabText(self.indexOf(self.query_table), query)
+        self.setTabText(self.indexOf(self.headers_table), headers)
+
+    def _set(self, labels: dict[str, QLabel], name: str, text: str) -> None:
+        labels[name].setText(visible(text, LABEL_LIMIT))
+
+    def _show_overview(self, record: CaptureRecord) -> None:
+        o = self.overview
+        self._set(o, "Request", request_line(record))
+        self._set(o, "URL", request_url(record) if record.method else "")
+        self._set(o, "Client", record.client)
+        self._set(o, "Server", record.server)
+        self._set(o, "Received", f"{local_datetime(record.received_at)}  ({record.received_at_iso})")
+        self._set(o, "Host", " | ".join(record.header_values("Host")))
+        self._set(o, "User-Agent", " | ".join(record.header_values("User-Agent")))
+        self._set(o, "Content-Type", " | ".join(record.header_values("Content-Type")))
+        sizes = f"head {human_size(len(record.raw_head))}, body {human_size(record.body_size)}"
+        if record.body_truncated:
+            sizes += " (cut off at the capture limit)"
+        self._set(o, "Sizes", sizes)
+        response = record.response
+        if response is None:
+            self._set(o, "Response", "none sent")
+            self._set(o, "Duration", "")
+        else:
+            rule = f" (rule {response.rule})" if response.rule else ""
+            self._set(o, "Response", f"{response.status} {response.reason}{rule}")
+            self._set(o, "Duration", f"{response.duration_ms:.3f} ms")
+        o["Notes"].setText("\n".join(visible(n, LABEL_LIMIT) for n in record.notes) or "none")
+        self._set(o, "Error", record.error or "none")
+
+    def _show_response(self, record: CaptureRecord) -> None:
+        response = record.response
+        f = self.response_fields
+        if response is None:
+            for label in f.values():
+                label.clear()
+            self._set(f, "Status", "No response was sent.")
+            self.response_headers_model.clear()
+            self.response_body_view.set_data(b"", None)
+            return
+        self._set(f, "Status", f"HTTP/1.1 {response.status} {response.reason}")
+        self._set(f, "Rule", response.rule or "(the listener's own answer)")
+        self._set(f, "Sent", human_size(response.bytes))
+        self._set(f, "Duration", f"{response.duration_ms:.3f} ms")
+        self._set(f, "Error", response.error or "none")
+        self.response_headers_model.set_rows(response.headers)
+        content_type = next((v for n, v in response.headers if n.lower() == "content-type"), None)
+        self.response_body_view.set_data(
+            response.body, content_type, content_type or "", f"response-{record.id}.body"
+        )

@@ -1,0 +1,103 @@
+"""The request table view: copy support plus per-request actions
+(Copy URL, Copy as cURL, Copy raw request) in its context menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Slot
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
+
+from inspector.http.record import CaptureRecord
+from inspector.models.request_table import Column, Role
+from inspector.ui.curl import curl_command, request_url
+from inspector.ui.table_view import CopyableTableView
+
+DEFAULT_WIDTHS: dict[Column, int] = {
+    Column.ID: 64,
+    Column.TIME: 100,
+    Column.CLIENT: 130,
+    Column.METHOD: 70,
+    Column.PATH: 240,
+    Column.QUERY: 200,
+    Column.HEADERS: 66,
+    Column.BODY_SIZE: 80,
+    Column.STATUS: 150,
+    Column.DURATION: 80,
+}
+
+
+def raw_mime(record: CaptureRecord) -> QMimeData:
+    """The raw request: exact bytes as application/octet-stream, readable text as text."""
+    mime = QMimeData()
+    mime.setText(record.raw.decode("utf-8", "backslashreplace"))
+    mime.setData("application/octet-stream", QByteArray(record.raw))
+    return mime
+
+
+def clipboard_text(text: str) -> str:
+    """Text a clipboard accepts: lone surrogates become ``\\udcNN`` escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class RequestTableView(CopyableTableView):
+    """Sortable, resizable, movable columns; one row per request."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSortingEnabled(True)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        self._menu_record: CaptureRecord | None = None
+        self.copy_url_action = QAction("Copy &URL", self)
+        self.copy_curl_action = QAction("Copy as c&URL", self)
+        self.copy_raw_action = QAction("Copy &raw request", self)
+        self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
+        self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
+        self.copy_raw_action.triggered.connect(self._on_copy_raw_action_triggered)
+
+    def apply_default_widths(self) -> None:
+        for column, width in DEFAULT_WIDTHS.items():
+            self.setColumnWidth(column, width)
+
+    def record_at(self, index: QModelIndex) -> CaptureRecord | None:
+        if not index.isValid():
+            return None
+        record = index.data(Role.RECORD)
+        return record if isinstance(record, CaptureRecord) else None
+
+    def build_context_menu(self, menu: QMenu, index: QModelIndex) -> None:
+        self._menu_record = self.record_at(index)
+        if self._menu_record is None:
+            return
+        menu.addAction(self.copy_url_action)
+        menu.addAction(self.copy_curl_action)
+        menu.addAction(self.copy_raw_action)
+        has_line = bool(self._menu_record.method)
+        self.copy_url_action.setEnabled(has_line)
+        self.copy_curl_action.setEnabled(has_line)
+
+    def _target(self) -> CaptureRecord | None:
+        return self._menu_record or self.record_at(self.currentIndex())
+
+    @Slot()
+    def _on_copy_url_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            QGuiApplication.clipboard().setText(clipboard_text(request_url(record)))
+
+    @Slot()
+    def _on_copy_curl_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            QGuiApplication.clipboard().setText(clipboard_text(curl_command(record)))
+
+    @Slot()
+    def _on_copy_raw_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            QGuiApplication.clipboard().setMimeData(raw_mime(record))
