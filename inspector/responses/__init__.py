@@ -1,1 +1,65 @@
-"""responses layer (see DESIGN.md)."""
+"""Qt-free response rules: match a request, render the answer from sandboxed templates.
+
+The server calls a :class:`Responder` once per request::
+
+    responder = Responder(load_rules(default_rules_path()))
+    response = responder(record)          # never raises
+    responder.set_rules(new_ruleset)      # atomic swap, from any thread
+
+The editor uses :func:`validate_rule`, :func:`explain` and :func:`render`.
+"""
+
+from inspector.responses.engine import (
+    CompiledRule,
+    Responder,
+    RuleSet,
+    TemplateProblem,
+    explain,
+    failure_response,
+    is_preflight,
+    render,
+    validate_rule,
+)
+from inspector.responses.matching import MatchResult
+from inspector.responses.model import DEFAULT_RULE, OPS, SOURCES, Condition, Rule
+from inspector.responses.presets import list_presets
+from inspector.responses.rulesfile import (
+    RulesFileError,
+    default_rules_path,
+    dumps,
+    load_rules,
+    loads,
+    rule_from_json,
+    rule_to_json,
+    save_rules,
+)
+from inspector.responses.sandbox import MAX_OUTPUT, MAX_RENDER_SECONDS
+
+__all__ = [
+    "DEFAULT_RULE",
+    "MAX_OUTPUT",
+    "MAX_RENDER_SECONDS",
+    "OPS",
+    "SOURCES",
+    "CompiledRule",
+    "Condition",
+    "MatchResult",
+    "Responder",
+    "Rule",
+    "RuleSet",
+    "RulesFileError",
+    "TemplateProblem",
+    "default_rules_path",
+    "dumps",
+    "explain",
+    "failure_response",
+    "is_preflight",
+    "list_presets",
+    "load_rules",
+    "loads",
+    "render",
+    "rule_from_json",
+    "rule_to_json",
+    "save_rules",
+    "validate_rule",
+]
