@@ -123,12 +123,12 @@ def query_text(record: CaptureRecord) -> str:
 def status_text(record: CaptureRecord) -> str:
     """What the Status column shows: the status sent, and the error if any."""
     response = record.response
-    parts = [] if response is None else [str(response.status)]
-    if record.error:
-        parts.append(record.error)
-    elif response is not None and response.error:
-        parts.append(response.error)
-    return " ".join(parts) if parts else "—"
+    status = "" if response is None else str(response.status)
+    error = record.error or (response.error if response is not None else None)
+    if error:
+        # the listener's errors may already start with the status ("400 invalid …")
+        return error if not status or error.startswith(status) else f"{status} {error}"
+    return status or "—"
 
 
 def _cell_value(record: CaptureRecord, column: int) -> str | int | float:
