@@ -1,1 +1,6 @@
-"""server layer (see DESIGN.md)."""
+"""Qt-free listening loop: accepts connections, parses, answers, reports records."""
+
+from inspector.server.bind import BindError, bind_listener, browse_host, format_hostport, is_loopback, url_for
+from inspector.server.loop import Server
+
+__all__ = ["BindError", "Server", "bind_listener", "browse_host", "format_hostport", "is_loopback", "url_for"]

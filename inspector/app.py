@@ -1,0 +1,128 @@
+"""Command line: the window by default, ``--headless`` for a terminal, ``--export``.
+
+Headless mode is also the contract for end-to-end tests (DESIGN.md, "Headless
+mode"): it never imports Qt, prints ``listening on http://HOST:PORT`` on stderr
+once bound, one short line per request, appends records to ``--jsonl`` flushed
+per record, exits 2 on a bind failure and 0 on SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import IO, TextIO
+
+from inspector import __version__
+from inspector.http.record import CaptureRecord
+from inspector.models.text import visible
+from inspector.server import BindError, Server
+
+#: exit status for a bind failure or unusable arguments
+EXIT_USAGE = 2
+#: how much of a target the per-request stderr line shows
+LINE_TARGET_LIMIT = 200
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="request-inspector",
+        description="See every HTTP request sent to a port, and answer it from templates.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--headless", action="store_true", help="run without a window")
+    parser.add_argument("--bind", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, metavar="N", help="port (default 8090; 0 = any free port)")
+    parser.add_argument(
+        "--jsonl", metavar="PATH", help="headless: append each request as one JSON line ('-' = stdout)"
+    )
+    parser.add_argument("--rules", metavar="FILE", help="response rules file (JSON)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--db", metavar="PATH", help="history database file")
+    group.add_argument("--no-db", action="store_true", help="keep history in memory only")
+    parser.add_argument(
+        "--export", metavar="OUT", help="write the stored history to OUT.har or OUT.jsonl and exit"
+    )
+    return parser
+
+
+def request_line(record: CaptureRecord) -> str:
+    """The one human line per request, with hostile characters escaped."""
+    status = record.response.status if record.response else "-"
+    if record.error:
+        what = f"{record.method} {record.target}".strip() or "(no request line)"
+        line = f"{record.client} {what} -> {status} ({record.error})"
+    else:
+        line = f"{record.client} {record.method} {record.target} -> {status}"
+        if record.response and record.response.error:
+            line += f" ({record.response.error})"
+    return visible(line, LINE_TARGET_LIMIT * 2)
+
+
+@contextlib.contextmanager
+def _open_jsonl(path: str | None) -> Iterator[IO[str] | None]:
+    if path is None:
+        yield None
+    elif path == "-":
+        yield sys.stdout
+    else:
+        with open(path, "a", encoding="utf-8") as handle:
+            yield handle
+
+
+def _install_stop_signals(stop: Callable[[], None]) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
+    """Listen until SIGINT/SIGTERM, printing and recording every request."""
+    host = args.bind or "127.0.0.1"
+    port = 8090 if args.port is None else args.port
+    with _open_jsonl(args.jsonl) as jsonl:
+
+        def on_record(record: CaptureRecord) -> None:
+            if jsonl is not None:
+                jsonl.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                jsonl.flush()
+            print(request_line(record), file=err, flush=True)
+
+        try:
+            server = Server(host, port, on_record=on_record)
+        except BindError as exc:
+            print(f"error: {exc}", file=err, flush=True)
+            return EXIT_USAGE
+        _install_stop_signals(server.stop)
+        print(f"listening on {server.url}", file=err, flush=True)
+        # Serve on a worker thread so the main thread stays free for signals.
+        worker = threading.Thread(target=server.serve_forever, name="listener")
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+        print("stopped", file=err, flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.headless:
+        return run_headless(args)
+    if args.export:
+        parser.error("--export needs the history store, which is not built yet")
+    from inspector.ui.main_window import run_gui  # Qt only when a window is wanted
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
