@@ -79,20 +79,25 @@ def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
 
 
 def looks_binary(data: bytes, charset: str = "utf-8") -> bool:
-    """True when the start of ``data`` is not text in ``charset``."""
+    """True when the start of ``data`` does not read as text in ``charset``:
+    it has a NUL, or more than a tenth of it is control characters or bytes
+    that are not valid UTF-8 (a stray invalid byte in text stays text)."""
     sample = data[:SNIFF_LIMIT]
     if b"\x00" in sample:
         return True
-    if codecs.lookup(charset).name != "utf-8":
-        return False
     try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut by the sample's end is still text
-        if exc.start < len(sample) - 3 or len(sample) == len(data):
-            return True
-    controls = sum(1 for b in sample if b < 0x09 or 0x0E <= b < 0x20 or b == 0x7F)
-    return controls > len(sample) // 10
+        is_utf8 = codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        is_utf8 = True
+    text = sample.decode("utf-8", "surrogateescape") if is_utf8 else sample.decode("latin-1")
+    if is_utf8 and len(sample) < len(data):
+        text = text[:-3]  # a character cut by the sample's end is still text
+    odd = sum(
+        1
+        for ch in text
+        if ch < "\t" or "\x0e" <= ch < " " or ch == "\x7f" or (is_utf8 and "\udc80" <= ch <= "\udcff")
+    )
+    return odd > len(text) // 10
 
 
 def decode_text(data: bytes, charset: str = "utf-8") -> str:

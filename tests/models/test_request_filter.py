@@ -31,10 +31,21 @@ def build(record_factory: Factory, qtmodeltester: Any | None = None) -> RequestF
     model.append_records(
         [
             record_factory(id=1, method="GET", path="/a", target="/a?name=jack", query=(("name", "jack"),)),
-            record_factory(id=2, target="/b", query=(), method="POST", path="/b", body=b'{"needle": "in body"}'),
-            record_factory(id=3, target="/c", query=(), method="PUT", path="/c", headers=(("X-Trace", "Secret-Value"),)),
+            record_factory(
+                id=2, target="/b", query=(), method="POST", path="/b", body=b'{"needle": "in body"}'
+            ),
+            record_factory(
+                id=3, target="/c", query=(), method="PUT", path="/c", headers=(("X-Trace", "Secret-Value"),)
+            ),
             record_factory(id=4, target="/d", query=(), method="OPTIONS", path="/d"),
-            record_factory(id=5, target="/e", query=(), method="DELETE", path="/e", body=b"x" * BODY_SEARCH_LIMIT + b"late"),
+            record_factory(
+                id=5,
+                target="/e",
+                query=(),
+                method="DELETE",
+                path="/e",
+                body=b"x" * BODY_SEARCH_LIMIT + b"late",
+            ),
             record_factory(id=6, method="", path="", target="", query=(), error="garbage received"),
         ]
     )

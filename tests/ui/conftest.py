@@ -26,8 +26,9 @@ def make_record(**overrides: Any) -> CaptureRecord:
         "headers": (("Host", "127.0.0.1:8090"), ("User-Agent", "test")),
         "raw_head": b"GET /index.html?name=jack&age=18 HTTP/1.1\r\nHost: 127.0.0.1:8090\r\n"
         b"User-Agent: test\r\n\r\n",
-        "response": SentResponse(status=200, reason="OK", body=b"hello world", rule="default",
-                                 bytes=80, duration_ms=0.25),
+        "response": SentResponse(
+            status=200, reason="OK", body=b"hello world", rule="default", bytes=80, duration_ms=0.25
+        ),
     }
     fields.update(overrides)
     if "body" in overrides and "body_size" not in overrides:

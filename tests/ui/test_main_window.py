@@ -67,9 +67,7 @@ def select_row(window: MainWindow, row: int) -> None:
     assert window.detail.record is not None
 
 
-def test_models_checked_before_rows_stream_in(
-    qtbot: Any, qtmodeltester: Any, listening: MainWindow
-) -> None:
+def test_models_checked_before_rows_stream_in(qtbot: Any, qtmodeltester: Any, listening: MainWindow) -> None:
     window = listening
     qtmodeltester.check(window.model)
     qtmodeltester.check(window.proxy)
@@ -113,15 +111,18 @@ def test_start_shows_url_and_rows_appear(qtbot: Any, listening: MainWindow) -> N
 def test_detail_tabs(qtbot: Any, listening: MainWindow) -> None:
     window = listening
     send(window, "GET", "/index.html?name=jack&age=18&name=jill&blank=", headers={"X-Custom": "One"})
-    send(window, "POST", "/api/items?x=1", b'{"name": "jack", "tags": [1, 2]}',
-         {"Content-Type": "application/json"})
+    send(
+        window,
+        "POST",
+        "/api/items?x=1",
+        b'{"name": "jack", "tags": [1, 2]}',
+        {"Content-Type": "application/json"},
+    )
     wait_rows(qtbot, window, 2)
     detail = window.detail
 
     select_row(window, 0)
-    assert detail.overview["Request"].text() == (
-        "GET /index.html?name=jack&age=18&name=jill&blank= HTTP/1.1"
-    )
+    assert detail.overview["Request"].text() == ("GET /index.html?name=jack&age=18&name=jill&blank= HTTP/1.1")
     assert detail.overview["Client"].text().startswith("127.0.0.1:")
     assert detail.overview["Response"].text().startswith("200 OK")
     assert detail.query_model.rows() == [("name", "jack"), ("age", "18"), ("name", "jill"), ("blank", "")]
@@ -364,4 +365,3 @@ def test_ipv6_loopback(qtbot: Any, window: MainWindow, bind: str) -> None:
     send(window, "GET", "/v6")
     wait_rows(qtbot, window, 1)
     assert cell(window, 0, Column.CLIENT).startswith("[::1]:")
-
