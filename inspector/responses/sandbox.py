@@ -106,8 +106,8 @@ def _check_deadline() -> None:
 class Budget:
     """Context manager: one response's render budget, for the current thread."""
 
-    def __init__(self, seconds: float = MAX_RENDER_SECONDS) -> None:
-        self._seconds = seconds
+    def __init__(self, seconds: float | None = None) -> None:
+        self._seconds = MAX_RENDER_SECONDS if seconds is None else seconds
         self._saved: _Budget | None = None
 
     def __enter__(self) -> Budget:
