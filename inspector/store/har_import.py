@@ -226,6 +226,12 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
         if server and host and ":" in host.rsplit("]", 1)[-1]:
             server += ":" + host.rsplit(":", 1)[1]
 
+    response = _response(entry, ours)
+    error = _opt_str(entry.get("_error"))
+    if not ours and error is None and response is None:
+        # Chrome puts a failed request's reason (net::ERR_...) on the response.
+        error = _opt_str(_obj(entry.get("response"), '"response"').get("_error"))
+
     return CaptureRecord(
         id=record_id,
         received_at=float(received_at),
@@ -241,11 +247,11 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
         body=body,
         body_size=body_size,
         body_truncated=bool(entry.get("_bodyTruncated")),
-        error=_opt_str(entry.get("_error")),
+        error=error,
         notes=tuple(notes),
         raw_head=raw_head,
         raw_body=raw_body,
-        response=_response(entry, ours),
+        response=response,
     )
 
 
