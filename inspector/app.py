@@ -20,8 +20,13 @@ from typing import IO, TextIO
 
 from inspector import __version__
 from inspector.http.record import CaptureRecord
+from inspector.http.response import Responder, default_responder
 from inspector.models.text import visible
+from inspector.responses import Responder as RuleResponder
+from inspector.responses import RulesFileError, load_rules
 from inspector.server import BindError, Server
+from inspector.store import CaptureStore, StoreError, export_file
+from inspector.store.db import DEFAULT_PATH
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2
@@ -83,20 +88,51 @@ def _install_stop_signals(stop: Callable[[], None]) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def open_store(args: argparse.Namespace, err: TextIO) -> CaptureStore:
+    """The history store ``--db``/``--no-db`` ask for; memory when the file is unusable."""
+    if args.no_db:
+        return CaptureStore(None)
+    try:
+        return CaptureStore(args.db if args.db else DEFAULT_PATH)
+    except StoreError as exc:
+        print(f"warning: {exc}; keeping history in memory only", file=err, flush=True)
+        return CaptureStore(None)
+
+
+def load_responder(args: argparse.Namespace) -> Responder:
+    """The rules of ``--rules FILE``, or the built-in ``hello world``.
+
+    Raises:
+        RulesFileError: the file cannot be used (one line naming it).
+    """
+    if not args.rules:
+        return default_responder
+    return RuleResponder(load_rules(args.rules))
+
+
 def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     """Listen until SIGINT/SIGTERM, printing and recording every request."""
     host = args.bind or "127.0.0.1"
     port = 8090 if args.port is None else args.port
-    with _open_jsonl(args.jsonl) as jsonl:
+    try:
+        responder = load_responder(args)
+    except RulesFileError as exc:
+        print(f"error: {exc}", file=err, flush=True)
+        return EXIT_USAGE
+    store = open_store(args, err)
+    with contextlib.closing(store), _open_jsonl(args.jsonl) as jsonl:
 
         def on_record(record: CaptureRecord) -> None:
+            store.add(record)
             if jsonl is not None:
                 jsonl.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
                 jsonl.flush()
             print(request_line(record), file=err, flush=True)
 
         try:
-            server = Server(host, port, on_record=on_record)
+            server = Server(
+                host, port, on_record=on_record, responder=responder, first_id=store.max_id() + 1
+            )
         except BindError as exc:
             print(f"error: {exc}", file=err, flush=True)
             return EXIT_USAGE
@@ -111,13 +147,30 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
+    """``--export OUT.har|OUT.jsonl``: write the whole stored history."""
+    try:
+        store = CaptureStore(args.db if args.db else DEFAULT_PATH)
+    except StoreError as exc:
+        print(f"error: {exc}", file=err, flush=True)
+        return EXIT_USAGE
+    with contextlib.closing(store):
+        try:
+            count = export_file(args.export, store.iter_records())
+        except (ValueError, OSError) as exc:
+            print(f"error: {exc}", file=err, flush=True)
+            return EXIT_USAGE
+    print(f"exported {count} requests to {args.export}", file=err, flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.headless:
         return run_headless(args)
     if args.export:
-        parser.error("--export needs the history store, which is not built yet")
+        return run_export(args)
     from inspector.ui.main_window import run_gui  # Qt only when a window is wanted
 
     return run_gui(args)
