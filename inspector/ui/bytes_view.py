@@ -33,6 +33,14 @@ from inspector.ui.table_view import CopyableTableView
 
 AUTO, TEXT, HEX = "Auto", "Text", "Hex"
 
+KIND_NAMES = {
+    "json": "pretty-printed JSON",
+    "form": "form fields",
+    "multipart": "multipart parts",
+    "text": "text",
+    "hex": "hex dump",
+}
+
 
 def render(data: bytes, content_type: str | None, mode: str, limit: int | None) -> RenderedBody:
     """Render ``data`` in ``mode`` (Auto, Text or Hex), at most ``limit`` bytes."""
@@ -125,10 +133,10 @@ class BytesView(QWidget):
             self.form_model.clear()
             self._stack.setCurrentWidget(self.text)
         self.text.setPlainText(result.text if result.kind != "empty" else "(empty)")
-        parts = [
-            p for p in (visible(self._description, 200), result.kind if result.kind != "empty" else "") if p
-        ]
+        parts = [visible(self._description, 200)] if self._description else []
         parts.append(result.note if self._data else "0 B")
+        if result.kind in KIND_NAMES:
+            parts.append(KIND_NAMES[result.kind])
         self.note.setText(" · ".join(parts))
         self.show_all.setVisible(result.truncated)
         self.save.setEnabled(bool(self._data))

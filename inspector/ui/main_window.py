@@ -29,7 +29,14 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -167,7 +174,7 @@ class MainWindow(QMainWindow):
         self.url_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self._url_button_action = bar.addWidget(self.url_button)
         self.copy_url_action = QAction("Copy URL", self)
-        self.copy_url_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileIcon))
+        self.copy_url_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditCopy))
         self.copy_url_action.setToolTip("Copy the listener's URL")
         bar.addAction(self.copy_url_action)
 
@@ -555,7 +562,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         else:
-            self.splitter.setSizes([440, 300])
+            self.splitter.setSizes([330, 420])
         header = s.value("table/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)

@@ -13,15 +13,15 @@ from inspector.ui.curl import curl_command, request_url
 from inspector.ui.table_view import CopyableTableView
 
 DEFAULT_WIDTHS: dict[Column, int] = {
-    Column.ID: 64,
+    Column.ID: 56,
     Column.TIME: 100,
     Column.CLIENT: 130,
     Column.METHOD: 70,
-    Column.PATH: 240,
-    Column.QUERY: 200,
-    Column.HEADERS: 66,
+    Column.PATH: 250,
+    Column.QUERY: 220,
+    Column.HEADERS: 70,
     Column.BODY_SIZE: 80,
-    Column.STATUS: 150,
+    Column.STATUS: 210,
     Column.DURATION: 80,
 }
 
@@ -52,6 +52,7 @@ class RequestTableView(CopyableTableView):
         header.setSectionsMovable(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
+        header.setStretchLastSection(False)
         self._menu_record: CaptureRecord | None = None
         self.copy_url_action = QAction("Copy &URL", self)
         self.copy_curl_action = QAction("Copy as c&URL", self)

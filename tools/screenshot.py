@@ -1,0 +1,156 @@
+"""Render docs/screenshot.png: the window offscreen after a realistic mix of requests.
+
+    python tools/screenshot.py [OUT.png]
+
+Starts listening on 127.0.0.1 (any free port), sends a browser-like GET, a
+JSON POST, a form POST, a multipart upload and a malformed request, selects
+the JSON POST and grabs the window at 1280x800. Uses throwaway settings, so
+the user's window layout is untouched.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from inspector.models.request_table import Role
+from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow
+
+SIZE = (1280, 800)
+CHROME_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+
+
+def wait(app: QApplication, condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the window")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def send(
+    host: str, port: int, method: str, target: str, headers: dict[str, str], *, body: bytes = b""
+) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    conn.request(method, target, body=body or None, headers=headers)
+    conn.getresponse().read()
+    conn.close()
+
+
+def traffic(host: str, port: int) -> None:
+    browser = {
+        "Host": f"{host}:{port}",
+        "Connection": "keep-alive",
+        "sec-ch-ua": '"Chromium";v="126", "Not.A/Brand";v="24"',
+        "sec-ch-ua-mobile": "?0",
+        "sec-ch-ua-platform": '"Linux"',
+        "Upgrade-Insecure-Requests": "1",
+        "User-Agent": CHROME_UA,
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+        "Sec-Fetch-Site": "none",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+        "Accept-Encoding": "gzip, deflate, br, zstd",
+        "Accept-Language": "en-GB,en;q=0.9",
+    }
+    send(host, port, "GET", "/index.html?name=jack&age=18", browser)
+    icon = dict(browser, Accept="image/avif,image/webp,image/apng,image/*,*/*;q=0.8")
+    icon["Sec-Fetch-Dest"] = "image"
+    send(host, port, "GET", "/favicon.ico", icon)
+    api = {
+        "Host": f"{host}:{port}",
+        "User-Agent": "orders-service/2.4 (python-httpx/0.27)",
+        "Accept": "application/json",
+        "Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYWNrIn0.c2lnbmF0dXJl",
+        "Content-Type": "application/json",
+        "X-Request-ID": "7f3c2a9e-51d4-4b8e-9a61-0c2f4e8b1d77",
+    }
+    order = (
+        b'{"customer": {"id": 4211, "name": "Jack Smith", "email": "jack@example.com"}, '
+        b'"items": [{"sku": "MUG-01", "qty": 2, "price": 8.5}, {"sku": "TEE-M", "qty": 1, "price": 19.0}], '
+        b'"shipping": {"method": "express", "address": "1 Main St, Springfield"}, "gift": false}'
+    )
+    send(host, port, "POST", "/api/v1/orders?dry_run=false&source=web", api, body=order)
+    form = {
+        "Host": f"{host}:{port}",
+        "User-Agent": CHROME_UA,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": f"http://{host}:{port}",
+        "Referer": f"http://{host}:{port}/login",
+    }
+    send(host, port, "POST", "/login", form, body=b"username=jack&password=hunter2&remember=on")
+    boundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nHoliday photos\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="beach.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\x89PNG\r\n\x1a\n"
+        + bytes(range(64))
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    upload = dict(form, **{"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    send(host, port, "POST", "/upload", upload, body=multipart)
+    send(host, port, "DELETE", "/api/v1/orders/4211", {"Host": f"{host}:{port}", "User-Agent": "curl/8.5.0"})
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(b"GET /search?q=x HTTP/1.1\r\nHost: example\r\nBad Header\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        while sock.recv(4096):
+            pass
+    send(host, port, "GET", "/static/app.js?v=3", dict(browser, Accept="*/*"))
+
+
+def main() -> int:
+    out = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+    )
+    app = QApplication(sys.argv[:1])
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(ORG_NAME)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings)
+        window.resize(*SIZE)
+        window.set_address("127.0.0.1")
+        window.set_port(0)
+        window.show()
+        window.start()
+        wait(app, lambda: window.url != "")
+        host, port = window.url.removeprefix("http://").rsplit(":", 1)
+        traffic(host, int(port))
+        wait(app, lambda: window.model.rowCount() >= 8)
+        for row in range(window.proxy.rowCount()):
+            record = window.proxy.index(row, 0).data(Role.RECORD)
+            if record.method == "POST" and record.path.startswith("/api/"):
+                window.table.selectRow(row)
+                break
+        window.detail.setCurrentWidget(window.detail.body_view)
+        for _ in range(20):
+            app.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            raise SystemExit(f"could not write {out}")
+        window.close()
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
