@@ -57,7 +57,7 @@ def method_matches(record: CaptureRecord, method: MethodFilter) -> bool:
         return True
     if method is MethodFilter.OTHER:
         return record.method not in _NAMED_METHODS
-    return record.method == method.value
+    return bool(record.method == method.value)
 
 
 class RequestFilterProxyModel(QSortFilterProxyModel):

@@ -46,7 +46,7 @@ def is_loopback(address: str) -> bool:
 
 def interface_choices() -> list[tuple[str, str]]:
     """(address, interface name) for each address of each interface that is up."""
-    choices = []
+    choices: list[tuple[str, str]] = []
     fixed = {address for address, _ in FIXED_CHOICES}
     for interface in QNetworkInterface.allInterfaces():
         if not interface.flags() & QNetworkInterface.InterfaceFlag.IsUp:
@@ -74,7 +74,7 @@ class _LabelDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         label = index.data(LABEL_ROLE)
         if label:
-            option.text = f"{option.text}    ({label})"  # type: ignore[attr-defined]
+            option.text = f"{option.text}    ({label})"
 
 
 class BindAddressCombo(QComboBox):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     QUrl,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import (
@@ -63,6 +62,9 @@ from inspector.ui.bind_selector import BindAddressCombo, is_loopback
 from inspector.ui.detail_pane import DetailPane
 from inspector.ui.request_view import RequestTableView
 
+if TYPE_CHECKING:
+    from inspector.listener import ListenerThread
+
 APP_NAME = "Request Inspector"
 ORG_NAME = "request-inspector"
 DEFAULT_PORT = 8090
@@ -72,29 +74,15 @@ FLUSH_INTERVAL_MS = 40
 FILTER_DELAY_MS = 150
 
 
-class Listener(Protocol):
-    """What the window needs from ``inspector.listener.ListenerThread``."""
-
-    listening: Signal
-    request_captured: Signal
-    failed: Signal
-    stopped: Signal
-    finished: Signal
-
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-    def wait(self, time: int = ...) -> bool: ...
-    def isRunning(self) -> bool: ...
-    def deleteLater(self) -> None: ...
+ListenerFactory = Callable[[str, int, "Responder | None", QObject], "ListenerThread"]
 
 
-ListenerFactory = Callable[[str, int, "Responder | None", QObject], Listener]
-
-
-def default_listener_factory(host: str, port: int, responder: Responder | None, parent: QObject) -> Listener:
+def default_listener_factory(
+    host: str, port: int, responder: Responder | None, parent: QObject
+) -> ListenerThread:
     from inspector.listener import ListenerThread  # the listener loads the server layers
 
-    return ListenerThread(host, port, responder, parent)  # type: ignore[return-value]
+    return ListenerThread(host, port, responder, parent)
 
 
 class MainWindow(QMainWindow):
@@ -114,7 +102,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self._settings = settings if settings is not None else QSettings()
         self._listener_factory = listener_factory or default_listener_factory
-        self._listener: Listener | None = None
+        self._listener: ListenerThread | None = None
         self._url = ""
         self._pending: list[CaptureRecord] = []
 
@@ -462,7 +450,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_listener_listening(self, url: str) -> None:
-        if self.sender() is not self._listener:
+        if self._listener is None or self.sender() is not self._listener:
             return
         self._url = url
         self.url_button.setText(visible(url, 200))
@@ -479,15 +467,15 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_listener_failed(self, message: str) -> None:
-        if self.sender() is not self._listener:
+        if self._listener is None or self.sender() is not self._listener:
             return
         self._show_error(message)
         self.status_label.setText("Stopped (failed)")
 
     @Slot()
     def _on_listener_finished(self) -> None:
-        listener = self.sender()
-        if listener is not self._listener or self._listener is None:
+        listener = self._listener
+        if listener is None or self.sender() is not listener:
             return
         # the thread ended on its own (bind failure, fatal error)
         self._listener = None
@@ -497,7 +485,7 @@ class MainWindow(QMainWindow):
         if status.startswith("Stopped ("):
             self.status_label.setText(status)
 
-    def _listener_done(self, listener: Any) -> None:
+    def _listener_done(self, listener: ListenerThread) -> None:
         listener.wait(1000)
         listener.deleteLater()
 
