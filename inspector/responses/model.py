@@ -65,7 +65,7 @@ class Rule:
     name: str
     enabled: bool = True
     methods: tuple[str, ...] = ()
-    path: str = "/**"
+    path: str = "**"
     conditions: tuple[Condition, ...] = ()
     status: int | str = 200
     headers: tuple[tuple[str, str], ...] = ()

@@ -90,7 +90,10 @@ def test_methods(make_record: Any, methods: tuple[str, ...], method: str, matche
         assert method in result.message
 
 
-JSON_BODY = b'{"user": {"id": 42, "name": "Ann", "admin": true, "tags": ["a", "b"], "nil": null}, "items": [{"sku": "x1"}, {"sku": "y2"}]}'
+JSON_BODY = (
+    b'{"user": {"id": 42, "name": "Ann", "admin": true, "tags": ["a", "b"], "nil": null},'
+    b' "items": [{"sku": "x1"}, {"sku": "y2"}]}'
+)
 
 CONDITIONS = [
     # source, name, op, value, record overrides, expected
@@ -151,6 +154,7 @@ CONDITIONS = [
 @pytest.mark.parametrize(("source", "name", "op", "value", "overrides", "expected"), CONDITIONS)
 def test_conditions(
     make_record: Any,
+    *,
     source: str,
     name: str,
     op: str,

@@ -239,7 +239,13 @@ BROKEN = [
 
 @pytest.mark.parametrize(("what", "kwargs", "field", "line", "part"), BROKEN)
 def test_broken_rule_answers_500_and_is_reported_by_validate(
-    make_record: Any, what: str, kwargs: dict[str, Any], field: str, line: int | None, part: str
+    make_record: Any,
+    *,
+    what: str,
+    kwargs: dict[str, Any],
+    field: str,
+    line: int | None,
+    part: str,
 ) -> None:
     rule = Rule(name="broken", **kwargs)
     problems = validate_rule(rule)

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from inspector.responses import Responder, Rule, RuleSet, render
-from inspector.responses import sandbox
+from inspector.responses import Responder, Rule, RuleSet, render, sandbox
 
 ESCAPES = [
     "{{ ''.__class__.__mro__ }}",
