@@ -73,6 +73,14 @@ class TemplateProblem:
         return f"{where}: {self.message}"
 
 
+def _render_field(template: Any, variables: dict[str, Any], limit: int = MAX_OUTPUT) -> str:
+    if isinstance(template, str):
+        if len(template) > limit:
+            raise RenderLimitError(f"output is larger than {limit} bytes")
+        return template
+    return render_template(template, variables, limit=limit)
+
+
 def _one_line(text: str) -> str:
     line = " ".join(clean_field(text).split())
     return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
@@ -152,6 +160,8 @@ class CompiledRule:
             problems.append(TemplateProblem(field_name, None, self.matcher.error))
 
         def compile_field(name: str, source: str) -> Any:
+            if not any(mark in source for mark in ("{{", "{%", "{#")):
+                return source  # plain text: no need to run a template
             compiled = compile_template(source)
             if isinstance(compiled, CompileError):
                 problems.append(TemplateProblem(name, compiled.line, compiled.message))
@@ -216,10 +226,10 @@ class CompiledRule:
                 headers: list[tuple[str, str]] = []
                 for index, (header, template) in enumerate(self._headers):
                     where = f"headers[{index}]"
-                    value = render_template(template, variables, limit=MAX_HEADER_VALUE)
+                    value = _render_field(template, variables, MAX_HEADER_VALUE)
                     headers.append((header, clean_field(value)))
                 where = "body"
-                body = render_template(self._body, variables).encode("utf-8", "replace")
+                body = _render_field(self._body, variables).encode("utf-8", "replace")
                 if len(body) > MAX_OUTPUT:
                     raise RenderLimitError(f"output is larger than {MAX_OUTPUT} bytes")
         except RenderLimitError as exc:
@@ -243,7 +253,7 @@ class CompiledRule:
     def _render_status(self, variables: dict[str, Any]) -> int:
         if isinstance(self._status, int):
             return self._status
-        text = render_template(self._status, variables, limit=64).strip()
+        text = _render_field(self._status, variables, 64).strip()
         try:
             status = int(text)
         except ValueError:
