@@ -124,6 +124,8 @@ _LLHTTP_METHODS = frozenset(
     b"M-SEARCH NOTIFY SUBSCRIBE UNSUBSCRIBE PATCH PURGE MKCALENDAR LINK UNLINK QUERY".split()
 )
 _TRAILER_PREFIX = b"GET / HTTP/1.1\r\n"
+#: Header fields whose meaning the parser acts on (RFC 9112 §3.2, §6, §9.3; RFC 9110 §10.1.1).
+_FRAMING_FIELDS = frozenset({"host", "connection", "transfer-encoding", "content-length", "expect"})
 #: _framing() result for a chunked body
 _CHUNKED = -1
 
@@ -144,25 +146,24 @@ def _find_head_end(buf: bytes | bytearray, start: int) -> int:
     A bare LF counts as a line end here, so a head that uses them is found and
     then refused by llhttp, instead of waiting for a CRLF CRLF that never comes.
     """
-    i = buf.find(b"\n", start)
-    while i >= 0:
-        nxt = buf[i + 1 : i + 3]
-        if nxt[:1] == b"\n":
-            return i + 2
-        if nxt == b"\r\n":
-            return i + 3
-        if nxt in (b"", b"\r"):
-            return -1
-        i = buf.find(b"\n", i + 1)
-    return -1
+    crlf = buf.find(b"\n\r\n", start)
+    lf = buf.find(b"\n\n", start, None if crlf < 0 else crlf)
+    if lf >= 0:
+        return lf + 2
+    return -1 if crlf < 0 else crlf + 3
 
 
-def _decode_value(value: bytes, notes: list[str], name: str) -> str:
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        notes.append(f"{name} has bytes that are not UTF-8 (shown as \ufffd; see Raw)")
-        return value.decode("utf-8", "replace")
+def _decode_fields(fields: list[tuple[bytes, bytes]], notes: list[str]) -> Pairs:
+    """Header names (tokens, so ASCII) and values (UTF-8, replacement noted)."""
+    pairs = []
+    for name, value in fields:
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            text = value.decode("utf-8", "replace")
+            notes.append(f"{name.decode('latin-1')} has bytes that are not UTF-8 (shown as \ufffd; see Raw)")
+        pairs.append((name.decode("latin-1"), text))
+    return tuple(pairs)
 
 
 class _HeadSink:
@@ -443,15 +444,16 @@ class RequestParser:
         """Apply the rules llhttp leaves to a server, then pick the body framing."""
         assert self._sink is not None
         notes = self._notes
-        headers = tuple(
-            (name.decode("ascii", "replace"), _decode_value(value, notes, name.decode("latin-1")))
-            for name, value in self._sink.fields
-        )
-        self._headers = headers
+        self._headers = _decode_fields(self._sink.fields, notes)
         self._sink = None
         self._llhttp = None
-        lower = [(name.lower(), value) for name, value in headers]
-        hosts = [value for name, value in lower if name == "host"]
+        # One pass collects the fields this method acts on.
+        special: dict[str, list[str]] = {}
+        for name, value in self._headers:
+            lower = name.lower()
+            if lower in _FRAMING_FIELDS:
+                special.setdefault(lower, []).append(value)
+        hosts = special.get("host", [])
         if len(hosts) > 1:
             raise ProtocolError(400, "more than one Host header")
         if self._version == "1.1" and not hosts:
@@ -459,10 +461,7 @@ class RequestParser:
         if hosts and not _HOST_VALUE.fullmatch(hosts[0].strip()):
             raise ProtocolError(400, "invalid Host header")
         connection = {
-            token.strip().lower()
-            for name, value in lower
-            if name == "connection"
-            for token in value.split(",")
+            token.strip().lower() for value in special.get("connection", ()) for token in value.split(",")
         }
         if self._version == "1.0":
             self._keep_alive = "keep-alive" in connection
@@ -471,11 +470,11 @@ class RequestParser:
             self._keep_alive = "close" not in connection
         if self._method == "CONNECT":
             self._keep_alive = False
-        body_length = self._framing(lower)
+        body_length = self._framing(special)
         if body_length != 0:
             if self._method in ("GET", "HEAD"):
                 notes.append(f"{self._method} request with a body")
-            expect = [value.strip().lower() for name, value in lower if name == "expect"]
+            expect = [value.strip().lower() for value in special.get("expect", ())]
             if "100-continue" in expect and self._version == "1.1" and not self._buf:
                 events.append(SendContinue())
                 notes.append("Expect: 100-continue answered with 100 Continue")
@@ -488,12 +487,11 @@ class RequestParser:
         else:
             self._complete(events)
 
-    def _framing(self, lower: list[tuple[str, str]]) -> int:
+    def _framing(self, special: dict[str, list[str]]) -> int:
         """Body length from Content-Length, or ``_CHUNKED`` (RFC 9112 §6)."""
         codings = [
             token.strip().lower()
-            for name, value in lower
-            if name == "transfer-encoding"
+            for value in special.get("transfer-encoding", ())
             for token in value.split(",")
         ]
         if codings:
@@ -506,10 +504,10 @@ class RequestParser:
                 raise ProtocolError(501, f"transfer coding not implemented: {unknown[0]}")
             if len(codings) > 1:
                 raise ProtocolError(400, "chunked applied more than once")
-            if any(name == "content-length" for name, _ in lower):
+            if "content-length" in special:
                 raise ProtocolError(400, "both Content-Length and Transfer-Encoding")
             return _CHUNKED
-        lengths = [value.strip() for name, value in lower if name == "content-length"]
+        lengths = [value.strip() for value in special.get("content-length", ())]
         if not lengths or self._method == "CONNECT":
             return 0
         if len(lengths) > 1 or not lengths[0].isdigit() or not lengths[0].isascii():
@@ -600,10 +598,7 @@ class RequestParser:
             self._llhttp = None
             if not sink.done:
                 raise ProtocolError(400, "malformed trailer section")
-            trailers = tuple(
-                (n.decode("ascii", "replace"), _decode_value(v, self._notes, n.decode("latin-1")))
-                for n, v in sink.fields
-            )
+            trailers = _decode_fields(sink.fields, self._notes)
         self._complete(events, trailers)
         return True
 
