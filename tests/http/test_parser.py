@@ -74,7 +74,7 @@ def both_ways(data: bytes, limits: Limits | None = None, *, eof: bool = True) ->
     return whole
 
 
-# -- accepted requests ------------------------------------------------------------
+# -- accepted requests --
 
 H = b"Host: example.com\r\n"
 
@@ -110,7 +110,8 @@ ACCEPTED: list[tuple[str, bytes, dict[str, object]]] = [
     ),
     (
         "header-order-case-duplicates",
-        b"GET / HTTP/1.1\r\nX-Zed: 1\r\nhost: example.com\r\nACCEPT: */*\r\nX-Dup: a\r\nx-dup: b\r\nX-Dup: c\r\n\r\n",
+        b"GET / HTTP/1.1\r\nX-Zed: 1\r\nhost: example.com\r\nACCEPT: */*\r\n"
+        b"X-Dup: a\r\nx-dup: b\r\nX-Dup: c\r\n\r\n",
         {
             "headers": (
                 ("X-Zed", "1"),
@@ -135,12 +136,13 @@ ACCEPTED: list[tuple[str, bytes, dict[str, object]]] = [
     (
         "chunked-with-trailers",
         b"POST /c HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
-        b"5\r\nhello\r\n6 ; name = \"v a\"\r\n world\r\n0\r\nX-Checksum: abc\r\nx-checksum: def\r\n\r\n",
+        b'5\r\nhello\r\n6 ; name = "v a"\r\n world\r\n0\r\nX-Checksum: abc\r\nx-checksum: def\r\n\r\n',
         {
             "body": b"hello world",
             "body_size": 11,
             "trailers": (("X-Checksum", "abc"), ("x-checksum", "def")),
-            "raw_body": b"5\r\nhello\r\n6 ; name = \"v a\"\r\n world\r\n0\r\nX-Checksum: abc\r\nx-checksum: def\r\n\r\n",
+            "raw_body": b'5\r\nhello\r\n6 ; name = "v a"\r\n world\r\n0\r\n'
+            b"X-Checksum: abc\r\nx-checksum: def\r\n\r\n",
         },
     ),
     (
@@ -217,7 +219,7 @@ def test_notes_flag_oddities() -> None:
     assert event.record.notes == ()
 
 
-# -- keep-alive, pipelining, HTTP/1.0 --------------------------------------------------
+# -- keep-alive, pipelining, HTTP/1.0 --
 
 
 def test_pipelined_requests_come_out_in_order_with_increasing_ids() -> None:
@@ -263,7 +265,7 @@ def test_http10_is_noted() -> None:
     assert "HTTP/1.0 request" in event.record.notes
 
 
-# -- Expect: 100-continue -------------------------------------------------------------------
+# -- Expect: 100-continue --
 
 
 def test_expect_continue_when_body_not_yet_sent() -> None:
@@ -301,7 +303,7 @@ def test_expect_continue_refused_when_too_large_before_any_continue() -> None:
     assert event.status == 413
 
 
-# -- rejections -------------------------------------------------------------------------------
+# -- rejections --
 
 REJECTED: list[tuple[str, bytes, int, str]] = [
     ("tls-handshake", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400, "TLS handshake"),
@@ -328,13 +330,28 @@ REJECTED: list[tuple[str, bytes, int, str]] = [
     ("no-host-11", b"GET / HTTP/1.1\r\n\r\n", 400, "without a Host"),
     ("two-hosts", b"GET / HTTP/1.1\r\n" + H + H + b"\r\n", 400, "more than one Host"),
     ("bad-host", b"GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n", 400, "invalid Host"),
-    ("cl-and-te", b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400, ""),
+    (
+        "cl-and-te",
+        b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        400,
+        "",
+    ),
     ("two-cl", b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400, ""),
     ("cl-not-number", b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3x\r\n\r\nabc", 400, ""),
     # RFC 9112 6.1: chunked must be the final coding of a request body (400) ...
-    ("te-gzip-alone", b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: gzip\r\n\r\n", 400, "Transfer-Encoding"),
+    (
+        "te-gzip-alone",
+        b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: gzip\r\n\r\n",
+        400,
+        "Transfer-Encoding",
+    ),
     # ... and a coding the server does not know is 501
-    ("te-gzip-chunked", b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: gzip, chunked\r\n\r\n", 501, "gzip"),
+    (
+        "te-gzip-chunked",
+        b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: gzip, chunked\r\n\r\n",
+        501,
+        "gzip",
+    ),
     ("te-on-http10", b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "HTTP/1.0"),
     (
         "chunk-size-not-hex",
@@ -404,7 +421,7 @@ def test_method_recorded_as_sent_in_rejection() -> None:
     assert event.record.target == "/a#b"
 
 
-# -- end of input -------------------------------------------------------------------------------
+# -- end of input --
 
 
 @pytest.mark.parametrize(
@@ -433,7 +450,7 @@ def test_eof_between_requests_is_a_clean_close(data: bytes) -> None:
     assert not rejected(events)
 
 
-# -- limits, each exactly at the boundary and one past it -----------------------------------------
+# -- limits, each exactly at the boundary and one past it --
 
 
 def request_line_of(length: int) -> bytes:
@@ -535,7 +552,14 @@ def test_max_body_content_length(length: int, status: int | None) -> None:
 def test_max_body_chunked(total: int, status: int | None) -> None:
     limits = Limits(max_body=1000)
     head = b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
-    body = b"1f4\r\n" + b"x" * 500 + b"\r\n" + b"%x\r\n" % (total - 500) + b"y" * (total - 500) + b"\r\n0\r\n\r\n"
+    body = (
+        b"1f4\r\n"
+        + b"x" * 500
+        + b"\r\n"
+        + b"%x\r\n" % (total - 500)
+        + b"y" * (total - 500)
+        + b"\r\n0\r\n\r\n"
+    )
     for events in (feed([head + body], limits, eof=False), feed(bytewise(head + body), limits, eof=False)):
         if status is None:
             (event,) = events
@@ -549,12 +573,17 @@ def test_max_body_chunked(total: int, status: int | None) -> None:
 
 
 def chunked_with_size_line(line: bytes) -> bytes:
-    return b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n" + line + b"\r\nhello\r\n0\r\n\r\n"
+    return (
+        b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n" + line + b"\r\nhello\r\n0\r\n\r\n"
+    )
 
 
 def test_max_chunk_line_one_past_is_rejected() -> None:
     data = chunked_with_size_line(b"5;e=" + b"v" * 7)  # 11 bytes
-    for events in (feed([data], Limits(max_chunk_line=10), eof=False), feed(bytewise(data), Limits(max_chunk_line=10), eof=False)):
+    for events in (
+        feed([data], Limits(max_chunk_line=10), eof=False),
+        feed(bytewise(data), Limits(max_chunk_line=10), eof=False),
+    ):
         (event,) = events
         assert isinstance(event, RequestRejected)
         assert event.status == 400
@@ -627,7 +656,7 @@ def test_raw_capture_of_rejected_request_is_capped() -> None:
     assert "raw bytes truncated" in event.record.notes
 
 
-# -- deadlines (time passed in, never waited for) ---------------------------------------------------
+# -- deadlines (time passed in, never waited for) --
 
 
 def test_head_timeout_is_absolute_not_reset_per_byte() -> None:
@@ -690,7 +719,7 @@ def test_fresh_parser_has_no_deadline_until_touched() -> None:
     assert parser.idle
 
 
-# -- every input split every way gives the same records -------------------------------------------------
+# -- every input split every way gives the same records --
 
 ALL_INPUTS = [c[1] for c in ACCEPTED] + [c[1] for c in REJECTED]
 
@@ -706,7 +735,7 @@ def test_any_split_gives_the_same_events(data: bytes, cuts: list[int]) -> None:
     assert [r.status for r in rejected(split)] == [r.status for r in rejected(whole)]
 
 
-# -- conformance corpus (beside the project; skipped when absent) ----------------------------------------
+# -- conformance corpus (beside the project; skipped when absent) --
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "corpus.json"
 
@@ -714,9 +743,7 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "corpu
 def without_continue(events: list[RequestReceived]) -> list[RequestReceived]:
     return [
         RequestReceived(
-            dataclasses.replace(
-                e.record, notes=tuple(n for n in e.record.notes if "100-continue" not in n)
-            ),
+            dataclasses.replace(e.record, notes=tuple(n for n in e.record.notes if "100-continue" not in n)),
             e.keep_alive,
         )
         for e in events
