@@ -529,7 +529,7 @@ class RequestParser:
             limit = self.limits.max_chunk_line
             lf = buf.find(b"\n", 0, limit + 2)
             if lf < 0:
-                if len(buf) > limit:
+                if len(buf) > limit + 1:  # room for the line and its CR
                     raise ProtocolError(400, f"chunk-size line longer than {limit} bytes")
                 return False
             line = bytes(buf[: lf + 1])
@@ -577,16 +577,13 @@ class RequestParser:
 
     def _read_trailers(self, events: list[Event]) -> bool:
         buf = self._buf
-        if buf[:2] == b"\r\n":
-            end = 2
-        else:
-            end = _find_head_end(buf, 0)
-            if end < 0:
-                if len(buf) > self.limits.max_head:
-                    raise ProtocolError(431, f"trailer section larger than {self.limits.max_head} bytes")
-                if buf[:1] == b"\n" or (len(buf) >= 2 and buf[:1] == b"\r" and buf[1:2] != b"\n"):
-                    raise ProtocolError(400, "malformed trailer section")
-                return False
+        end = 2 if buf[:2] == b"\r\n" else _find_head_end(buf, 0)
+        if (len(buf) if end < 0 else end) > self.limits.max_head:
+            raise ProtocolError(431, f"trailer section larger than {self.limits.max_head} bytes")
+        if end < 0:
+            if buf[:1] == b"\n" or (len(buf) >= 2 and buf[:1] == b"\r" and buf[1:2] != b"\n"):
+                raise ProtocolError(400, "malformed trailer section")
+            return False
         block = bytes(buf[:end])
         del buf[:end]
         self._append_raw(block)
