@@ -1,0 +1,198 @@
+"""ListenerThread: the server loop on a QThread, reported through signals.
+
+Bind 127.0.0.1 port 0; every wait is a qtbot wait with a timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import select
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QObject, Slot
+
+from inspector.http.record import CaptureRecord
+from inspector.http.response import Response
+from inspector.listener import ListenerThread
+from inspector.server import bind_listener
+
+WAIT_MS = 5000
+
+
+class Collector(QObject):
+    """Receives request_captured in the GUI thread (a queued connection to a slot)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[CaptureRecord] = []
+
+    @Slot(object)
+    def on_record(self, record: CaptureRecord) -> None:
+        self.records.append(record)
+
+
+Started = tuple[ListenerThread, str]
+
+
+@pytest.fixture
+def start_listener(qtbot) -> Iterator[Callable[..., Started]]:  # type: ignore[no-untyped-def]
+    threads: list[ListenerThread] = []
+
+    def start(host: str = "127.0.0.1", port: int = 0, **kwargs: object) -> Started:
+        thread = ListenerThread(host, port, **kwargs)  # type: ignore[arg-type]
+        threads.append(thread)
+        with qtbot.waitSignal(thread.listening, timeout=WAIT_MS) as blocker:
+            thread.start()
+        return thread, blocker.args[0]
+
+    yield start
+    for thread in threads:
+        assert thread.stop(), "the listener thread did not end"
+        assert thread.isFinished()
+
+
+def wait_eof(sock: socket.socket) -> bytes:
+    """Read until the peer closes (bounded by select); return what came."""
+    data = b""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, f"socket not closed; got {data!r}"
+        ready, _, _ = select.select([sock], [], [], left)
+        if ready:
+            try:
+                chunk = sock.recv(4096)
+            except ConnectionResetError:
+                return data
+            if not chunk:
+                return data
+            data += chunk
+
+
+def test_start_capture_and_stop(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    thread, url = start_listener()
+    assert thread.port != 0
+    assert url == f"http://127.0.0.1:{thread.port}"
+    collector = Collector()
+    thread.request_captured.connect(collector.on_record)
+    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+        conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
+        conn.request("GET", "/index.html?name=jack&age=18")
+        response = conn.getresponse()
+        assert response.status == 200
+        assert response.read() == b"hello world"
+        conn.close()
+    record = blocker.args[0]
+    assert isinstance(record, CaptureRecord)
+    assert record.path == "/index.html"
+    assert record.query == (("name", "jack"), ("age", "18"))
+    assert record.response is not None and record.response.status == 200
+    qtbot.waitUntil(lambda: len(collector.records) == 1, timeout=WAIT_MS)
+    assert collector.records[0] is record or collector.records[0] == record
+
+    with qtbot.waitSignal(thread.stopped, timeout=WAIT_MS):
+        assert thread.stop()
+    assert thread.isFinished()
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", thread.port))
+
+
+def test_many_requests_all_reach_the_gui_thread_in_order(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    thread, _ = start_listener()
+    collector = Collector()
+    thread.request_captured.connect(collector.on_record)
+    conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
+    for i in range(50):
+        conn.request("GET", f"/n/{i}")
+        conn.getresponse().read()
+    conn.close()
+    qtbot.waitUntil(lambda: len(collector.records) == 50, timeout=WAIT_MS)
+    assert [r.path for r in collector.records] == [f"/n/{i}" for i in range(50)]
+    ids = [r.id for r in collector.records]
+    assert ids == sorted(ids) and len(set(ids)) == 50
+
+
+def test_first_id_continues_numbering(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    thread, _ = start_listener(first_id=1000)
+    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+        conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
+        conn.request("GET", "/")
+        conn.getresponse().read()
+        conn.close()
+    assert blocker.args[0].id == 1000
+
+
+def test_set_responder_while_running(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    thread, _ = start_listener()
+    thread.set_responder(lambda record: Response(status=201, body=b"swapped", rule="new"))
+    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+        conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (201, b"swapped")
+        conn.close()
+    assert blocker.args[0].response.rule == "new"
+
+
+def test_stop_with_idle_clients_connected(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    thread, _ = start_listener()
+    address = ("127.0.0.1", thread.port)
+    keep_alive = socket.create_connection(address, timeout=5)
+    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS):
+        keep_alive.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert keep_alive.recv(4096).startswith(b"HTTP/1.1 200 OK")
+    silent = socket.create_connection(address, timeout=5)
+    partial = socket.create_connection(address, timeout=5)
+    partial.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf")
+    clients = [keep_alive, silent, partial]
+    try:
+        with qtbot.waitSignal(thread.stopped, timeout=WAIT_MS):
+            assert thread.stop()  # wait() returned True: run() is over
+        assert thread.isFinished()
+        for client in clients:
+            assert wait_eof(client) == b""  # closed by the listener, nothing sent on the way out
+        # every socket is closed: the same port can be bound again at once
+        bind_listener("127.0.0.1", thread.port).close()
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_stop_right_after_start(qtbot) -> None:  # type: ignore[no-untyped-def]
+    thread = ListenerThread("127.0.0.1", 0)
+    with qtbot.waitSignal(thread.stopped, timeout=WAIT_MS):
+        thread.start()
+        assert thread.stop()
+    assert thread.isFinished()
+
+
+def test_bind_failure_port_in_use(qtbot) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        thread = ListenerThread("127.0.0.1", port)
+        with (
+            qtbot.assertNotEmitted(thread.listening),
+            qtbot.waitSignal(thread.stopped, timeout=WAIT_MS),
+            qtbot.waitSignal(thread.failed, timeout=WAIT_MS) as failed,
+        ):
+            thread.start()
+        message = failed.args[0]
+        assert f"127.0.0.1:{port}" in message
+        assert "already in use" in message
+        assert "port" in message.split("(", 1)[1]  # suggests a way out
+        assert "\n" not in message
+        assert thread.wait(WAIT_MS)
+
+
+def test_bind_failure_address_not_on_this_host(qtbot) -> None:  # type: ignore[no-untyped-def]
+    thread = ListenerThread("192.0.2.1", 0)  # TEST-NET-1: never an address of this machine
+    with qtbot.waitSignal(thread.failed, timeout=WAIT_MS) as blocker:
+        thread.start()
+    assert "192.0.2.1" in blocker.args[0]
+    assert "not an address of this machine" in blocker.args[0]
+    assert thread.wait(WAIT_MS)
