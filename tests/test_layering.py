@@ -1,0 +1,82 @@
+"""The Qt-free layers load no Qt (DESIGN.md, "Layers, and who may import whom").
+
+Each check runs in a fresh interpreter, so modules other tests imported do not count.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+QT_FREE = [
+    "inspector.http",
+    "inspector.http.parser",
+    "inspector.http.record",
+    "inspector.http.query",
+    "inspector.http.response",
+    "inspector.http.limits",
+    "inspector.server",
+    "inspector.server.loop",
+    "inspector.server.bind",
+    "inspector.responses",
+    "inspector.store",
+    "inspector.app",
+]
+
+CHECK = """
+import importlib, sys
+importlib.import_module({module!r})
+qt = sorted(m for m in sys.modules if m == "PySide6" or m.startswith(("PySide6.", "shiboken6")))
+print("\\n".join(qt))
+"""
+
+
+@pytest.mark.parametrize("module", QT_FREE)
+def test_module_loads_no_qt(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK.format(module=module)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"{module} loaded {done.stdout.split()}"
+
+
+def test_the_check_itself_sees_qt() -> None:
+    """The same check does report Qt for a module that uses it (so the test above can fail)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK.format(module="inspector.listener")],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "PySide6.QtCore" in done.stdout.split()
+
+
+def test_headless_run_loads_no_qt() -> None:
+    """Headless mode, as started by main.py, never imports Qt."""
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['main.py', '--headless', '--no-db', '--bind', '192.0.2.1', '--port', '0']\n"
+        "try:\n"
+        "    runpy.run_path('main.py', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 2, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
