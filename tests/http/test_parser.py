@@ -590,48 +590,36 @@ def test_max_chunk_line_one_past_is_rejected() -> None:
         assert "chunk-size line" in event.reason
 
 
-def test_max_chunk_line_at_the_limit_fed_whole() -> None:
+def test_max_chunk_line_at_the_limit() -> None:
     data = chunked_with_size_line(b"5;e=" + b"v" * 6)  # 10 bytes
-    (event,) = feed([data], Limits(max_chunk_line=10), eof=False)
-    assert isinstance(event, RequestReceived)
-    assert event.record.body == b"hello"
+    limits = Limits(max_chunk_line=10)
+    for events in (feed([data], limits, eof=False), feed(bytewise(data), limits, eof=False)):
+        (event,) = events
+        assert isinstance(event, RequestReceived)
+        assert event.record.body == b"hello"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: a chunk-size line of exactly max_chunk_line bytes is refused when its CR "
-    "arrives before its LF (len(buf) > limit should be len(buf) > limit + 1)",
-)
-def test_max_chunk_line_at_the_limit_fed_bytewise() -> None:
-    data = chunked_with_size_line(b"5;e=" + b"v" * 6)  # 10 bytes
-    (event,) = feed(bytewise(data), Limits(max_chunk_line=10), eof=False)
-    assert isinstance(event, RequestReceived)
-
-
-def chunked_with_trailer(trailer_value_len: int) -> tuple[bytes, int]:
+def chunked_with_trailer_section(size: int) -> bytes:
+    """A chunked request whose trailer section (fields and final CRLF) is ``size`` bytes."""
     head = b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
-    trailer = b"X-T: " + b"t" * trailer_value_len + b"\r\n\r\n"
-    return head + b"2\r\nhi\r\n0\r\n" + trailer, len(trailer)
+    trailer = b"X-T: " + b"t" * (size - 9) + b"\r\n\r\n"
+    assert len(trailer) == size
+    return head + b"2\r\nhi\r\n0\r\n" + trailer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: a trailer section over max_head is refused (431) only when it arrives in "
-    "pieces; fed at once it is accepted, whatever its size",
-)
-def test_trailer_section_over_max_head_fed_whole() -> None:
-    data, size = chunked_with_trailer(300)
-    assert size > 200
-    (event,) = feed([data], Limits(max_head=200), eof=False)
-    assert isinstance(event, RequestRejected)
-    assert event.status == 431
-
-
-def test_trailer_section_over_max_head_fed_bytewise() -> None:
-    data, _ = chunked_with_trailer(300)
-    (event,) = feed(bytewise(data), Limits(max_head=200), eof=False)
-    assert isinstance(event, RequestRejected)
-    assert event.status == 431
+@pytest.mark.parametrize(("size", "status"), [(200, None), (201, 431)])
+def test_trailer_section_max_head(size: int, status: int | None) -> None:
+    data = chunked_with_trailer_section(size)
+    limits = Limits(max_head=200)
+    for events in (feed([data], limits, eof=False), feed(bytewise(data), limits, eof=False)):
+        (event,) = events
+        if status is None:
+            assert isinstance(event, RequestReceived)
+            assert event.record.trailers == (("X-T", "t" * (size - 9)),)
+        else:
+            assert isinstance(event, RequestRejected)
+            assert event.status == 431
+            assert "trailer section" in event.reason
 
 
 @pytest.mark.parametrize(("fields", "ok"), [(3, True), (4, False)])
