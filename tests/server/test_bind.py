@@ -1,0 +1,96 @@
+"""Bind failures become one readable line naming the address and the way out."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from inspector.server import BindError, Server, bind_listener, browse_host, format_hostport, url_for
+
+
+def test_port_zero_picks_a_free_port() -> None:
+    sock = bind_listener("127.0.0.1", 0)
+    try:
+        host, port = sock.getsockname()
+        assert host == "127.0.0.1"
+        assert port > 0
+        assert not sock.getblocking()
+    finally:
+        sock.close()
+
+
+def test_address_in_use_names_it_and_suggests_a_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(BindError) as info:
+            bind_listener("127.0.0.1", port)
+    message = str(info.value)
+    assert message.startswith(f"127.0.0.1:{port} is already in use")
+    suggested = message.rsplit("try port ", 1)
+    assert len(suggested) == 2, message
+    free = int(suggested[1].rstrip(")"))
+    assert free != port
+    bind_listener("127.0.0.1", free).close()  # the suggestion was really free
+
+
+def test_server_constructor_raises_bind_error_before_serving() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(BindError, match="already in use"):
+            Server("127.0.0.1", port, on_record=lambda record: None)
+
+
+def test_address_not_on_this_host() -> None:
+    with pytest.raises(BindError) as info:
+        bind_listener("192.0.2.1", 0)
+    assert str(info.value) == "192.0.2.1:0: 192.0.2.1 is not an address of this machine"
+
+
+@pytest.mark.parametrize("port", [-1, 65536])
+def test_port_out_of_range(port: int) -> None:
+    with pytest.raises(BindError, match="between 0 and 65535"):
+        bind_listener("127.0.0.1", port)
+
+
+def test_unresolvable_host() -> None:
+    with pytest.raises(BindError, match="not an address of this machine"):
+        bind_listener("no-such-host.invalid", 0)
+
+
+def low_ports_are_privileged() -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 1))
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+    return False
+
+
+@pytest.mark.skipif(not low_ports_are_privileged(), reason="this user may bind port 1 (root, or sysctl)")
+def test_privileged_port_suggests_8090() -> None:
+    with pytest.raises(BindError) as info:
+        bind_listener("127.0.0.1", 1)
+    assert "permission denied" in str(info.value)
+    assert "8090" in str(info.value)
+
+
+def test_error_messages_are_one_line() -> None:
+    for host, port in (("192.0.2.1", 0), ("127.0.0.1", 70000)):
+        with pytest.raises(BindError) as info:
+            bind_listener(host, port)
+        assert "\n" not in str(info.value)
+
+
+def test_address_formatting() -> None:
+    assert format_hostport("127.0.0.1", 8090) == "127.0.0.1:8090"
+    assert format_hostport("::1", 8090) == "[::1]:8090"
+    assert url_for("::1", 80) == "http://[::1]:80"
+    assert browse_host("0.0.0.0") == "127.0.0.1"
+    assert browse_host("::") == "::1"
