@@ -594,3 +594,54 @@ def test_curl_http10_and_connection_reuse(running: Running) -> None:
     assert (one.path, two.path) == ("/one", "/two")
     assert one.client == two.client  # curl reused the kept-alive connection
     assert ten.client != one.client
+
+
+# -- a client that does not read, half-closes, or keeps sending -------------
+
+
+def test_many_pipelined_large_answers_to_a_client_not_reading(start_server: ServerFactory) -> None:
+    """Past the output high-water mark the server stops reading, then resumes; order holds."""
+    running = start_server(responder=lambda record: Response(status=200, body=record.path.encode() * 20_000))
+    client = running.connect()
+    client.send(b"".join(get(f"/{i:02d}") for i in range(60)))  # ~3 MiB of answers wanted
+    responses = client.responses(60, timeout=20)
+    assert [r.body[:3] for r in responses] == [f"/{i:02d}".encode() for i in range(60)]
+    assert all(len(r.body) == 60_000 for r in responses)
+
+
+def test_half_closed_client_still_gets_a_delayed_answer(start_server: ServerFactory) -> None:
+    running = start_server(responder=lambda record: Response(status=200, body=b"late", delay_ms=100))
+    client = running.connect()
+    client.send(get() + get("/second"))
+    client.sock.shutdown(socket.SHUT_WR)
+    assert [r.body for r in client.responses(2)] == [b"late", b"late"]
+    assert client.wait_closed() == b""
+    assert len(running.sink.wait(2)) == 2
+    running.sink.assert_no_more()
+
+
+def test_chunked_body_over_limit_after_100_continue(start_server: ServerFactory) -> None:
+    running = start_server(limits=Limits(max_body=10))
+    client = running.connect()
+    client.send(b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+    assert client.read_until(b"\r\n\r\n") == b"HTTP/1.1 100 Continue\r\n\r\n"
+    client.send(b"a\r\n" + b"x" * 10 + b"\r\n1\r\ny\r\n0\r\n\r\n")  # 11 bytes in all
+    response = client.response()
+    assert response.status == 413
+    assert response.header("Connection") == "close"
+    client.wait_closed()
+    (record,) = running.sink.wait(1)
+    assert record.body == b"x" * 10
+    assert record.error is not None and record.error.startswith("413")
+
+
+def test_error_answer_reaches_a_client_that_keeps_sending(start_server: ServerFactory) -> None:
+    """The 413 is not lost to a reset: the server drains what the client still sends."""
+    running = start_server(limits=Limits(max_body=1000))
+    client = running.connect()
+    client.send(content_length(200_000))
+    try:
+        client.send(b"x" * 200_000)
+    except OSError:
+        pass  # the server may close first; the answer must still be readable
+    assert client.response().status == 413
