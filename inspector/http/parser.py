@@ -156,7 +156,8 @@ def _find_head_end(buf: bytes | bytearray, start: int) -> int:
 def _decode_fields(fields: list[tuple[bytes, bytes]], notes: list[str]) -> Pairs:
     """Header names (tokens, so ASCII) and values (UTF-8, replacement noted)."""
     pairs = []
-    for name, value in fields:
+    for name, raw_value in fields:
+        value = raw_value.rstrip(b" \t")  # RFC 9110 §5.5: trailing OWS is not part of the value
         try:
             text = value.decode("utf-8")
         except UnicodeDecodeError:
@@ -336,11 +337,13 @@ class RequestParser:
         if self._line_end < 0:
             lf = buf.find(b"\n", 0, limits.max_request_line + 2)
             if lf < 0:
+                # Only the bytes a request line may hold are judged, so the
+                # verdict does not depend on how the bytes were split.
+                self._check_start(buf[: limits.max_request_line + 2])
                 if len(buf) > limits.max_request_line + 1:
                     raise ProtocolError(
                         414, f"request line longer than {limits.max_request_line} bytes"
                     )
-                self._check_start(buf)
                 return False
             self._line_end = lf + 1
             self._start_head(bytes(buf[: lf + 1]))
@@ -361,7 +364,7 @@ class RequestParser:
         self._finish_head(events)
         return True
 
-    def _check_start(self, buf: bytearray) -> None:
+    def _check_start(self, buf: bytes | bytearray) -> None:
         """Refuse at once what cannot become a request line (TLS, binary)."""
         if buf[:1] == b"\x16":
             raise ProtocolError(
@@ -373,6 +376,7 @@ class RequestParser:
 
     def _start_head(self, line: bytes) -> None:
         """Check the request line (RFC 9112 §3) and start llhttp on it."""
+        self._check_start(line)  # the same verdict as when the line arrives in pieces
         match = _REQUEST_LINE.fullmatch(line)
         if match is None:
             version = line.rstrip(b"\r\n").rsplit(b" ", 1)[-1]
