@@ -350,10 +350,13 @@ class RequestParser:
             self._scan_from = lf
         end = _find_head_end(buf, self._scan_from)
         stop = len(buf) if end < 0 else end
+        # llhttp judges the bytes within the limit first, so a bad field line
+        # gets the same answer however the bytes arrive.
+        allowed = min(stop, limits.max_head)
+        self._feed_llhttp(bytes(buf[self._fed : allowed]))
+        self._fed = max(self._fed, allowed)
         if stop > limits.max_head:
             raise ProtocolError(431, f"request head larger than {limits.max_head} bytes")
-        self._feed_llhttp(bytes(buf[self._fed : stop]))
-        self._fed = stop
         if end < 0:
             self._scan_from = max(self._line_end - 1, len(buf) - 2)
             return False
