@@ -23,7 +23,7 @@ from inspector.models.pairs_table import PairsTableModel
 from inspector.models.request_table import local_datetime
 from inspector.models.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
-from inspector.ui.curl import request_url
+from inspector.ui.request_view import request_url
 from inspector.ui.table_view import CopyableTableView
 
 #: characters of a value an Overview label shows

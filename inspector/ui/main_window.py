@@ -7,15 +7,24 @@ requests costs the event loop a few inserts per second, not one per request
 (DESIGN.md, "Threading rules").
 
 Seams for others: ``responder`` is handed to each listener the window starts;
-``store`` (the history store) is kept as :attr:`MainWindow.store` and
-:meth:`MainWindow.load_history` fills the table from it; ``listener_factory``
-builds the listener thread (tests and the headless mode can swap it).
+``store`` (the history store) is kept as :attr:`MainWindow.store`, its rows are
+shown lazily (ids first, summaries page by page: :class:`RequestTableModel`) and
+every live record is added to it (``add`` only enqueues; the store's writer
+thread writes); ``listener_factory`` builds the listener thread (tests and the
+headless mode can swap it).
+
+History, export, import and replay live in the ``# -- history`` methods:
+the File menu and the toolbar's Export/Import buttons, the read-only imported
+session (a second table model shown through the same proxy and views), the
+store's writer-thread reports (polled from a deque, never a cross-thread
+signal), and the Replay dialog.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -39,10 +48,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
     QSpinBox,
     QSplitter,
     QStyle,
@@ -60,10 +74,14 @@ from inspector.models.text import visible
 from inspector.ui.banner import Banner, BannerKind
 from inspector.ui.bind_selector import BindAddressCombo, is_loopback
 from inspector.ui.detail_pane import DetailPane
+from inspector.ui.export_dialog import ExportItem, ExportScope, ExportThread, ask_export_path
+from inspector.ui.history_store import POLL_INTERVAL_MS, StoreEvents, open_history, pruned_note
+from inspector.ui.replay_dialog import ReplayDialog
 from inspector.ui.request_view import RequestTableView
 
 if TYPE_CHECKING:
     from inspector.listener import ListenerThread
+    from inspector.store import CaptureStore
 
 APP_NAME = "Request Inspector"
 ORG_NAME = "request-inspector"
@@ -74,15 +92,16 @@ FLUSH_INTERVAL_MS = 40
 FILTER_DELAY_MS = 150
 
 
-ListenerFactory = Callable[[str, int, "Responder | None", QObject], "ListenerThread"]
+#: ``factory(host, port, responder, parent, first_id=N)`` -> a ListenerThread
+ListenerFactory = Callable[..., "ListenerThread"]
 
 
 def default_listener_factory(
-    host: str, port: int, responder: Responder | None, parent: QObject
+    host: str, port: int, responder: Responder | None, parent: QObject, *, first_id: int = 1
 ) -> ListenerThread:
     from inspector.listener import ListenerThread  # the listener loads the server layers
 
-    return ListenerThread(host, port, responder, parent)
+    return ListenerThread(host, port, responder, parent, first_id=first_id)
 
 
 class MainWindow(QMainWindow):
@@ -95,11 +114,16 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         listener_factory: ListenerFactory | None = None,
         parent: QWidget | None = None,
+        *,
+        store_events: StoreEvents | None = None,
+        owns_store: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self.responder = responder
-        self.store = store
+        self.store: CaptureStore | None = store
+        self._store_events = store_events
+        self._owns_store = owns_store
         self._settings = settings if settings is not None else QSettings()
         self._listener_factory = listener_factory or default_listener_factory
         self._listener: ListenerThread | None = None
@@ -121,7 +145,10 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
+        self._build_history_ui()
         self._connect_signals()
+        self._connect_history_signals()
+        self._init_history()
         self._restore_settings()
         self._set_state_idle()
         self._update_counts()
@@ -294,7 +321,7 @@ class MainWindow(QMainWindow):
         self.error_banner.hide()
         host = self.address_combo.address() or "127.0.0.1"
         port = self.port_spin.value()
-        listener = self._listener_factory(host, port, self.responder, self)
+        listener = self._listener_factory(host, port, self.responder, self, first_id=self.next_id())
         listener.listening.connect(self._on_listener_listening)
         listener.request_captured.connect(self._on_listener_request_captured)
         listener.failed.connect(self._on_listener_failed)
@@ -350,7 +377,7 @@ class MainWindow(QMainWindow):
             self.exposure_banner.hide()
 
     def _update_counts(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.proxy.rowCount(), self.proxy.source().rowCount()
         pending = f" (+{len(self._pending)} queued)" if self._pending else ""
         self.count_label.setText(f"showing {shown} of {total}{pending}")
 
@@ -383,6 +410,8 @@ class MainWindow(QMainWindow):
                 self.table.scrollTo(index)
 
     def _should_follow(self) -> bool:
+        if self.in_session():
+            return False
         return self.follow_action.isChecked() and not self.table.selectionModel().hasSelection()
 
     # -- slots: toolbar ---------------------------------------------------------
@@ -412,10 +441,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_clear_action_triggered(self) -> None:
-        self._pending.clear()
-        self.model.clear()
-        self.detail.set_record(None)
-        self._update_counts()
+        self.clear_history()
 
     @Slot(str)
     def _on_address_combo_text_changed(self, _text: str) -> None:
@@ -461,6 +487,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_listener_request_captured(self, record: CaptureRecord) -> None:
+        if self.store is not None:
+            self.store.add(record)  # a deque append; the store's writer thread writes
         self._pending.append(record)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
@@ -534,6 +562,338 @@ class MainWindow(QMainWindow):
     def _on_proxy_layout_changed(self) -> None:
         self._update_counts()
 
+    # -- history: construction --------------------------------------------------
+
+    def _build_history_ui(self) -> None:
+        """File menu, the toolbar's Export/Import, the session bar, the history note."""
+        style = self.style()
+        self.import_action = QAction("&Import HAR…", self)
+        self.import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.import_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.import_action.setToolTip("Open a HAR file as a read-only session (Ctrl+O)")
+        self.export_actions: dict[ExportScope, QAction] = {}
+        self.export_menu = QMenu("&Export", self)
+        for scope in ExportScope:
+            action = QAction(scope.label, self)
+            action.setData(scope.value)
+            self.export_menu.addAction(action)
+            self.export_actions[scope] = action
+        self.export_actions[ExportScope.ALL].setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_menu.setToolTipsVisible(True)
+        self.export_button = QToolButton(self.toolbar)
+        self.export_button.setText("Export")
+        self.export_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setMenu(self.export_menu)
+        self.export_button.setToolTip(
+            "Export the selected rows, the filtered rows or everything (HAR, JSONL)"
+        )
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.export_button)
+        self.toolbar.addAction(self.import_action)
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.import_action)
+        file_menu.addMenu(self.export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.clear_action)
+        file_menu.addSeparator()
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.file_menu = file_menu
+
+        # the bar shown while an imported HAR file is in the table
+        self.session_bar = QFrame(self)
+        self.session_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.session_bar.setAutoFillBackground(True)
+        self.session_bar.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        bar_layout = QHBoxLayout(self.session_bar)
+        bar_layout.setContentsMargins(8, 4, 4, 4)
+        self.session_label = QLabel(self.session_bar)
+        self.session_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar_layout.addWidget(self.session_label, 1)
+        self.back_to_live_button = QPushButton("Back to live", self.session_bar)
+        self.back_to_live_button.setToolTip("Show the live capture and its history again")
+        bar_layout.addWidget(self.back_to_live_button)
+        self.session_bar.hide()
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.error_banner) + 1, self.session_bar)
+
+        self.history_note = QLabel(self)
+        self.history_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.history_note)
+        self._session_model: RequestTableModel | None = None
+        self._session_name = ""
+        self._export_threads: list[ExportThread] = []
+        self._replay_dialogs: list[ReplayDialog] = []
+        self._pruned_seen = 0
+        self._store_timer = QTimer(self)
+        self._store_timer.setInterval(POLL_INTERVAL_MS)
+
+    def _connect_history_signals(self) -> None:
+        self.import_action.triggered.connect(self._on_import_action_triggered)
+        self.export_menu.triggered.connect(self._on_export_menu_triggered)
+        self.back_to_live_button.clicked.connect(self._on_back_to_live_button_clicked)
+        self.quit_action.triggered.connect(self.close)
+        self.table.replay_requested.connect(self._on_table_replay_requested)
+        self._store_timer.timeout.connect(self._on_store_timer_timeout)
+
+    def _init_history(self) -> None:
+        store = self.store
+        if store is not None:
+            try:
+                self.model.set_history(store)
+            except Exception as exc:  # an unreadable file: say so, keep capturing
+                self._show_error(f"Cannot read the stored history: {exc}")
+        if self._store_events is not None:
+            self._store_timer.start()
+        self._update_history_note()
+        self._update_history_actions()
+        self._update_counts()
+        if self.model.rowCount():
+            self.table.scrollToBottom()
+
+    # -- history: public API ----------------------------------------------------
+
+    def next_id(self) -> int:
+        """The id the next listener starts at: after everything stored or shown."""
+        stored = 0
+        if self.store is not None:
+            try:
+                stored = self.store.max_id()
+            except Exception:
+                stored = 0
+        pending = self._pending[-1].id if self._pending else 0
+        return max(stored, self.model.max_id(), pending) + 1
+
+    def show_history_error(self, message: str) -> None:
+        """Show a history problem (unusable file, failed write) in the error banner."""
+        self._show_error(message)
+
+    def clear_history(self, *, confirm: bool = True) -> None:
+        """Delete every request: from the table and from the store (the file shrinks)."""
+        if self.in_session():
+            return
+        store = self.store
+        stored = store is not None and store.path is not None and self.model.rowCount() > 0
+        if confirm and stored and not self._confirm_clear():
+            return
+        self._pending.clear()
+        if store is not None:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                store.clear()
+            except Exception as exc:
+                self._show_error(f"Clearing the stored history failed: {exc}")
+            finally:
+                QApplication.restoreOverrideCursor()
+        self.model.clear()
+        self.detail.set_record(None)
+        self._pruned_seen = store.pruned_total if store is not None else 0
+        self.history_note.clear()
+        self._update_counts()
+
+    def _confirm_clear(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Clear history",
+            "Delete every captured request, from the table and from the history file?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def in_session(self) -> bool:
+        """True while an imported HAR file is shown instead of the live capture."""
+        return self._session_model is not None
+
+    def import_har_file(self, path: str) -> bool:
+        """Show the requests of a HAR file as a read-only session (not stored)."""
+        from inspector.store import HarImportError, import_har
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            records = import_har(path)
+        except HarImportError as exc:
+            self._show_error(f"Cannot import: {exc}")
+            return False
+        except OSError as exc:
+            self._show_error(f"Cannot read {Path(path).name}: {exc.strerror or exc}")
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        session = RequestTableModel(self)
+        session.append_records(records)
+        old = self._session_model
+        self._session_model = session
+        self._session_name = Path(path).name
+        self.proxy.setSourceModel(session)
+        if old is not None:
+            old.deleteLater()
+        self.session_label.setText(
+            visible(
+                f"Imported session: {self._session_name} — {len(records):,} "
+                f"request{'' if len(records) == 1 else 's'}, read-only. "
+                "Live capture goes on in the background and is not mixed in.",
+                600,
+            )
+        )
+        self.session_bar.show()
+        self.error_banner.hide()
+        self.detail.set_record(None)
+        self._update_history_actions()
+        self._update_counts()
+        return True
+
+    def back_to_live(self) -> None:
+        """Leave the imported session and show the live capture again."""
+        session = self._session_model
+        if session is None:
+            return
+        self._session_model = None
+        self.proxy.setSourceModel(self.model)
+        session.deleteLater()
+        self.session_bar.hide()
+        self.detail.set_record(None)
+        self._update_history_actions()
+        self._update_counts()
+        self._scroll_to_newest()
+
+    def export_items(self, scope: ExportScope) -> list[ExportItem]:
+        """What ``scope`` covers in the table shown: records (live, imported) or
+        history ids (read by the export thread), in view order."""
+        source = self.proxy.source()
+        if scope is ExportScope.ALL:
+            rows: list[int] = list(range(source.rowCount()))
+        elif scope is ExportScope.FILTERED:
+            rows = self.proxy.source_rows()
+        else:
+            proxy_rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+            rows = [self.proxy.mapToSource(self.proxy.index(row, 0)).row() for row in proxy_rows]
+        items: list[ExportItem] = []
+        for row in rows:
+            items.append(source.row_id(row) if source.is_history_row(row) else source.record(row))
+        return items
+
+    def export_to(self, scope: ExportScope, path: str) -> ExportThread | None:
+        """Write the rows of ``scope`` to ``path`` (.har or .jsonl) off the GUI thread;
+        the result appears in the status bar. Returns the running thread."""
+        items = self.export_items(scope)
+        if not items:
+            self.statusBar().showMessage("Nothing to export: no rows in that choice.", 8000)
+            return None
+        store = self.store if not self.in_session() else None
+        thread = ExportThread(path, items, store, self)
+        thread.done.connect(self._on_export_thread_done)
+        thread.finished.connect(self._on_export_thread_finished)
+        self._export_threads.append(thread)
+        self.statusBar().showMessage(visible(f"Exporting {len(items):,} requests to {path}…", 500))
+        thread.start()
+        return thread
+
+    def open_replay(self, record: CaptureRecord) -> ReplayDialog:
+        """The Replay dialog for ``record`` (non-modal; several may be open)."""
+        dialog = ReplayDialog(record, self._url, self)
+        dialog.finished.connect(self._on_replay_dialog_finished)
+        self._replay_dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    # -- history: internals -----------------------------------------------------
+
+    def _update_history_actions(self) -> None:
+        session = self.in_session()
+        self.clear_action.setEnabled(not session)
+        self.clear_action.setToolTip(
+            "Not available in an imported session"
+            if session
+            else "Delete every request, from the table and the history file (Ctrl+L)"
+        )
+
+    def _update_history_note(self) -> None:
+        store = self.store
+        if store is None:
+            self.history_note.setText("history: off")
+        elif store.path is None:
+            self.history_note.setText("history: in memory only")
+        else:
+            self.history_note.setText("")
+            self.history_note.setToolTip(visible(f"History file: {store.path}", 500))
+
+    def _close_history(self) -> None:
+        self._store_timer.stop()
+        for dialog in list(self._replay_dialogs):
+            dialog.close()
+        for thread in list(self._export_threads):
+            thread.wait()
+        if self._owns_store and self.store is not None:
+            self.store.close()
+
+    @Slot()
+    def _on_store_timer_timeout(self) -> None:
+        events = self._store_events
+        if events is None:
+            return
+        pruned = 0
+        for report in events.drain():
+            if report.error is not None:
+                self._show_error(f"History: {report.error}")
+            pruned += report.pruned
+        if pruned and self.store is not None:
+            self.model.remove_oldest_history(pruned)
+            self._pruned_seen += pruned
+            self.history_note.setText(pruned_note(self.store, self._pruned_seen))
+            self._update_counts()
+
+    @Slot()
+    def _on_import_action_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import HAR", "", "HAR files (*.har);;All files (*)")
+        if path:
+            self.import_har_file(path)
+
+    @Slot(QAction)
+    def _on_export_menu_triggered(self, action: QAction) -> None:
+        scope = ExportScope(action.data())
+        count = len(self.export_items(scope))
+        if not count:
+            self.statusBar().showMessage("Nothing to export: no rows in that choice.", 8000)
+            return
+        path = ask_export_path(self, scope, count)
+        if path:
+            self.export_to(scope, path)
+
+    @Slot(bool, str)
+    def _on_export_thread_done(self, ok: bool, message: str) -> None:
+        self.statusBar().showMessage(visible(message, 500), 15000)
+        if not ok:
+            self._show_error(message)
+
+    @Slot()
+    def _on_export_thread_finished(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, ExportThread) and thread in self._export_threads:
+            self._export_threads.remove(thread)
+            thread.wait()
+            thread.deleteLater()
+
+    @Slot()
+    def _on_back_to_live_button_clicked(self) -> None:
+        self.back_to_live()
+
+    @Slot(object)
+    def _on_table_replay_requested(self, record: CaptureRecord) -> None:
+        self.open_replay(record)
+
+    @Slot(int)
+    def _on_replay_dialog_finished(self, _result: int) -> None:
+        dialog = self.sender()
+        if isinstance(dialog, ReplayDialog) and dialog in self._replay_dialogs:
+            self._replay_dialogs.remove(dialog)
+            dialog.deleteLater()
+
     # -- settings and closing ---------------------------------------------------
 
     def _restore_settings(self) -> None:
@@ -582,8 +942,27 @@ class MainWindow(QMainWindow):
         self.stop()
         self._flush_timer.stop()
         self._filter_timer.stop()
+        self._close_history()
         self.save_settings()
         super().closeEvent(event)
+
+
+def open_window(args: Any, settings: QSettings | None = None) -> MainWindow:
+    """The window with the history ``args`` ask for (``--db PATH``, ``--no-db``, or
+    the app-data file), showing what is stored. An unusable file is reported in
+    the window's error banner and capturing goes on with history in memory."""
+    events = StoreEvents()
+    store, problem = open_history(args, events)
+    window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
+    if problem:
+        window.show_history_error(problem)
+    bind = getattr(args, "bind", None)
+    port = getattr(args, "port", None)
+    if bind:
+        window.set_address(bind)
+    if port is not None:
+        window.set_port(port)
+    return window
 
 
 def run_gui(args: Any) -> int:
@@ -591,7 +970,8 @@ def run_gui(args: Any) -> int:
 
     Args:
         args: parsed command line; ``args.bind`` and ``args.port`` (each may be
-            None) preselect the address and port.
+            None) preselect the address and port; ``args.db``/``args.no_db``
+            choose the history file.
 
     Returns:
         The exit status of the event loop.
@@ -601,12 +981,9 @@ def run_gui(args: Any) -> int:
         app = QApplication(sys.argv[:1])
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
-    window = MainWindow()
-    bind = getattr(args, "bind", None)
-    port = getattr(args, "port", None)
-    if bind:
-        window.set_address(bind)
-    if port is not None:
-        window.set_port(port)
+    window = open_window(args)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        window._close_history()  # the store is closed even if the loop ended without closeEvent

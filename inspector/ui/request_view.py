@@ -1,15 +1,19 @@
-"""The request table view: copy support plus per-request actions
-(Copy URL, Copy as cURL, Copy raw request) in its context menu."""
+"""The request table view: copy support plus per-request actions in its
+context menu (Replay…, Copy URL, Copy as cURL, Copy raw request).
+
+Copy as cURL uses :func:`inspector.store.to_curl`, the byte-exact builder the
+store's tests check against a real server.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Slot
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
 from inspector.http.record import CaptureRecord
 from inspector.models.request_table import Column, Role
-from inspector.ui.curl import curl_command, request_url
+from inspector.store import to_curl
 from inspector.ui.table_view import CopyableTableView
 
 DEFAULT_WIDTHS: dict[Column, int] = {
@@ -26,6 +30,18 @@ DEFAULT_WIDTHS: dict[Column, int] = {
 }
 
 
+def request_url(record: CaptureRecord) -> str:
+    """The URL the client asked for: absolute-form targets as they are, else
+    ``http://`` + Host (or the listener's address) + target."""
+    target = record.target
+    if target.lower().startswith(("http://", "https://")):
+        return target
+    host = record.header("Host") or record.server
+    if not target.startswith("/"):
+        target = "/" + target if target != "*" else "/"
+    return f"http://{host}{target}"
+
+
 def raw_mime(record: CaptureRecord) -> QMimeData:
     """The raw request: exact bytes as application/octet-stream, readable text as text."""
     mime = QMimeData()
@@ -40,7 +56,13 @@ def clipboard_text(text: str) -> str:
 
 
 class RequestTableView(CopyableTableView):
-    """Sortable, resizable, movable columns; one row per request."""
+    """Sortable, resizable, movable columns; one row per request.
+
+    Signals:
+        replay_requested(object): "Replay…" was chosen for a :class:`CaptureRecord`.
+    """
+
+    replay_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,9 +76,12 @@ class RequestTableView(CopyableTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         self._menu_record: CaptureRecord | None = None
+        self.replay_action = QAction("Re&play…", self)
+        self.replay_action.setToolTip("Edit this request and send it again")
         self.copy_url_action = QAction("Copy &URL", self)
         self.copy_curl_action = QAction("Copy as c&URL", self)
         self.copy_raw_action = QAction("Copy &raw request", self)
+        self.replay_action.triggered.connect(self._on_replay_action_triggered)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
         self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
         self.copy_raw_action.triggered.connect(self._on_copy_raw_action_triggered)
@@ -75,15 +100,24 @@ class RequestTableView(CopyableTableView):
         self._menu_record = self.record_at(index)
         if self._menu_record is None:
             return
+        menu.addAction(self.replay_action)
+        menu.addSeparator()
         menu.addAction(self.copy_url_action)
         menu.addAction(self.copy_curl_action)
         menu.addAction(self.copy_raw_action)
         has_line = bool(self._menu_record.method)
+        self.replay_action.setEnabled(has_line)
         self.copy_url_action.setEnabled(has_line)
         self.copy_curl_action.setEnabled(has_line)
 
     def _target(self) -> CaptureRecord | None:
         return self._menu_record or self.record_at(self.currentIndex())
+
+    @Slot()
+    def _on_replay_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            self.replay_requested.emit(record)
 
     @Slot()
     def _on_copy_url_action_triggered(self) -> None:
@@ -95,7 +129,7 @@ class RequestTableView(CopyableTableView):
     def _on_copy_curl_action_triggered(self) -> None:
         record = self._target()
         if record is not None:
-            QGuiApplication.clipboard().setText(clipboard_text(curl_command(record)))
+            QGuiApplication.clipboard().setText(clipboard_text(to_curl(record)))
 
     @Slot()
     def _on_copy_raw_action_triggered(self) -> None:

@@ -1,0 +1,79 @@
+"""Opening the history store for the window, and carrying its writer-thread
+reports (write failures, pruning) to the GUI thread.
+
+The store calls ``on_error``/``on_pruned`` on its writer thread, which is not a
+Qt thread. Rather than emit Qt signals from there, :class:`StoreEvents` only
+appends to a ``collections.deque`` (atomic under the GIL, never blocks the
+writer) and the window drains it from a GUI timer (:data:`POLL_INTERVAL_MS`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Final
+
+from inspector.store import CaptureStore, StoreError
+from inspector.store.db import DEFAULT_PATH
+
+#: how often the window looks for store reports
+POLL_INTERVAL_MS: Final = 250
+
+
+@dataclass(frozen=True, slots=True)
+class StoreReport:
+    """One report from the writer thread: an error line, or a number of rows pruned."""
+
+    error: str | None = None
+    pruned: int = 0
+
+
+class StoreEvents:
+    """Thread-safe mailbox for the store's callbacks (pass its methods to CaptureStore)."""
+
+    def __init__(self) -> None:
+        self._queue: deque[StoreReport] = deque()
+
+    def on_error(self, message: str) -> None:
+        """The store's ``on_error`` (writer thread): never blocks, never raises."""
+        self._queue.append(StoreReport(error=message))
+
+    def on_pruned(self, count: int) -> None:
+        """The store's ``on_pruned`` (writer thread)."""
+        self._queue.append(StoreReport(pruned=count))
+
+    def drain(self) -> list[StoreReport]:
+        """Everything reported since the last call (GUI thread)."""
+        reports = []
+        while self._queue:
+            reports.append(self._queue.popleft())
+        return reports
+
+
+def open_history(args: Any, events: StoreEvents) -> tuple[CaptureStore, str | None]:
+    """The store ``--db PATH`` / ``--no-db`` / the default file ask for.
+
+    Returns:
+        The store and, when the file could not be used and history is kept in
+        memory instead, a one-line message for the window (else None).
+    """
+    def memory() -> CaptureStore:
+        return CaptureStore(None, on_error=events.on_error, on_pruned=events.on_pruned)
+
+    if getattr(args, "no_db", False):
+        return memory(), None
+    db = getattr(args, "db", None)
+    try:
+        store = CaptureStore(
+            db if db else DEFAULT_PATH, on_error=events.on_error, on_pruned=events.on_pruned
+        )
+    except StoreError as exc:
+        return memory(), f"{exc}. History is kept in memory only until you quit."
+    return store, None
+
+
+def pruned_note(store: CaptureStore, pruned_total: int) -> str:
+    """The status-bar note after the caps deleted old rows."""
+    return (
+        f"history capped at {store.max_records:,} requests: {pruned_total:,} oldest pruned"
+    )

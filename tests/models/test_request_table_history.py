@@ -1,0 +1,166 @@
+"""RequestTableModel over a stored history: lazy pages, pruning, filtering, sorting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from inspector.http.record import CaptureRecord
+from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
+from inspector.models.request_table import Column, RequestTableModel, Role
+from inspector.store import CaptureStore, Summary
+
+Factory = Callable[..., CaptureRecord]
+
+
+class CountingStore:
+    """Delegates to a CaptureStore and counts the reads the table makes."""
+
+    def __init__(self, store: CaptureStore) -> None:
+        self._store = store
+        self.summary_rows = 0
+        self.summaries_calls = 0
+        self.get_calls = 0
+        self.search_calls = 0
+
+    def ids(self, offset: int = 0, limit: int = -1) -> list[int]:
+        return self._store.ids(offset, limit)
+
+    def summaries(self, offset: int = 0, limit: int = 100) -> list[Summary]:
+        self.summaries_calls += 1
+        rows = self._store.summaries(offset, limit)
+        self.summary_rows += len(rows)
+        return rows
+
+    def summary(self, record_id: int) -> Summary:
+        self.summary_rows += 1
+        return self._store.summary(record_id)
+
+    def get(self, record_id: int) -> CaptureRecord:
+        self.get_calls += 1
+        return self._store.get(record_id)
+
+    def search(self, text: str, limit: int = 1000) -> list[int]:
+        self.search_calls += 1
+        return self._store.search(text, limit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+@pytest.fixture
+def store(tmp_path: Path, record_factory: Factory) -> Iterator[CaptureStore]:
+    with CaptureStore(tmp_path / "h.sqlite3") as s:
+        records = [
+            record_factory(
+                id=i,
+                method="POST" if i % 3 == 0 else "GET",
+                target=f"/item/{i}?n={i}",
+                path=f"/item/{i}",
+                query=(("n", str(i)),),
+                body=b"needle body" if i == 7 else b"",
+            )
+            for i in range(1, 1001)
+        ]
+        s.add_many(records)
+        assert s.flush(10)
+        yield s
+
+
+def cell(model: Any, row: int, column: Column, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    return model.data(model.index(row, column), role)
+
+
+def test_model_tester_history_then_live(
+    qtmodeltester: Any, store: CaptureStore, record_factory: Factory
+) -> None:
+    model = RequestTableModel(page_size=64)
+    qtmodeltester.check(model)
+    model.set_history(store)
+    assert model.rowCount() == 1000 and model.history_count == 1000
+    model.append_records([record_factory(id=1001), record_factory(id=1002)])
+    assert model.remove_oldest_history(10) == 10
+    assert model.rowCount() == 992 and model.row_id(0) == 11
+    assert model.max_id() == 1002
+    model.clear()
+    assert model.rowCount() == 0
+
+
+def test_cells_come_from_pages_not_records(qapp: Any, store: CaptureStore) -> None:
+    counting = CountingStore(store)
+    model = RequestTableModel(page_size=100, cache_pages=4)
+    model.set_history(counting)
+    assert counting.summaries_calls == 0  # ids only until someone looks
+    assert cell(model, 0, Column.PATH) == "/item/1"
+    assert cell(model, 99, Column.QUERY) == "n=100"
+    assert cell(model, 2, Column.METHOD) == "POST"
+    assert cell(model, 0, Column.STATUS) == "200"
+    assert counting.summaries_calls == 1 and counting.summary_rows == 100
+    assert cell(model, 999, Column.ID) == "1000"
+    assert counting.summaries_calls == 2
+    assert counting.get_calls == 0
+    # sorting by id never reads the store
+    assert cell(model, 500, Column.ID, Role.SORT) == 501
+    assert counting.summaries_calls == 2
+    # the full record only on request
+    record = cell(model, 6, Column.ID, Role.RECORD)
+    assert isinstance(record, CaptureRecord) and record.body == b"needle body"
+    assert counting.get_calls == 1
+    # the page LRU is bounded
+    for row in range(0, 1000, 100):
+        cell(model, row, Column.PATH)
+    assert len(model._pages) == 4
+
+
+def test_rows_pruned_under_the_model_show_as_gone(qapp: Any, tmp_path: Path, record_factory: Factory) -> None:
+    with CaptureStore(tmp_path / "p.sqlite3", max_records=5) as store:
+        store.add_many([record_factory(id=i) for i in range(1, 6)])
+        assert store.flush(5)
+        model = RequestTableModel(page_size=2)
+        model.set_history(store)
+        store.add_many([record_factory(id=i) for i in range(6, 9)])  # prunes 1..3
+        assert store.flush(5)
+        assert cell(model, 0, Column.ID) == "1"
+        assert cell(model, 0, Column.PATH) == "(no longer stored)"
+        assert cell(model, 0, Column.ID, Role.RECORD) is None
+        assert cell(model, 4, Column.PATH) == "/index.html"  # still stored, found by id
+        model.remove_oldest_history(3)
+        assert cell(model, 0, Column.ID) == "4"
+        assert cell(model, 0, Column.PATH) == "/index.html"
+
+
+def test_filter_over_history_uses_store_search(
+    qapp: Any, store: CaptureStore, record_factory: Factory
+) -> None:
+    counting = CountingStore(store)
+    model = RequestTableModel()
+    proxy = RequestFilterProxyModel()
+    proxy.setSourceModel(model)
+    model.set_history(counting)
+    model.append_records([record_factory(id=1001, target="/live?x=needle", path="/live")])
+    proxy.set_filter_text("NEEDLE")
+    ids = [model.row_id(row) for row in proxy.source_rows()]
+    assert ids == [7, 1001]  # body match in history (no body loaded here), target match live
+    assert counting.get_calls == 0 and counting.search_calls >= 1
+    proxy.set_filter_text("")
+    proxy.set_method_filter(MethodFilter.POST)
+    assert proxy.rowCount() == 333
+    proxy.set_method_filter(MethodFilter.ALL)
+    assert proxy.rowCount() == 1001
+
+
+def test_sorting_by_id_keeps_source_order_and_reverses(qapp: Any, store: CaptureStore) -> None:
+    counting = CountingStore(store)
+    model = RequestTableModel()
+    model.set_history(counting)
+    proxy = RequestFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.sort(Column.ID, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, Column.ID).data(Role.SORT) == 1
+    proxy.sort(Column.ID, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, Column.ID).data(Role.SORT) == 1000
+    assert counting.summaries_calls == 0  # neither order read a summary
