@@ -2,6 +2,9 @@
 
     python tools/screenshot.py [OUT.png]
 
+Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor
+open on a rule made from the selected request, with its live preview.
+
 Starts listening on 127.0.0.1 (any free port), sends a browser-like GET, a
 JSON POST, a form POST, a multipart upload and a malformed request, selects
 the JSON POST and grabs the window at 1280x800. Uses throwaway settings, so
@@ -115,6 +118,25 @@ def traffic(host: str, port: int) -> None:
     send(host, port, "GET", "/static/app.js?v=3", dict(browser, Accept="*/*"))
 
 
+def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
+    """The rules dock with a rule created from the selected request, previewed."""
+    record = window.detail.record
+    if record is None:
+        raise SystemExit("no request selected for the rules screenshot")
+    window.resize(1600, 900)
+    window.table.create_rule_requested.emit(record)
+    window.rules_editor.form.body_edit.setPlainText(
+        '{"received": {{ request.json["items"] | length }}, "id": "{{ uuid() }}",\n'
+        ' "customer": {{ request.json.customer.name | tojson }}}'
+    )
+    for _ in range(40):
+        app.processEvents()
+        time.sleep(0.01)
+    if not window.grab().save(str(out)):
+        raise SystemExit(f"could not write {out}")
+    window.rules_editor.revert()
+
+
 def main() -> int:
     out = (
         Path(sys.argv[1])
@@ -125,6 +147,7 @@ def main() -> int:
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["REQUEST_INSPECTOR_HOME"] = tmp  # the user's rules and history stay untouched
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings=settings)
         window.resize(*SIZE)
@@ -147,6 +170,7 @@ def main() -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out)):
             raise SystemExit(f"could not write {out}")
+        rules_shot(app, window, out.with_name("screenshot-rules.png"))
         window.close()
     print(f"wrote {out}")
     return 0

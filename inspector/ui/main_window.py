@@ -48,6 +48,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QDockWidget,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -71,6 +72,8 @@ from inspector.http.response import Responder
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
 from inspector.models.request_table import Column, RequestTableModel
 from inspector.models.text import visible
+from inspector.responses import Responder as RulesResponder
+from inspector.responses import RuleSet
 from inspector.ui.banner import Banner, BannerKind
 from inspector.ui.bind_selector import BindAddressCombo, is_loopback
 from inspector.ui.detail_pane import DetailPane
@@ -78,6 +81,7 @@ from inspector.ui.export_dialog import ExportItem, ExportScope, ExportThread, as
 from inspector.ui.history_store import POLL_INTERVAL_MS, StoreEvents, open_history, pruned_note
 from inspector.ui.replay_dialog import ReplayDialog
 from inspector.ui.request_view import RequestTableView
+from inspector.ui.rules_editor import RulesEditor
 
 if TYPE_CHECKING:
     from inspector.listener import ListenerThread
@@ -117,10 +121,14 @@ class MainWindow(QMainWindow):
         *,
         store_events: StoreEvents | None = None,
         owns_store: bool = False,
+        rules_path: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
-        self.responder = responder
+        # The rules editor swaps rule sets inside this responder; the listener
+        # reads its snapshot once per request, so a save takes effect at once.
+        self.rules_responder = RulesResponder()
+        self.responder: Responder = responder if responder is not None else self.rules_responder
         self.store: CaptureStore | None = store
         self._store_events = store_events
         self._owns_store = owns_store
@@ -146,6 +154,7 @@ class MainWindow(QMainWindow):
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
         self._build_history_ui()
+        self._build_rules_dock(rules_path)
         self._connect_signals()
         self._connect_history_signals()
         self._init_history()
@@ -293,6 +302,8 @@ class MainWindow(QMainWindow):
         self.proxy.rowsRemoved.connect(self._on_proxy_rows_changed)
         self.proxy.modelReset.connect(self._on_proxy_model_reset)
         self.proxy.layoutChanged.connect(self._on_proxy_layout_changed)
+        self.table.create_rule_requested.connect(self._on_table_create_rule_requested)
+        self.rules_editor.rules_saved.connect(self._on_rules_editor_rules_saved)
 
     # -- public API -------------------------------------------------------------
 
@@ -548,6 +559,7 @@ class MainWindow(QMainWindow):
             record = self.table.record_at(rows[0]) if rows else None
         if record is not self.detail.record:
             self.detail.set_record(record)
+            self.rules_editor.set_preview_record(record)
 
     @Slot()
     def _on_proxy_rows_changed(self) -> None:
@@ -896,6 +908,71 @@ class MainWindow(QMainWindow):
 
     # -- settings and closing ---------------------------------------------------
 
+    # -- response rules ---------------------------------------------------------
+
+    def _build_rules_dock(self, rules_path: Path | None) -> None:
+        """The rules editor in a dock beside the table, toggled from the toolbar."""
+        self.rules_editor = RulesEditor(self.rules_responder, rules_path, self)
+        self.rules_dock = QDockWidget("Response rules", self)
+        self.rules_dock.setObjectName("rules_dock")  # saveState() keys docks by name
+        self.rules_dock.setWidget(self.rules_editor)
+        self.rules_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rules_dock)
+        self.rules_dock.hide()
+        self.rules_action = self.rules_dock.toggleViewAction()
+        self.rules_action.setText("Rules")
+        self.rules_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.rules_action.setToolTip(
+            "Show the response rules: what each request gets back, with a live preview (Ctrl+E)"
+        )
+        self.rules_action.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        )
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.rules_action)
+        button = self.toolbar.widgetForAction(self.rules_action)
+        if isinstance(button, QToolButton):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addAction(self.rules_action)
+
+    def show_rules(self) -> None:
+        self.rules_dock.show()
+        self.rules_dock.raise_()
+
+    @Slot(object)
+    def _on_table_create_rule_requested(self, record: CaptureRecord) -> None:
+        self.show_rules()
+        self.rules_editor.create_rule_from_request(record)
+
+    @Slot(object)
+    def _on_rules_editor_rules_saved(self, ruleset: RuleSet) -> None:
+        count = len(ruleset.rules)
+        self.statusBar().showMessage(
+            f"Rules saved: {count} rule{'s' if count != 1 else ''} now answer new requests", 5000
+        )
+
+    def _confirm_rules_saved(self) -> bool:
+        """Ask about unsaved rule edits before closing; False means stay open."""
+        if not self.rules_editor.is_dirty():
+            return True
+        box = QMessageBox(self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle(APP_NAME)
+        box.setText("The response rules have unsaved changes.")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.rules_editor.save()
+        return answer == QMessageBox.StandardButton.Discard
+
     def _restore_settings(self) -> None:
         s = self._settings
         geometry = s.value("window/geometry")
@@ -939,6 +1016,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_rules_saved():
+            event.ignore()
+            return
         self.stop()
         self._flush_timer.stop()
         self._filter_timer.stop()

@@ -60,9 +60,11 @@ class RequestTableView(CopyableTableView):
 
     Signals:
         replay_requested(object): "Replay…" was chosen for a :class:`CaptureRecord`.
+        create_rule_requested(object): "Create rule from this request…" was chosen.
     """
 
     replay_requested = Signal(object)
+    create_rule_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,10 +80,13 @@ class RequestTableView(CopyableTableView):
         self._menu_record: CaptureRecord | None = None
         self.replay_action = QAction("Re&play…", self)
         self.replay_action.setToolTip("Edit this request and send it again")
+        self.create_rule_action = QAction("Create &rule from this request…", self)
+        self.create_rule_action.setToolTip("Add a response rule matching this method and path")
         self.copy_url_action = QAction("Copy &URL", self)
         self.copy_curl_action = QAction("Copy as c&URL", self)
         self.copy_raw_action = QAction("Copy &raw request", self)
         self.replay_action.triggered.connect(self._on_replay_action_triggered)
+        self.create_rule_action.triggered.connect(self._on_create_rule_action_triggered)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
         self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
         self.copy_raw_action.triggered.connect(self._on_copy_raw_action_triggered)
@@ -101,12 +106,14 @@ class RequestTableView(CopyableTableView):
         if self._menu_record is None:
             return
         menu.addAction(self.replay_action)
+        menu.addAction(self.create_rule_action)
         menu.addSeparator()
         menu.addAction(self.copy_url_action)
         menu.addAction(self.copy_curl_action)
         menu.addAction(self.copy_raw_action)
         has_line = bool(self._menu_record.method)
         self.replay_action.setEnabled(has_line)
+        self.create_rule_action.setEnabled(has_line)
         self.copy_url_action.setEnabled(has_line)
         self.copy_curl_action.setEnabled(has_line)
 
@@ -118,6 +125,12 @@ class RequestTableView(CopyableTableView):
         record = self._target()
         if record is not None:
             self.replay_requested.emit(record)
+
+    @Slot()
+    def _on_create_rule_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            self.create_rule_requested.emit(record)
 
     @Slot()
     def _on_copy_url_action_triggered(self) -> None:
