@@ -44,7 +44,7 @@ def test_create_rule_from_request_then_save_answers_the_next_request(
     assert rule is not None and rule.methods == ("POST",) and rule.path == "/webhook"
 
     window.rules_editor.form.body_edit.setPlainText("got {{ request.method }} {{ request.path }}")
-    qtbot.waitUntil(lambda: window.rules_editor.is_dirty(), timeout=3000)
+    qtbot.waitUntil(window.rules_editor.is_dirty, timeout=3000)
     assert window.rules_editor.save()
     assert default_rules_path().exists()
     assert not window.rules_editor.is_dirty()
