@@ -598,7 +598,14 @@ class RequestParser:
         if end > 2:
             sink = _HeadSink(self.limits.max_header_fields)
             self._llhttp = httptools.HttpRequestParser(sink)
-            self._feed_llhttp(_TRAILER_PREFIX + block)
+            try:
+                self._feed_llhttp(_TRAILER_PREFIX + block)
+            except ProtocolError as exc:
+                # One reason for every malformed trailer section, the same one
+                # the early checks above give when it arrives in pieces.
+                if exc.status != 400:
+                    raise
+                raise ProtocolError(400, "malformed trailer section") from None
             self._llhttp = None
             if not sink.done:
                 raise ProtocolError(400, "malformed trailer section")
