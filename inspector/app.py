@@ -107,7 +107,9 @@ def load_responder(args: argparse.Namespace) -> Responder:
     """
     if not args.rules:
         return default_responder
-    return RuleResponder(load_rules(args.rules))
+    # strict: a template that does not compile is refused at start, with its
+    # line, rather than discovered as 500s once traffic arrives
+    return RuleResponder(load_rules(args.rules, strict=True))
 
 
 def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
