@@ -641,14 +641,8 @@ class RequestParser:
             "path": path,
             "query": decode_query(query),
             "http_version": self._version,
-            "headers": self._headers or self._partial_headers(),
+            "headers": self._headers,
         }
-
-    def _partial_headers(self) -> Pairs:
-        """The field lines llhttp accepted before a rejection, so they can be shown."""
-        if self._sink is None or not self._sink.fields:
-            return ()
-        return _decode_fields(self._sink.fields, [])
 
     def _complete(self, events: list[Event], trailers: Pairs = ()) -> None:
         body = bytes(self._body)
