@@ -82,17 +82,73 @@ def feed(pieces: list[bytes], limits: Limits | None = None, *, eof: bool = True)
 # -- (a) any bytes: only events, never an exception ---------------------------------
 
 FRAGMENTS = [
-    b"GET ", b"POST ", b"HEAD ", b"MKCOLA ", b"CONNECT ", b"OPTIONS ", b"PRI ", b"get ",
-    b"/", b"/a", b"?", b"?a=1&b", b"%", b"%zz", b"%E2%80%AE", b"#frag", b"*", b"http://h/p",
-    b"user@host", b"host:80", b"[::1]:80", b" HTTP/1.1", b" HTTP/1.0", b" HTTP/2.0", b" RTSP/1.0",
-    b"  ", b"\r\n", b"\n", b"\r", b"\r\n\r\n", b"\t", b" ", b":", b";", b"=", b",", b'"',
-    b"Host: x", b"Host:", b"host: a\r\nHost: b", b"Content-Length: 5", b"Content-Length: -1",
-    b"Content-Length: 99999999999999999999", b"content-length: 3, 3", b"Transfer-Encoding: chunked",
-    b"Transfer-Encoding: gzip, chunked", b"Transfer-Encoding: chunked, chunked",
-    b"Expect: 100-continue", b"Connection: close", b"Connection: keep-alive, upgrade",
-    b"Upgrade: websocket", b"X-A: b", b" folded", b"0\r\n\r\n", b"5\r\nhello\r\n", b"5;x=1\r\n",
-    b"ffffffffffffffffff\r\n", b"0;a = \"b\"\r\n", b"Trailer: x\r\n", b"hello",
-    b"\x00", b"\x7f", b"\xff", b"\xe2\x80\xae", b"\x1b[2J", b"\x16\x03\x01\x00", b"A" * 70,
+    b"GET ",
+    b"POST ",
+    b"HEAD ",
+    b"MKCOLA ",
+    b"CONNECT ",
+    b"OPTIONS ",
+    b"PRI ",
+    b"get ",
+    b"/",
+    b"/a",
+    b"?",
+    b"?a=1&b",
+    b"%",
+    b"%zz",
+    b"%E2%80%AE",
+    b"#frag",
+    b"*",
+    b"http://h/p",
+    b"user@host",
+    b"host:80",
+    b"[::1]:80",
+    b" HTTP/1.1",
+    b" HTTP/1.0",
+    b" HTTP/2.0",
+    b" RTSP/1.0",
+    b"  ",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b"\r\n\r\n",
+    b"\t",
+    b" ",
+    b":",
+    b";",
+    b"=",
+    b",",
+    b'"',
+    b"Host: x",
+    b"Host:",
+    b"host: a\r\nHost: b",
+    b"Content-Length: 5",
+    b"Content-Length: -1",
+    b"Content-Length: 99999999999999999999",
+    b"content-length: 3, 3",
+    b"Transfer-Encoding: chunked",
+    b"Transfer-Encoding: gzip, chunked",
+    b"Transfer-Encoding: chunked, chunked",
+    b"Expect: 100-continue",
+    b"Connection: close",
+    b"Connection: keep-alive, upgrade",
+    b"Upgrade: websocket",
+    b"X-A: b",
+    b" folded",
+    b"0\r\n\r\n",
+    b"5\r\nhello\r\n",
+    b"5;x=1\r\n",
+    b"ffffffffffffffffff\r\n",
+    b'0;a = "b"\r\n',
+    b"Trailer: x\r\n",
+    b"hello",
+    b"\x00",
+    b"\x7f",
+    b"\xff",
+    b"\xe2\x80\xae",
+    b"\x1b[2J",
+    b"\x16\x03\x01\x00",
+    b"A" * 70,
 ]
 http_ish = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map(b"".join)
 any_bytes = st.one_of(st.binary(max_size=600), http_ish)
@@ -138,12 +194,50 @@ def test_any_bytes_give_only_events(data: bytes, cuts: list[int], small: bool, e
 TCHAR = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 VCHAR = "".join(chr(c) for c in range(0x21, 0x7F))
 #: field names the parser acts on; generated separately so framing stays valid
-SPECIAL = {"host", "content-length", "transfer-encoding", "connection", "proxy-connection",
-           "expect", "upgrade", "te", "keep-alive"}
-KNOWN_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND",
-                 "MKCOL", "MKCOLA", "ANNOUNCE", "PRI", "SOURCE", "BREW", "QUERY", "M-SEARCH", "PURGE"]
-COMMON_NAMES = ["User-Agent", "Accept", "Accept-Language", "Cookie", "Set-Cookie", "X-Forwarded-For",
-                "Authorization", "Content-Type", "X-Request-Id", "Cache-Control", "Via"]
+SPECIAL = {
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "proxy-connection",
+    "expect",
+    "upgrade",
+    "te",
+    "keep-alive",
+}
+KNOWN_METHODS = [
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "TRACE",
+    "PROPFIND",
+    "MKCOL",
+    "MKCOLA",
+    "ANNOUNCE",
+    "PRI",
+    "SOURCE",
+    "BREW",
+    "QUERY",
+    "M-SEARCH",
+    "PURGE",
+]
+COMMON_NAMES = [
+    "User-Agent",
+    "Accept",
+    "Accept-Language",
+    "Cookie",
+    "Set-Cookie",
+    "X-Forwarded-For",
+    "Authorization",
+    "Content-Type",
+    "X-Request-Id",
+    "Cache-Control",
+    "Via",
+]
 
 token = st.text(alphabet=TCHAR, min_size=1, max_size=12)
 method = st.one_of(st.sampled_from(KNOWN_METHODS), token).filter(lambda m: m != "CONNECT")
@@ -279,10 +373,8 @@ def chunk_extensions(draw: st.DrawFn) -> str:
     for _ in range(draw(EXT_COUNT)):
         out += draw(EXT_WS) + ";" + draw(EXT_WS) + draw(token)
         if draw(BOOL):
-            if draw(BOOL):
-                value = draw(token)
-            else:
-                value = '"' + draw(QUOTED_TEXT).replace("\\", "\\\\") + '"'
+            quoted = '"' + draw(QUOTED_TEXT).replace("\\", "\\\\") + '"'
+            value = draw(token) if draw(BOOL) else quoted
             out += draw(EXT_WS) + "=" + draw(EXT_WS) + value
     return out
 
