@@ -302,6 +302,11 @@ class RequestTableModel(QAbstractTableModel):
         return len(self._history_ids)
 
     @property
+    def history_ids(self) -> Sequence[int]:
+        """The record ids of the history rows, in row order (do not modify)."""
+        return self._history_ids
+
+    @property
     def live_count(self) -> int:
         return len(self._records)
 
