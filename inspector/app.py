@@ -24,7 +24,7 @@ from inspector.http.response import Responder, default_responder
 from inspector.models.text import visible
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, load_rules
-from inspector.server import BindError, Server
+from inspector.server import BindError, Server, is_loopback
 from inspector.store import CaptureStore, StoreError, export_file
 from inspector.store.db import DEFAULT_PATH
 
@@ -140,6 +140,13 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
             return EXIT_USAGE
         _install_stop_signals(server.stop)
         print(f"listening on {server.url}", file=err, flush=True)
+        if not is_loopback(server.host):
+            print(
+                f"warning: {server.host} can be reached from other machines: anyone who can reach "
+                f"port {server.port} can send requests, and they are recorded",
+                file=err,
+                flush=True,
+            )
         # Serve on a worker thread so the main thread stays free for signals.
         worker = threading.Thread(target=server.serve_forever, name="listener")
         worker.start()

@@ -101,6 +101,7 @@ Event = RequestReceived | RequestRejected | SendContinue | ConnectionClosed
 _TCHAR = rb"!#$%&'*+\-.^_`|~0-9A-Za-z"
 _REQUEST_LINE = re.compile(rb"([" + _TCHAR + rb"]+) ([^ ]+) (HTTP/\d\.\d)\r\n", re.S)
 _VERSION = re.compile(rb"HTTP/(\d)\.(\d)")
+_TRAILING_OWS = re.compile(rb"[ \t]*\t[ \t]*(?=\r)")
 _METHOD_PREFIX = re.compile(rb"[" + _TCHAR + rb"]+\r?")
 # RFC 3986 characters, plus those browsers send unescaped in paths and queries
 # ( " < > \ ^ ` { | } ). Those are accepted with a note: an inspector exists to
@@ -151,6 +152,19 @@ def _find_head_end(buf: bytes | bytearray, start: int) -> int:
     if lf >= 0:
         return lf + 2
     return -1 if crlf < 0 else crlf + 3
+
+
+def _tabs_to_spaces(head: bytes) -> bytes:
+    """Turn HTAB in a field line's trailing whitespace into SP, byte for byte.
+
+    RFC 9110 §5.5 lets OWS be SP or HTAB, but llhttp refuses ``chunked<HTAB>``
+    in Transfer-Encoding while it accepts ``chunked<SP>``. Values are recorded
+    with trailing whitespace removed, and raw bytes from the buffer, so the
+    substitution is never seen.
+    """
+    if b"\t" not in head:
+        return head
+    return _TRAILING_OWS.sub(lambda m: b" " * len(m.group()), head)
 
 
 def _decode_fields(fields: list[tuple[bytes, bytes]], notes: list[str]) -> Pairs:
@@ -353,8 +367,14 @@ class RequestParser:
         # llhttp judges the bytes within the limit first, so a bad field line
         # gets the same answer however the bytes arrive.
         allowed = min(stop, limits.max_head)
-        self._feed_llhttp(bytes(buf[self._fed : allowed]))
-        self._fed = max(self._fed, allowed)
+        if end < 0 and allowed == stop:
+            # Hold back trailing whitespace: whether it is a field's trailing
+            # OWS (tabs become spaces for llhttp) shows only when CR arrives.
+            while allowed > self._fed and buf[allowed - 1] in b" \t":
+                allowed -= 1
+        if allowed > self._fed:
+            self._feed_llhttp(_tabs_to_spaces(bytes(buf[self._fed : allowed])))
+            self._fed = allowed
         if stop > limits.max_head:
             raise ProtocolError(431, f"request head larger than {limits.max_head} bytes")
         if end < 0:
@@ -391,11 +411,11 @@ class RequestParser:
         method, target, version = match.groups()
         self._method = method.decode("ascii")
         if version not in (b"HTTP/1.0", b"HTTP/1.1"):
-            self._target = target.decode("latin-1")
+            self._target = target.decode("utf-8", "backslashreplace")
             raise ProtocolError(505, f"HTTP version {version.decode()} not supported")
         self._version = version[5:].decode("ascii")
         bad = set(target) - _TARGET_OK
-        self._target = target.decode("latin-1")
+        self._target = target.decode("utf-8", "backslashreplace")
         if bad:
             shown = ", ".join(f"0x{b:02x}" if b < 0x21 or b > 0x7E else chr(b) for b in sorted(bad))
             raise ProtocolError(400, f"invalid characters in request-target: {shown}")
@@ -599,7 +619,7 @@ class RequestParser:
             sink = _HeadSink(self.limits.max_header_fields)
             self._llhttp = httptools.HttpRequestParser(sink)
             try:
-                self._feed_llhttp(_TRAILER_PREFIX + block)
+                self._feed_llhttp(_TRAILER_PREFIX + _tabs_to_spaces(block))
             except ProtocolError as exc:
                 # One reason for every malformed trailer section, the same one
                 # the early checks above give when it arrives in pieces.

@@ -54,8 +54,31 @@ OUT_HIGH_WATER = 1024 * 1024
 SWEEP_INTERVAL = 0.25
 #: How long a connection closed after an error keeps draining client bytes.
 LINGER_SECONDS = 1.0
+#: How long accepting pauses when the process is out of file descriptors.
+ACCEPT_PAUSE = 0.1
+#: Descriptors beyond max_connections the process needs (GUI, store, files).
+FD_HEADROOM = 256
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _RECV_SIZE = 65536
+
+
+def _raise_fd_limit(wanted: int) -> None:
+    """Lift the soft open-file limit towards ``wanted`` (never above the hard one).
+
+    A common default soft limit is 1,024: with the window's own descriptors the
+    process would run out before ``max_connections`` answers 503.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def _peer(address: tuple[object, ...] | str) -> str:
@@ -126,6 +149,7 @@ class Server:
         first_id: int = 1,
     ) -> None:
         self.limits = limits or Limits()
+        _raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
         self._on_record = on_record
         self._responder = responder
         self._ids = itertools.count(first_id)
@@ -144,6 +168,8 @@ class Server:
         self._timer_seq = itertools.count()
         self._running = False
         self._stop_requested = False
+        self._accept_paused_until: float | None = None
+        self._accept_failing = False
 
     @property
     def url(self) -> str:
@@ -173,10 +199,16 @@ class Server:
         try:
             while not self._stop_requested:
                 now = time.monotonic()
-                wake_at = next_sweep if not self._timers else min(next_sweep, self._timers[0][0])
+                wake_at = min(
+                    next_sweep,
+                    self._timers[0][0] if self._timers else next_sweep,
+                    self._accept_paused_until or next_sweep,
+                )
                 for key, mask in self._sel.select(max(0.0, wake_at - now)):
                     self._dispatch(key, mask)
                 now = time.monotonic()
+                if self._accept_paused_until is not None and now >= self._accept_paused_until:
+                    self._resume_accepting()
                 self._fire_timers(now)
                 if now >= next_sweep:
                     self._sweep(now)
@@ -228,8 +260,9 @@ class Server:
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:  # EMFILE and friends: keep serving the rest
-                log.warning("accept failed: %s", exc)
+                self._pause_accepting(exc)
                 return
+            self._accept_failing = False
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             client = _peer(address)
@@ -245,6 +278,22 @@ class Server:
             parser.touch(now)
             self._conns[sock.fileno()] = conn
             self._set_mask(conn, selectors.EVENT_READ)
+
+    def _pause_accepting(self, exc: OSError) -> None:
+        """Out of file descriptors (or similar): stop watching the listening
+        socket for a moment, or the loop would spin on it; clients wait in the
+        backlog and are accepted once descriptors free up."""
+        if not self._accept_failing:
+            log.warning("cannot accept connections for now: %s", exc.strerror or exc)
+            self._accept_failing = True  # said once until an accept works again
+        if self._accept_paused_until is None:
+            self._sel.unregister(self._listen)
+        self._accept_paused_until = time.monotonic() + ACCEPT_PAUSE
+
+    def _resume_accepting(self) -> None:
+        if self._accept_paused_until is not None:
+            self._accept_paused_until = None
+            self._sel.register(self._listen, selectors.EVENT_READ, None)
 
     def _refuse(self, sock: socket.socket, client: str, server: str) -> None:
         """More connections than allowed: answer 503 at once and close."""
@@ -413,6 +462,7 @@ class Server:
         if conn.mask:
             self._sel.unregister(conn.sock)
         conn.sock.close()
+        self._resume_accepting()  # a descriptor is free again
 
     # -- time -----------------------------------------------------------------
 
