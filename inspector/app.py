@@ -16,7 +16,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
-from typing import IO, TextIO
+from typing import Any, BinaryIO, TextIO
+
+import orjson
 
 from inspector import __version__
 from inspector.http.record import CaptureRecord
@@ -69,14 +71,60 @@ def request_line(record: CaptureRecord) -> str:
     return visible(line, LINE_TARGET_LIMIT * 2)
 
 
+def jsonl_line(record: CaptureRecord) -> bytes:
+    """One record as a JSONL line (UTF-8, no newline).
+
+    orjson encodes a record about ten times faster than ``json.dumps``, which
+    at thousands of requests a second is a large share of the listener's time.
+    """
+    obj: dict[str, Any] = record.to_json()
+    try:
+        return orjson.dumps(obj)
+    except (TypeError, orjson.JSONEncodeError):  # e.g. a lone surrogate: the stdlib escapes it
+        return json.dumps(obj).encode("ascii")
+
+
+class _HeadlessSink:
+    """Where headless records go: the store, the JSONL file and one stderr line each.
+
+    Lines are gathered during a server loop round and written with one call
+    per stream at its end, before that round's answers are sent: the JSONL file
+    holds every record by the time its client sees the response (the contract
+    of "flushed per record"), at a fraction of the system calls.
+    """
+
+    def __init__(self, store: CaptureStore, jsonl: BinaryIO | None, err: TextIO) -> None:
+        self._store = store
+        self._jsonl = jsonl
+        self._err = err
+        self._json_lines: list[bytes] = []
+        self._human_lines: list[str] = []
+
+    def add(self, record: CaptureRecord) -> None:
+        self._store.add(record)
+        if self._jsonl is not None:
+            self._json_lines.append(jsonl_line(record))
+        self._human_lines.append(request_line(record))
+
+    def flush(self) -> None:
+        if self._json_lines and self._jsonl is not None:
+            self._jsonl.write(b"\n".join(self._json_lines) + b"\n")
+            self._jsonl.flush()
+            self._json_lines.clear()
+        if self._human_lines:
+            self._err.write("\n".join(self._human_lines) + "\n")
+            self._err.flush()
+            self._human_lines.clear()
+
+
 @contextlib.contextmanager
-def _open_jsonl(path: str | None) -> Iterator[IO[str] | None]:
+def _open_jsonl(path: str | None) -> Iterator[BinaryIO | None]:
     if path is None:
         yield None
     elif path == "-":
-        yield sys.stdout
+        yield sys.stdout.buffer
     else:
-        with open(path, "a", encoding="utf-8") as handle:
+        with open(path, "ab") as handle:
             yield handle
 
 
@@ -123,17 +171,15 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         return EXIT_USAGE
     store = open_store(args, err)
     with contextlib.closing(store), _open_jsonl(args.jsonl) as jsonl:
-
-        def on_record(record: CaptureRecord) -> None:
-            store.add(record)
-            if jsonl is not None:
-                jsonl.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
-                jsonl.flush()
-            print(request_line(record), file=err, flush=True)
-
+        sink = _HeadlessSink(store, jsonl, err)
         try:
             server = Server(
-                host, port, on_record=on_record, responder=responder, first_id=store.max_id() + 1
+                host,
+                port,
+                on_record=sink.add,
+                on_round_end=sink.flush,
+                responder=responder,
+                first_id=store.max_id() + 1,
             )
         except BindError as exc:
             print(f"error: {exc}", file=err, flush=True)

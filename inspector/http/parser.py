@@ -107,10 +107,8 @@ _METHOD_PREFIX = re.compile(rb"[" + _TCHAR + rb"]+\r?")
 # ( " < > \ ^ ` { | } ). Those are accepted with a note: an inspector exists to
 # show what a client sent. Control characters, space, DEL, bytes >= 0x80 and the
 # fragment mark "#" are rejected.
-_TARGET_OK = frozenset(range(0x21, 0x7F)) - {ord("#")}
-_TARGET_STRICT = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?[]@!$&'()*+,;=%"
-)
+_TARGET_BAD = re.compile(rb"[^\x21-\x7e]|#")
+_TARGET_ODD = re.compile(rb"[^A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]")
 _AUTHORITY = re.compile(rb"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+):[0-9]+")
 _ABSOLUTE = re.compile(rb"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?]*)")
 _HOST_VALUE = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?")
@@ -167,17 +165,30 @@ def _tabs_to_spaces(head: bytes) -> bytes:
     return _TRAILING_OWS.sub(lambda m: b" " * len(m.group()), head)
 
 
-def _decode_fields(fields: list[tuple[bytes, bytes]], notes: list[str]) -> Pairs:
-    """Header names (tokens, so ASCII) and values (UTF-8, replacement noted)."""
+def _decode_fields(
+    fields: list[tuple[bytes, bytes]],
+    notes: list[str],
+    special: dict[str, list[str]] | None = None,
+) -> Pairs:
+    """Header names (tokens, so ASCII) and values (UTF-8, replacement noted).
+
+    ``special``, when given, collects the values of :data:`_FRAMING_FIELDS`
+    by lower-cased name in the same pass.
+    """
     pairs = []
-    for name, raw_value in fields:
+    for raw_name, raw_value in fields:
         value = raw_value.rstrip(b" \t")  # RFC 9110 §5.5: trailing OWS is not part of the value
+        name = raw_name.decode("latin-1")
         try:
             text = value.decode("utf-8")
         except UnicodeDecodeError:
             text = value.decode("utf-8", "replace")
-            notes.append(f"{name.decode('latin-1')} has bytes that are not UTF-8 (shown as \ufffd; see Raw)")
-        pairs.append((name.decode("latin-1"), text))
+            notes.append(f"{name} has bytes that are not UTF-8 (shown as \ufffd; see Raw)")
+        pairs.append((name, text))
+        if special is not None:
+            lower = name.lower()
+            if lower in _FRAMING_FIELDS:
+                special.setdefault(lower, []).append(text)
     return tuple(pairs)
 
 
@@ -414,16 +425,17 @@ class RequestParser:
             self._target = target.decode("utf-8", "backslashreplace")
             raise ProtocolError(505, f"HTTP version {version.decode()} not supported")
         self._version = version[5:].decode("ascii")
-        bad = set(target) - _TARGET_OK
         self._target = target.decode("utf-8", "backslashreplace")
-        if bad:
-            shown = ", ".join(f"0x{b:02x}" if b < 0x21 or b > 0x7E else chr(b) for b in sorted(bad))
+        if _TARGET_BAD.search(target):
+            bad = sorted(set(_TARGET_BAD.findall(target)))
+            shown = ", ".join(f"0x{b[0]:02x}" if b != b"#" else "#" for b in bad)
             raise ProtocolError(400, f"invalid characters in request-target: {shown}")
         self._check_target(method, target)
-        odd = sorted(set(target) - _TARGET_STRICT)
-        if odd:
+        if _TARGET_ODD.search(target):
+            odd = sorted(set(_TARGET_ODD.findall(target)))
             self._notes.append(
-                "request-target has characters RFC 3986 does not allow: " + " ".join(map(chr, odd))
+                "request-target has characters RFC 3986 does not allow: "
+                + " ".join(c.decode("ascii") for c in odd)
             )
         if self._skipped_lines:
             self._notes.append(f"{self._skipped_lines} empty line(s) before the request line ignored")
@@ -471,15 +483,10 @@ class RequestParser:
         """Apply the rules llhttp leaves to a server, then pick the body framing."""
         assert self._sink is not None
         notes = self._notes
-        self._headers = _decode_fields(self._sink.fields, notes)
+        special: dict[str, list[str]] = {}  # the fields this method acts on
+        self._headers = _decode_fields(self._sink.fields, notes, special)
         self._sink = None
         self._llhttp = None
-        # One pass collects the fields this method acts on.
-        special: dict[str, list[str]] = {}
-        for name, value in self._headers:
-            lower = name.lower()
-            if lower in _FRAMING_FIELDS:
-                special.setdefault(lower, []).append(value)
         hosts = special.get("host", [])
         if len(hosts) > 1:
             raise ProtocolError(400, "more than one Host header")

@@ -14,16 +14,36 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 Pairs = tuple[tuple[str, str], ...]
 
 
-def iso_utc(timestamp: float) -> str:
-    """Format a POSIX timestamp as ISO 8601 in UTC with microseconds."""
+def _iso_uncached(timestamp: float) -> str:
     moment = _dt.datetime.fromtimestamp(timestamp, tz=_dt.UTC)
     return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+_last_second: list[tuple[int, str]] = [(-1, "")]
+
+
+def iso_utc(timestamp: float) -> str:
+    """Format a POSIX timestamp as ISO 8601 in UTC with microseconds.
+
+    Every JSONL line carries one, thousands a second: the date and time up to
+    the second are reused while the second stays the same.
+    """
+    whole = math.floor(timestamp)
+    micros = round((timestamp - whole) * 1_000_000)
+    if micros >= 1_000_000 or whole < 0:
+        return _iso_uncached(timestamp)
+    second, prefix = _last_second[0]
+    if second != whole:
+        prefix = _iso_uncached(whole)[:-7]  # "YYYY-MM-DDTHH:MM:SS."
+        _last_second[0] = (whole, prefix)
+    return f"{prefix}{micros:06d}Z"
 
 
 def parse_iso_utc(text: str) -> float:
@@ -123,6 +143,30 @@ class CaptureRecord:
     raw_head: bytes = b""
     raw_body: bytes | None = None
     response: SentResponse | None = field(default=None)
+
+    def with_response(self, response: SentResponse) -> CaptureRecord:
+        """This record with what was sent back (faster than ``dataclasses.replace``)."""
+        return CaptureRecord(
+            id=self.id,
+            received_at=self.received_at,
+            client=self.client,
+            server=self.server,
+            method=self.method,
+            target=self.target,
+            path=self.path,
+            query=self.query,
+            http_version=self.http_version,
+            headers=self.headers,
+            trailers=self.trailers,
+            body=self.body,
+            body_size=self.body_size,
+            body_truncated=self.body_truncated,
+            error=self.error,
+            notes=self.notes,
+            raw_head=self.raw_head,
+            raw_body=self.raw_body,
+            response=response,
+        )
 
     @property
     def raw(self) -> bytes:

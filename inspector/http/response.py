@@ -76,13 +76,21 @@ def body_allowed(status: int, method: str) -> bool:
     return not (method == "HEAD" or status < 200 or status in (204, 304))
 
 
+_Serialised = tuple[bytes, int, str, Pairs]
+#: Recent results by (response identity, keep-alive, HEAD): a responder that
+#: hands out the same Response object (the default rule, static rules) gets
+#: its bytes built once. Holding the response keeps its id from being reused.
+_cache: dict[tuple[int, bool, bool], tuple[Response, _Serialised]] = {}
+_CACHE_SIZE = 64
+
+
 def serialise(
     response: Response,
     *,
     method: str,
     keep_alive: bool,
     extra_headers: Iterable[tuple[str, str]] = (),
-) -> tuple[bytes, int, str, Pairs]:
+) -> _Serialised:
     """Build the bytes of one HTTP/1.1 response.
 
     Args:
@@ -94,6 +102,22 @@ def serialise(
     Returns:
         (wire bytes, status sent, reason sent, header pairs sent).
     """
+    if extra_headers:
+        return _serialise(response, method, keep_alive, extra_headers)
+    key = (id(response), keep_alive, method == "HEAD")
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is response:
+        return hit[1]
+    result = _serialise(response, method, keep_alive, ())
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+    _cache[key] = (response, result)
+    return result
+
+
+def _serialise(
+    response: Response, method: str, keep_alive: bool, extra_headers: Iterable[tuple[str, str]]
+) -> _Serialised:
     status = response.status if 100 <= response.status <= 999 else 500
     reason = clean_field(response.reason or reason_phrase(status) or "Unknown")
     headers: list[tuple[str, str]] = []

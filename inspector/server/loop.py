@@ -94,6 +94,7 @@ class _Conn:
     __slots__ = (
         "closing",
         "delayed",
+        "dirty",
         "error_close",
         "linger_until",
         "mask",
@@ -113,6 +114,7 @@ class _Conn:
         self.waiting_until: float | None = None
         self.delayed: tuple[RequestReceived, Response, float] | None = None
         self.closing = False
+        self.dirty = False
         self.error_close = False
         self.linger_until: float | None = None
         self.mask = 0
@@ -133,6 +135,10 @@ class Server:
         responder: decides each answer; swap it with :meth:`set_responder`.
         limits: sizes and deadlines.
         first_id: id of the first record (history continues numbering).
+        on_round_end: called once per loop round in which records were
+            reported, after their ``on_record`` calls and before their responses
+            are sent: a sink can write them in one go (a JSONL file flushed per
+            round still holds each record before its client sees the answer).
 
     Raises:
         BindError: the address or port cannot be used.
@@ -147,10 +153,14 @@ class Server:
         responder: Responder = default_responder,
         limits: Limits | None = None,
         first_id: int = 1,
+        on_round_end: Callable[[], None] | None = None,
     ) -> None:
         self.limits = limits or Limits()
         _raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
         self._on_record = on_record
+        self._on_round_end = on_round_end
+        self._reported = False  # records went to on_record since the last round end
+        self._dirty: list[_Conn] = []  # connections with answers not yet sent
         self._responder = responder
         self._ids = itertools.count(first_id)
         self._listen = bind_listener(host, port)
@@ -213,9 +223,26 @@ class Server:
                 if now >= next_sweep:
                     self._sweep(now)
                     next_sweep = now + SWEEP_INTERVAL
+                self._end_round()
         finally:
             self.close()
             self._running = False
+
+    def _end_round(self) -> None:
+        """Let the sinks write this round's records, then send the answers."""
+        while self._dirty:
+            if self._reported:
+                self._reported = False
+                if self._on_round_end is not None:
+                    try:
+                        self._on_round_end()
+                    except Exception:  # a broken sink must not take the listener down
+                        log.exception("writing recorded requests failed")
+            dirty, self._dirty = self._dirty, []
+            for conn in dirty:
+                conn.dirty = False
+                if conn.sock.fileno() in self._conns:
+                    self._flush(conn)
 
     def close(self) -> None:
         """Close every socket. Called by :meth:`serve_forever` on its way out;
@@ -355,7 +382,9 @@ class Server:
                 self._answer_error(conn, event, arrived)
             elif isinstance(event, ConnectionClosed):
                 conn.closing = True
-        self._flush(conn)
+        if not conn.dirty:
+            conn.dirty = True
+            self._dirty.append(conn)
 
     def _respond(self, record: CaptureRecord) -> Response:
         responder = self._responder
@@ -385,7 +414,7 @@ class Server:
         if not event.keep_alive:
             conn.closing = True
         conn.parser.touch(time.monotonic())
-        self._emit(dataclasses.replace(record, response=sent))
+        self._emit(record.with_response(sent))
 
     def _answer_error(self, conn: _Conn, event: RequestRejected, arrived: float) -> None:
         response = error_response(event.status, event.reason)
@@ -404,9 +433,10 @@ class Server:
             bytes=len(wire),
             duration_ms=(time.monotonic() - arrived) * 1000.0,
         )
-        self._emit(dataclasses.replace(event.record, response=sent))
+        self._emit(event.record.with_response(sent))
 
     def _emit(self, record: CaptureRecord) -> None:
+        self._reported = True
         try:
             self._on_record(record)
         except Exception:  # a broken sink must not take the listener down
