@@ -1,11 +1,50 @@
-"""Test-wide setup, done before anything imports Qt.
+"""Test-wide setup, done before anything imports Qt, and the record factory.
 
 Qt renders offscreen, and the app-data folder (history, rules) is a fresh
 temporary one, so no test reads or writes the user's own files.
 """
 
+from __future__ import annotations
+
 import os
 import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from inspector.http.record import CaptureRecord, SentResponse
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["REQUEST_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="request-inspector-tests-")
+
+
+def make_record(**overrides: Any) -> CaptureRecord:
+    """A clean GET record; keyword arguments override any field."""
+    fields: dict[str, Any] = {
+        "id": 1,
+        "received_at": time.time(),
+        "client": "127.0.0.1:50000",
+        "server": "127.0.0.1:8090",
+        "method": "GET",
+        "target": "/index.html?name=jack&age=18",
+        "path": "/index.html",
+        "query": (("name", "jack"), ("age", "18")),
+        "http_version": "1.1",
+        "headers": (("Host", "127.0.0.1:8090"), ("User-Agent", "test")),
+        "raw_head": b"GET /index.html?name=jack&age=18 HTTP/1.1\r\nHost: 127.0.0.1:8090\r\n"
+        b"User-Agent: test\r\n\r\n",
+        "response": SentResponse(
+            status=200, reason="OK", body=b"hello world", rule="default", bytes=80, duration_ms=0.25
+        ),
+    }
+    fields.update(overrides)
+    if "body" in overrides and "body_size" not in overrides:
+        fields["body_size"] = len(overrides["body"])
+    return CaptureRecord(**fields)
+
+
+@pytest.fixture
+def record_factory() -> Callable[..., CaptureRecord]:
+    return make_record
