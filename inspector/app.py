@@ -29,11 +29,19 @@ from inspector.responses import RulesFileError, load_rules
 from inspector.server import BindError, Server, is_loopback
 from inspector.store import CaptureStore, StoreError, export_file
 from inspector.store.db import DEFAULT_PATH
+from inspector.store.opening import open_history
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2
 #: how much of a target the per-request stderr line shows
 LINE_TARGET_LIMIT = 200
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--db", metavar="PATH", help="history database file")
     group.add_argument("--no-db", action="store_true", help="keep history in memory only")
+    parser.add_argument(
+        "--history-limit",
+        type=_positive,
+        metavar="N",
+        help="keep the newest N requests in the history (default 100,000)",
+    )
     parser.add_argument(
         "--export", metavar="OUT", help="write the stored history to OUT.har or OUT.jsonl and exit"
     )
@@ -138,13 +152,10 @@ def _install_stop_signals(stop: Callable[[], None]) -> None:
 
 def open_store(args: argparse.Namespace, err: TextIO) -> CaptureStore:
     """The history store ``--db``/``--no-db`` ask for; memory when the file is unusable."""
-    if args.no_db:
-        return CaptureStore(None)
-    try:
-        return CaptureStore(args.db if args.db else DEFAULT_PATH)
-    except StoreError as exc:
-        print(f"warning: {exc}; keeping history in memory only", file=err, flush=True)
-        return CaptureStore(None)
+    store, problem = open_history(args.db, no_db=args.no_db, max_records=args.history_limit)
+    if problem:
+        print(f"warning: {problem}; keeping history in memory only", file=err, flush=True)
+    return store
 
 
 def load_responder(args: argparse.Namespace) -> Responder:

@@ -149,3 +149,22 @@ def test_history_survives_a_restart_and_exports(tmp_path: Path) -> None:
         (1, "GET", "/first?x=1"),
         (2, "POST", "/second"),
     ]
+
+
+def test_history_limit_keeps_the_newest(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    proc, port = start("--db", str(db), "--history-limit", "2")
+    try:
+        for target in ("/1", "/2", "/3"):
+            assert request(port, "GET", target)[0] == 200
+    finally:
+        stop(proc)
+    out = tmp_path / "out.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--export", str(out), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    assert [json.loads(line)["target"] for line in out.read_text().splitlines()] == ["/2", "/3"]

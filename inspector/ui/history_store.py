@@ -13,8 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Final
 
-from inspector.store import CaptureStore, StoreError
-from inspector.store.db import DEFAULT_PATH
+from inspector.store import CaptureStore
+from inspector.store.opening import open_history as open_store_for
 
 #: how often the window looks for store reports
 POLL_INTERVAL_MS: Final = 250
@@ -51,25 +51,22 @@ class StoreEvents:
 
 
 def open_history(args: Any, events: StoreEvents) -> tuple[CaptureStore, str | None]:
-    """The store ``--db PATH`` / ``--no-db`` / the default file ask for.
+    """The store ``--db PATH`` / ``--no-db`` / ``--history-limit N`` ask for.
 
     Returns:
         The store and, when the file could not be used and history is kept in
         memory instead, a one-line message for the window (else None).
     """
-    def memory() -> CaptureStore:
-        return CaptureStore(None, on_error=events.on_error, on_pruned=events.on_pruned)
-
-    if getattr(args, "no_db", False):
-        return memory(), None
-    db = getattr(args, "db", None)
-    try:
-        store = CaptureStore(
-            db if db else DEFAULT_PATH, on_error=events.on_error, on_pruned=events.on_pruned
-        )
-    except StoreError as exc:
-        return memory(), f"{exc}. History is kept in memory only until you quit."
-    return store, None
+    store, problem = open_store_for(
+        getattr(args, "db", None),
+        no_db=bool(getattr(args, "no_db", False)),
+        max_records=getattr(args, "history_limit", None),
+        on_error=events.on_error,
+        on_pruned=events.on_pruned,
+    )
+    if problem:
+        problem = f"{problem}. History is kept in memory only until you quit."
+    return store, problem
 
 
 def pruned_note(store: CaptureStore, pruned_total: int) -> str:
