@@ -615,11 +615,12 @@ class RequestParser:
     def _read_trailers(self, events: list[Event]) -> bool:
         buf = self._buf
         end = 2 if buf[:2] == b"\r\n" else _find_head_end(buf, 0)
+        # Judged in the same order however the bytes arrive: a bad start first.
+        if buf[:1] == b"\n" or (len(buf) >= 2 and buf[:1] == b"\r" and buf[1:2] != b"\n"):
+            raise ProtocolError(400, "malformed trailer section")
         if (len(buf) if end < 0 else end) > self.limits.max_head:
             raise ProtocolError(431, f"trailer section larger than {self.limits.max_head} bytes")
         if end < 0:
-            if buf[:1] == b"\n" or (len(buf) >= 2 and buf[:1] == b"\r" and buf[1:2] != b"\n"):
-                raise ProtocolError(400, "malformed trailer section")
             return False
         block = bytes(buf[:end])
         del buf[:end]
