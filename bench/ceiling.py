@@ -20,7 +20,7 @@ RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r
 
 
 class Conn:
-    __slots__ = ("sock", "parser", "done")
+    __slots__ = ("done", "parser", "sock")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock

@@ -253,7 +253,7 @@ def parse_wrk(text: str) -> WrkResult:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
     )
     if match:
-        result.errors = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups())))
+        result.errors = dict(zip(("connect", "read", "write", "timeout"), map(int, match.groups()), strict=True))
     match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     if match:
         result.non_2xx = int(match.group(1))
@@ -464,7 +464,7 @@ def mockoon_environment(port: int, last_migration: int) -> dict[str, object]:
         "tlsOptions": {
             "enabled": False, "type": "CERT", "pfxPath": "", "certPath": "",
             "keyPath": "", "caPath": "", "passphrase": "",
-        },  # fmt: skip
+        },
         "cors": False,
         "headers": [],
         "proxyReqHeaders": [],
@@ -503,7 +503,7 @@ def install_mockoon(tmp: Path) -> tuple[Path, int] | None:
         out = subprocess.run(
             ["node", "-e", f"console.log(require({json.dumps(str(migrations))}).HighestMigrationId)"],
             capture_output=True, text=True, timeout=60,
-        ).stdout.strip()  # fmt: skip
+        ).stdout.strip()
         last = int(out)
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60)
     print(f"mockoon: {version.stdout.strip() or 'installed'}", flush=True)

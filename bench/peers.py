@@ -24,6 +24,7 @@ import socket
 import sys
 import threading
 import time
+from typing import ClassVar
 
 HELLO = b"hello world"
 
@@ -31,7 +32,7 @@ HELLO = b"hello world"
 class RecordingHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY on each accepted socket
-    records: list[dict[str, object]] = []
+    records: ClassVar[list[dict[str, object]]] = []
     _lock = threading.Lock()
 
     def _handle(self) -> None:
@@ -39,7 +40,7 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         record = {
             "received_at": time.time(),
-            "client": "%s:%d" % self.client_address[:2],
+            "client": f"{self.client_address[0]}:{self.client_address[1]}",
             "method": self.command,
             "target": self.path,
             "http_version": self.request_version,
@@ -60,7 +61,7 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _handle
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the record is the log; a line per request on stderr would cost more
 
 

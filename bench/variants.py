@@ -90,7 +90,7 @@ def serve(variant: str, tmp: Path) -> None:
 
     err = sys.stderr
     store = None if variant in ("no-store", "bare") else CaptureStore(str(tmp / "h.sqlite3"))
-    jsonl = None if variant in ("no-jsonl", "bare") else open(tmp / "r.jsonl", "a", encoding="utf-8")
+    jsonl = None if variant in ("no-jsonl", "bare") else open(tmp / "r.jsonl", "a", encoding="utf-8")  # noqa: SIM115 (closed at the end of the run)
     batched = variant.startswith("batched")
     if variant == "gil-1ms":
         sys.setswitchinterval(0.001)
@@ -203,8 +203,8 @@ def measure(variant: str, python: Path, duration: float) -> tuple[float, float |
             proc.kill()
             proc.wait()
     records = 0
-    with contextlib.suppress(OSError):
-        records = sum(1 for _ in open(tmp / "r.jsonl", "rb"))
+    with contextlib.suppress(OSError), open(tmp / "r.jsonl", "rb") as lines:
+        records = sum(1 for _ in lines)
     for path in tmp.iterdir():
         path.unlink()
     tmp.rmdir()
