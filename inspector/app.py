@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--jsonl", metavar="PATH", help="headless: append each request as one JSON line ('-' = stdout)"
     )
-    parser.add_argument("--rules", metavar="FILE", help="response rules file (JSON)")
+    parser.add_argument(
+        "--rules", metavar="FILE", help="headless: response rules file (the JSON the window's editor saves)"
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--db", metavar="PATH", help="history database file")
     group.add_argument("--no-db", action="store_true", help="keep history in memory only")
