@@ -248,11 +248,6 @@ class RequestParser:
         """True once the connection has nothing more to give (EOF, error)."""
         return self._state is _State.CLOSED
 
-    @property
-    def idle(self) -> bool:
-        """True between requests with nothing buffered."""
-        return self._state is _State.HEAD and self._msg_start is None and not self._buf
-
     def receive_data(self, data: bytes, now: float) -> list[Event]:
         """Feed bytes received (``b""`` = the client closed its side).
 

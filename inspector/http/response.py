@@ -15,7 +15,7 @@ defence against response splitting.
 from __future__ import annotations
 
 import http
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from inspector.http.record import CaptureRecord, Pairs
@@ -89,7 +89,6 @@ def serialise(
     *,
     method: str,
     keep_alive: bool,
-    extra_headers: Iterable[tuple[str, str]] = (),
 ) -> _Serialised:
     """Build the bytes of one HTTP/1.1 response.
 
@@ -97,31 +96,26 @@ def serialise(
         response: what to send.
         method: the request's method (HEAD gets the headers but no body).
         keep_alive: False adds ``Connection: close``.
-        extra_headers: headers the listener adds (after the responder's).
 
     Returns:
         (wire bytes, status sent, reason sent, header pairs sent).
     """
-    if extra_headers:
-        return _serialise(response, method, keep_alive, extra_headers)
     key = (id(response), keep_alive, method == "HEAD")
     hit = _cache.get(key)
     if hit is not None and hit[0] is response:
         return hit[1]
-    result = _serialise(response, method, keep_alive, ())
+    result = _serialise(response, method, keep_alive)
     if len(_cache) >= _CACHE_SIZE:
         _cache.clear()
     _cache[key] = (response, result)
     return result
 
 
-def _serialise(
-    response: Response, method: str, keep_alive: bool, extra_headers: Iterable[tuple[str, str]]
-) -> _Serialised:
+def _serialise(response: Response, method: str, keep_alive: bool) -> _Serialised:
     status = response.status if 100 <= response.status <= 999 else 500
     reason = clean_field(response.reason or reason_phrase(status) or "Unknown")
     headers: list[tuple[str, str]] = []
-    for name, value in (*response.headers, *extra_headers):
+    for name, value in response.headers:
         if not is_token(name) or name.lower() in FRAMING_HEADERS:
             continue
         if name.lower() == "connection":

@@ -176,7 +176,6 @@ class Server:
         self._conns: dict[int, _Conn] = {}
         self._timers: list[tuple[float, int, int]] = []
         self._timer_seq = itertools.count()
-        self._running = False
         self._stop_requested = False
         self._accept_paused_until: float | None = None
         self._accept_failing = False
@@ -204,7 +203,6 @@ class Server:
 
     def serve_forever(self) -> None:
         """Run until :meth:`stop`; closes every socket before returning."""
-        self._running = True
         next_sweep = time.monotonic() + SWEEP_INTERVAL
         try:
             while not self._stop_requested:
@@ -226,7 +224,6 @@ class Server:
                 self._end_round()
         finally:
             self.close()
-            self._running = False
 
     def _end_round(self) -> None:
         """Let the sinks write this round's records, then send the answers."""

@@ -704,7 +704,7 @@ def test_fresh_parser_has_no_deadline_until_touched() -> None:
     parser = make_parser()
     assert parser.deadline() is None
     assert parser.check_timeouts(1e9) == []
-    assert parser.idle
+    assert not parser.closed
 
 
 # -- every input split every way gives the same records --
