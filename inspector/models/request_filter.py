@@ -9,6 +9,13 @@ by the store's own search (method, target, headers, body), not loaded here:
 method, target and headers case-insensitively for ASCII letters, bodies as
 typed or case-folded (one SQL statement per change of the text).
 
+Live records the table has turned into history rows once stored
+(``RequestTableModel.convert_committed``) keep the live rows' matching: when
+the text changes they are matched by :func:`fields_match` on their stored
+fields (``converted_search_fields``, one paged scan of this session's rows),
+or on the kept record when pinned; while a filter is active, the verdict of
+each record being converted is carried over (:attr:`RequestTableModel.converted`).
+
 Sorting is the source model's (:meth:`RequestTableModel.sort_rows`: one query
 for the keys, one ``list.sort``); this proxy shows the source order, so it
 never compares rows in Python.
@@ -21,7 +28,7 @@ from enum import Enum
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_table import RequestTableModel, Role, RowData
+from inspector.models.request_table import PairLists, RequestTableModel, Role, RowData
 
 #: bytes of each body the text filter looks at
 BODY_SEARCH_LIMIT = 64 * 1024
@@ -42,18 +49,40 @@ _NAMED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 def record_matches(record: CaptureRecord, needle: str) -> bool:
     """Whether ``needle`` (already casefolded, non-empty) occurs in the record."""
-    if needle in record.method.casefold() or needle in record.target.casefold():
+    return fields_match(
+        needle,
+        method=record.method,
+        target=record.target,
+        path=record.path,
+        pair_lists=(record.query, record.headers, record.trailers),
+        error=record.error,
+        body=record.body,
+    )
+
+
+def fields_match(
+    needle: str,
+    *,
+    method: str,
+    target: str,
+    path: str,
+    pair_lists: tuple[PairLists, ...],
+    error: str | None,
+    body: bytes,
+) -> bool:
+    """:func:`record_matches` on the fields themselves (a stored row's too)."""
+    if needle in method.casefold() or needle in target.casefold():
         return True
-    if needle in record.path.casefold():
+    if needle in path.casefold():
         return True
-    for pairs in (record.query, record.headers, record.trailers):
+    for pairs in pair_lists:
         for name, value in pairs:
             if needle in name.casefold() or needle in value.casefold():
                 return True
-    if record.error and needle in record.error.casefold():
+    if error and needle in error.casefold():
         return True
-    if record.body:
-        text = record.body[:BODY_SEARCH_LIMIT].decode("utf-8", "replace")
+    if body:
+        text = body[:BODY_SEARCH_LIMIT].decode("utf-8", "replace")
         if needle in text.casefold():
             return True
     return False
@@ -102,8 +131,10 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         old = self._model
         if old is not None:
             old.modelReset.disconnect(self._on_source_model_reset)
+            old.converted.disconnect(self._on_source_converted)
         self._model = model
         model.modelReset.connect(self._on_source_model_reset)
+        model.converted.connect(self._on_source_converted)
         self._history_hits = self._search_history(model)
         if self._sort_column >= 0:
             model.sort_rows(self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder)
@@ -159,7 +190,44 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
     def _search_history(self, model: RequestTableModel) -> set[int] | None:
         if not self._needle:
             return None
-        return model.search_history(self._raw_text)
+        found = model.search_history(self._raw_text)
+        first = model.converted_from
+        if first is None:
+            return found
+        # converted live rows: matched as live records are, not by the store's search
+        needle = self._needle
+        hits = {record_id for record_id in found or () if record_id < first}
+        for record_id, method, target, path, query, headers, trailers, error, body in (
+            model.converted_search_fields(BODY_SEARCH_LIMIT)
+        ):
+            if fields_match(
+                needle,
+                method=method,
+                target=target,
+                path=path,
+                pair_lists=(query, headers, trailers),
+                error=error,
+                body=body,
+            ):
+                hits.add(record_id)
+        for record_id, record in model.pinned.items():
+            if record_matches(record, needle):
+                hits.add(record_id)
+            else:
+                hits.discard(record_id)
+        return hits
+
+    @Slot(object)
+    def _on_source_converted(self, records: list[CaptureRecord]) -> None:
+        # live records about to become history rows: keep each one's verdict
+        needle = self._needle
+        if not needle:
+            return
+        hits = self._history_hits if self._history_hits is not None else set()
+        for record in records:
+            if record_matches(record, needle):
+                hits.add(record.id)
+        self._history_hits = hits
 
     @Slot()
     def _on_source_model_reset(self) -> None:

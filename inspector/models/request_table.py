@@ -32,6 +32,18 @@ bottom, in arrival order, below the sorted rows, until the next sort places
 them (clicking a header again re-sorts everything). "Follow newest" scrolls to
 exactly those rows.
 
+Live records become history rows once the store has committed them
+(:meth:`convert_committed`, called from the window's store timer): a prefix of
+the live records, in id order and verified stored with one indexed query, has
+its ids appended to the history ids and the records are dropped. The storage
+slots do not change (history positions, then live indexes), so no row moves and
+no layout change is needed; persistent indexes stay valid. A converted record
+whose summary would not show the same cells (a truncated body, a response error
+on a clean request) or that the store did not keep (dropped, pruned before it
+was converted) stays a full record, "pinned" in a dict by id, in its history
+slot. :attr:`converted` is emitted with the records just before they are
+dropped, so that an active text filter keeps its verdicts.
+
 Live records are acyclic (slotted dataclasses of strings, bytes and tuples), so
 reference counting frees them; after each batch :meth:`append_records` calls
 ``gc.freeze()`` so the collector's full passes stop walking every live record
@@ -44,6 +56,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from enum import IntEnum
@@ -55,6 +68,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
@@ -186,6 +200,9 @@ class Summary(Protocol):
     @property
     def error(self) -> str | None: ...
 
+
+#: name/value pairs as any sequences (stored rows read for the text filter)
+PairLists = Sequence[Sequence[str]]
 
 #: what a row is built from: a full record (live rows) or a stored summary (history)
 RowData = CaptureRecord | Summary
@@ -327,6 +344,15 @@ def _display(record: RowData, column: int, limit: int | None) -> str:
     return visible(str(_cell_value(record, column)), limit)
 
 
+def _summary_differs(record: CaptureRecord) -> bool:
+    """Whether a stored summary of ``record`` would show different cells: the
+    summary has no ``body_truncated``, and its ``error`` is the request's only."""
+    response = record.response
+    return record.body_truncated or (
+        not record.error and response is not None and bool(response.error)
+    )
+
+
 class RequestTableModel(QAbstractTableModel):
     """A flat table: stored history rows (lazy) followed by live records.
 
@@ -336,6 +362,9 @@ class RequestTableModel(QAbstractTableModel):
     for it (:meth:`record`, :attr:`Role.RECORD`: the selected row, an export).
     Live rows are the captured records themselves, appended in batches.
     """
+
+    #: the live records about to become history rows (:meth:`convert_committed`)
+    converted = Signal(object)
 
     def __init__(
         self,
@@ -352,6 +381,10 @@ class RequestTableModel(QAbstractTableModel):
         self._cache_pages = cache_pages
         self._pages: OrderedDict[int, list[Summary | None]] = OrderedDict()
         self._full: OrderedDict[int, CaptureRecord] = OrderedDict()
+        #: converted history rows kept as full records (see the module docstring)
+        self._pinned: dict[int, CaptureRecord] = {}
+        #: the id of the first live record converted to a history row (None: none)
+        self._converted_from: int | None = None
         #: view row -> storage slot (history position, then len(history) + live
         #: index); None while rows are in storage order (sorted by # ascending)
         self._order: array[int] | None = None
@@ -396,7 +429,39 @@ class RequestTableModel(QAbstractTableModel):
         return row if order is None else order[row]
 
     def is_history_row(self, row: int) -> bool:
-        return 0 <= row < self.rowCount() and self._slot(row) < len(self._history_ids)
+        """Whether ``row`` is read from the store (a pinned converted row is not:
+        its record is kept here and the store may not have it)."""
+        if not 0 <= row < self.rowCount():
+            return False
+        slot = self._slot(row)
+        return slot < len(self._history_ids) and self._history_ids[slot] not in self._pinned
+
+    @property
+    def converted_from(self) -> int | None:
+        """The id of the first live record converted to a history row, if any;
+        history ids below it were restored from the store."""
+        return self._converted_from
+
+    @property
+    def pinned(self) -> dict[int, CaptureRecord]:
+        """Converted history rows kept as full records, by id (do not modify)."""
+        return self._pinned
+
+    def converted_search_fields(
+        self, body_limit: int
+    ) -> Iterator[tuple[int, str, str, str, PairLists, PairLists, PairLists, str | None, bytes]]:
+        """What the text filter matches a live record on, for the stored converted
+        rows (``CaptureStore.search_fields``); nothing without converted rows."""
+        source = self._source
+        first = self._converted_from
+        if source is None or first is None or not self._history_ids:
+            return iter(())
+        search_fields = getattr(source, "search_fields", None)
+        if search_fields is None:
+            return iter(())
+        fields: Iterator[tuple[int, str, str, str, PairLists, PairLists, PairLists, str | None, bytes]]
+        fields = search_fields(first, self._history_ids[-1], body_limit)
+        return fields
 
     def history_id(self, row: int) -> int | None:
         """The record id of ``row`` if it is a history row, else None."""
@@ -423,7 +488,8 @@ class RequestTableModel(QAbstractTableModel):
         n = len(self._history_ids)
         if slot >= n:
             return self._records[slot - n]
-        full = self._full.get(self._history_ids[slot])
+        record_id = self._history_ids[slot]
+        full = self._pinned.get(record_id) or self._full.get(record_id)
         if full is not None:
             return full
         return self._summary(slot)
@@ -439,6 +505,9 @@ class RequestTableModel(QAbstractTableModel):
         if slot >= n:
             return self._records[slot - n]
         record_id = self._history_ids[slot]
+        pinned = self._pinned.get(record_id)
+        if pinned is not None:
+            return pinned
         full = self._full.get(record_id)
         if full is not None:
             self._full.move_to_end(record_id)
@@ -512,6 +581,12 @@ class RequestTableModel(QAbstractTableModel):
         if source is None:
             return [None] * len(wanted)
         try:
+            between = getattr(source, "summaries_between", None)
+            if between is not None and wanted:
+                # by id range (the primary key): right even where the ids have gaps
+                # (pinned rows the store does not have)
+                found = {summary.id: summary for summary in between(wanted[0], wanted[-1])}
+                return [found.get(record_id) for record_id in wanted]
             # The history rows are the oldest stored rows, in id order, so the
             # store offset equals the row; check the ids in case rows were pruned
             # meanwhile, and fall back to one lookup per id.
@@ -598,6 +673,8 @@ class RequestTableModel(QAbstractTableModel):
         self._history_ids = ids
         self._pages.clear()
         self._full.clear()
+        self._pinned.clear()
+        self._converted_from = None
         self._order = self._sorted_order(self._sort_column, self._descending)
         self.endResetModel()
 
@@ -628,6 +705,69 @@ class RequestTableModel(QAbstractTableModel):
         self._pages.clear()  # pages are keyed by storage position, and every one moved
         for record_id in gone & self._full.keys():
             del self._full[record_id]
+        for record_id in gone & self._pinned.keys():
+            del self._pinned[record_id]
+        first = self._converted_from
+        if first is not None and (not self._history_ids or self._history_ids[-1] < first):
+            self._converted_from = None  # every converted row is gone
+
+    def remove_history_before(self, first_kept_id: int) -> int:
+        """Drop the history rows whose ids are below ``first_kept_id`` (the store's
+        oldest id after pruning); returns how many."""
+        return self.remove_oldest_history(bisect_left(self._history_ids, first_kept_id))
+
+    def convert_committed(self, committed_max_id: int) -> int:
+        """Turn the live records the store has committed (ids up to
+        ``committed_max_id``) into history rows; returns how many.
+
+        Only a prefix of the live records whose ids increase past the last history
+        id is converted, after one store query confirms which of them are stored,
+        and only up to the last of them that is stored; one missing before that
+        (dropped, pruned) is kept as a full record (:attr:`pinned`).
+        No row moves (storage slots stay the same), so there is no layout change.
+        Nothing happens without a store that can answer ``ids_between``.
+        """
+        records = self._records
+        source = self._source
+        ids_between = getattr(source, "ids_between", None)
+        if not records or ids_between is None or records[0].id > committed_max_id:
+            return 0
+        previous = self._history_ids[-1] if self._history_ids else None
+        count = 0
+        for record in records:
+            record_id = record.id
+            if record_id > committed_max_id or (previous is not None and record_id <= previous):
+                break
+            previous = record_id
+            count += 1
+        if not count:
+            return 0
+        try:
+            stored = set(ids_between(records[0].id, records[count - 1].id))
+        except Exception:  # the store failed: keep the records as they are
+            return 0
+        # Up to the last one stored: the writer writes in arrival (= id) order, so
+        # one missing before it was dropped or already pruned and will never be
+        # stored (it is pinned). Missing ones after it may still be on their way
+        # (or the committed id is stale after a clear): they stay live for now.
+        while count and records[count - 1].id not in stored:
+            count -= 1
+        if not count:
+            return 0
+        batch = records[:count]
+        self.converted.emit(batch)
+        old_n = len(self._history_ids)
+        pinned = self._pinned
+        for record in batch:
+            if record.id not in stored or _summary_differs(record):
+                pinned[record.id] = record
+        self._history_ids.extend(record.id for record in batch)
+        del records[:count]
+        if self._converted_from is None:
+            self._converted_from = batch[0].id
+        # the page holding the old end may be a short page: read it again
+        self._pages.pop(old_n // self._page_size, None)
+        return count
 
     def _remove_scattered(self, count: int) -> None:
         """Pruning while sorted by another column: the pruned rows are spread
@@ -698,6 +838,8 @@ class RequestTableModel(QAbstractTableModel):
         self._history_ids = array("q")
         self._pages.clear()
         self._full.clear()
+        self._pinned.clear()
+        self._converted_from = None
         self._order = None if self._order is None else array("q")
         self.endResetModel()
 
@@ -772,4 +914,10 @@ class RequestTableModel(QAbstractTableModel):
         except Exception:  # the store failed: keep the rows, in id order
             found = {}
         get = found.get
-        return [get(record_id, missing) for record_id in ids]
+        keys = [get(record_id, missing) for record_id in ids]
+        if self._pinned:  # kept records: their own values (the store may not have them)
+            for record_id, record in self._pinned.items():
+                position = bisect_left(ids, record_id)
+                if position < len(ids) and ids[position] == record_id:
+                    keys[position] = _cell_value(record, column)
+        return keys

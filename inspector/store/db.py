@@ -224,6 +224,21 @@ def _load_pairs(value: str | bytes | None) -> Pairs:
     return tuple((str(name), str(val)) for name, val in json.loads(_str(value)))
 
 
+#: name/value pairs as lists (what :meth:`CaptureStore.search_fields` yields)
+PairLists = Sequence[Sequence[str]]
+
+
+def _fast_pairs(value: str | bytes | None) -> PairLists:
+    """:func:`_load_pairs` as lists, with orjson (3-4x faster); texts stored as
+    bytes (lone surrogates) go the slow way."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        loaded: PairLists = orjson.loads(value)
+        return loaded
+    return _load_pairs(value)
+
+
 def _row_values(record: CaptureRecord) -> tuple[tuple[Any, ...], tuple[Any, ...], int]:
     """The ``requests`` row, the ``payloads`` row and the stored size of one record."""
     query = _dump_pairs(record.query)
@@ -881,6 +896,51 @@ class CaptureStore:
     def max_id(self) -> int:
         """Highest committed record id, 0 when empty (seed the listener with it + 1)."""
         return int(self._read("SELECT coalesce(max(id), 0) FROM requests")[0][0])
+
+    @property
+    def committed_max_id(self) -> int:
+        """Highest id committed (or stored when opened); a plain attribute read, no
+        query, safe from any thread. Not lowered by pruning or :meth:`clear`."""
+        return int(self._max_id)
+
+    def ids_between(self, first_id: int, last_id: int) -> list[int]:
+        """Stored ids from ``first_id`` to ``last_id`` (inclusive), ascending."""
+        rows = self._read(
+            "SELECT id FROM requests WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        )
+        return [row[0] for row in rows]
+
+    def summaries_between(self, first_id: int, last_id: int) -> list[Summary]:
+        """Table rows with ids from ``first_id`` to ``last_id`` (inclusive), ascending
+        (by the primary key: no OFFSET scan, and gaps in the ids do not matter)."""
+        rows = self._read(
+            f"{_SELECT_SUMMARY} WHERE id BETWEEN ? AND ? ORDER BY id", (first_id, last_id)
+        )
+        return [_summary_from_row(row) for row in rows]
+
+    def search_fields(
+        self, first_id: int, last_id: int, body_limit: int
+    ) -> Iterator[tuple[int, str, str, str, PairLists, PairLists, PairLists, str | None, bytes]]:
+        """``(id, method, target, path, query, headers, trailers, error, body[:body_limit])``
+        of the stored rows from ``first_id`` to ``last_id``, ascending, a page at a
+        time: what the request table's text filter matches a live record on."""
+        last = first_id - 1
+        while True:
+            rows = self._read(
+                "SELECT r.id, r.method, r.target, r.path, r.query, r.headers, r.trailers, "
+                "r.error, substr(p.body, 1, ?) FROM requests r JOIN payloads p ON p.id = r.id "
+                "WHERE r.id > ? AND r.id <= ? ORDER BY r.id LIMIT ?",
+                (body_limit, last, last_id, _ITER_PAGE * 4),
+            )
+            for id_, method, target, path, query, headers, trailers, error, body in rows:
+                yield (
+                    id_, _str(method), _str(target), _str(path), _fast_pairs(query),
+                    _fast_pairs(headers), _fast_pairs(trailers), _opt_str(error),
+                    bytes(body or b""),
+                )  # fmt: skip
+            if len(rows) < _ITER_PAGE * 4:
+                return
+            last = rows[-1][0]
 
     def ids(self, offset: int = 0, limit: int = -1) -> list[int]:
         """Record ids in ascending order, one page."""

@@ -660,7 +660,7 @@ class MainWindow(QMainWindow):
                 self.model.set_history(store)
             except Exception as exc:  # an unreadable file: say so, keep capturing
                 self._show_error(f"Cannot read the stored history: {exc}")
-        if self._store_events is not None:
+        if self._store_events is not None or store is not None:
             self._store_timer.start()
         self._update_history_note()
         self._update_history_actions()
@@ -847,18 +847,32 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_store_timer_timeout(self) -> None:
         events = self._store_events
-        if events is None:
-            return
         pruned = 0
-        for report in events.drain():
+        for report in events.drain() if events is not None else ():
             if report.error is not None:
                 self._show_error(f"History: {report.error}")
             pruned += report.pruned
-        if pruned and self.store is not None:
-            self.model.remove_oldest_history(pruned)
+        store = self.store
+        if store is None:
+            return
+        # committed live rows become lazy history rows (in memory too: the
+        # in-memory store holds them anyway); no row moves
+        self.model.convert_committed(store.committed_max_id)
+        if pruned:
+            self._remove_pruned(store)
             self._pruned_seen += pruned
-            self.history_note.setText(pruned_note(self.store, self._pruned_seen))
+            self.history_note.setText(pruned_note(store, self._pruned_seen))
             self._update_counts()
+
+    def _remove_pruned(self, store: CaptureStore) -> None:
+        """Drop the history rows older than the store's oldest row (by id: the
+        history rows include converted live rows, some perhaps pinned)."""
+        try:
+            oldest = store.ids(0, 1)
+        except Exception:  # the store failed: leave the rows, they show as gone
+            return
+        if oldest:
+            self.model.remove_history_before(oldest[0])
 
     @Slot()
     def _on_import_action_triggered(self) -> None:

@@ -37,6 +37,12 @@ class CountingStore:
         self.summary_rows += len(rows)
         return rows
 
+    def summaries_between(self, first_id: int, last_id: int) -> list[Summary]:
+        self.summaries_calls += 1
+        rows = self._store.summaries_between(first_id, last_id)
+        self.summary_rows += len(rows)
+        return rows
+
     def summary(self, record_id: int) -> Summary:
         self.summary_rows += 1
         return self._store.summary(record_id)

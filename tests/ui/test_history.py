@@ -57,6 +57,11 @@ class CountingStore:
         self.summary_rows += len(rows)
         return rows
 
+    def summaries_between(self, first_id: int, last_id: int) -> Any:
+        rows = self._store.summaries_between(first_id, last_id)
+        self.summary_rows += len(rows)
+        return rows
+
     def get(self, record_id: int) -> CaptureRecord:
         self.get_calls += 1
         return self._store.get(record_id)
@@ -314,4 +319,35 @@ def test_writer_thread_reports_reach_the_window(
     thread.join()
     qtbot.waitUntil(window.error_banner.isVisible, timeout=3000)
     assert window.error_banner.text() == "History: cannot write history: disk I/O error"
+    window.close()
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_committed_live_rows_become_history_rows(
+    qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory, in_memory: bool
+) -> None:
+    events = StoreEvents()
+    store = CaptureStore(
+        None if in_memory else tmp_path / "h.sqlite3", on_error=events.on_error, on_pruned=events.on_pruned
+    )
+    fill(store, record_factory, 10)
+    window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
+    qtbot.addWidget(window)
+    window.show()
+    for i in range(11, 31):
+        window._on_listener_request_captured(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 30, timeout=3000)
+    window.table.selectRow(25)
+    assert window.detail.record is not None and window.detail.record.id == 26
+    assert store.flush(5)
+    qtbot.waitUntil(lambda: window.model.live_count == 0, timeout=3000)
+    assert window.model.history_count == 30 and not window.model.pinned
+    assert shown_ids(window) == list(range(1, 31))
+    assert window.proxy.index(25, Column.PATH).data() == "/new/26"
+    assert window.table.selectionModel().selectedRows()[0].row() == 25
+    # export reads converted rows from the store by id
+    assert window.export_items(ExportScope.ALL) == list(range(1, 31))
+    window.filter_edit.setText("/new/2")
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 10, timeout=3000)
+    assert shown_ids(window) == list(range(20, 30))
     window.close()
