@@ -170,7 +170,7 @@ def check_rows(window: MainWindow, total: int, load_count: int) -> tuple[bool, s
     ids = [model.row_id(row) for row in range(rows)]
     contiguous = all(b == a + 1 for a, b in itertools.pairwise(ids))
     seqs: list[int] = []
-    for record in model.records()[-load_count:]:
+    for record in model.iter_records(range(max(0, rows - load_count), rows)):
         for name, value in record.query:
             if name == "seq":
                 seqs.append(int(value))
@@ -269,7 +269,9 @@ def main() -> int:
         load = json.loads(out)
 
         ok_rows, rows_detail = check_rows(window, expected, load_count)
-        heads = [len(r.raw_head) for r in window.model.records()[-load_count:]]
+        rows = window.model.rowCount()
+        loaded = window.model.iter_records(range(max(0, rows - load_count), rows))
+        heads = [len(r.raw_head) for r in loaded]
         head_bytes = sum(heads)
         last_row_at = probe.rows_at
         gaps = probe.gaps_ms(last_row_at if last_row_at is not None else probe_end)
