@@ -1012,11 +1012,12 @@ class CaptureStore:
         (SQLite LIKE). Variants that would give the same condition are dropped.
         Empty texts are ignored; no texts at all find nothing.
         """
-        patterns: dict[str, str] = {}  # ASCII-lowered text -> LIKE pattern
+        patterns: dict[str, str | bytes] = {}  # ASCII-lowered text -> LIKE pattern
         needles: dict[bytes, None] = {}
         for text in texts:
             if text:
-                patterns.setdefault(_ascii_lower(text), _like_pattern(text))
+                # a lone surrogate cannot be bound as SQLite text: bytes, as stored
+                patterns.setdefault(_ascii_lower(text), _text(_like_pattern(text)))
                 needles[text.encode("utf-8", "surrogatepass")] = None
         if not needles:
             return []

@@ -27,3 +27,4 @@ def test_unusable_file_falls_back_to_memory_with_a_reason(tmp_path: Path) -> Non
     with store:
         assert store.path is None
         assert problem is not None and str(bad) in problem
+
