@@ -13,6 +13,7 @@ the user's window layout is untouched.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import socket
@@ -28,7 +29,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from inspector.models.request_table import Role
-from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow
+from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow, open_window
 
 SIZE = (1280, 800)
 CHROME_UA = (
@@ -149,7 +150,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["REQUEST_INSPECTOR_HOME"] = tmp  # the user's rules and history stay untouched
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings=settings)
+        history = Path(tmp) / "history.sqlite3"  # as in real use: history on, in a file
+        args = argparse.Namespace(db=str(history), no_db=False, history_limit=None, bind=None, port=None)
+        window = open_window(args, settings=settings)
         window.resize(*SIZE)
         window.set_address("127.0.0.1")
         window.set_port(0)
