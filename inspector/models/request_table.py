@@ -113,6 +113,18 @@ HEADERS: dict[Column, str] = {
     Column.DURATION: "Duration",
 }
 
+#: the roles :meth:`RequestTableModel.data` answers (others get None at once)
+_ANSWERED_ROLES: frozenset[int] = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.TextAlignmentRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        int(Qt.ItemDataRole.DecorationRole),
+        *(int(role) for role in Role),
+    }
+)
+
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: what a history row shows when the store no longer has it
 _GONE: dict[int, str] = {Column.PATH: "(no longer stored)"}
@@ -604,7 +616,10 @@ class RequestTableModel(QAbstractTableModel):
             return [None] * len(wanted)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A repaint asks every visible cell for about seven roles; most have
+        # no answer here. Saying so before any other work halves the Python
+        # time a repaint spends under load (the window's worst stalls).
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
         if row >= self.rowCount():
