@@ -34,49 +34,27 @@ from inspector.http.limits import Limits
 from inspector.http.parser import (
     ConnectionClosed,
     Event,
-    RequestParser,
     RequestReceived,
     RequestRejected,
     SendContinue,
 )
+from tests.http.feeding import feed, make_parser
 
 PROPERTY = settings(
     max_examples=1000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-WALL = 1_700_000_000.5
 EVENT_TYPES = (RequestReceived, RequestRejected, SendContinue, ConnectionClosed)
 ERROR_STATUSES = {400, 408, 413, 414, 431, 501, 505}
 #: limits small enough that random input reaches every limit branch
 SMALL = Limits(max_request_line=64, max_head=256, max_header_fields=8, max_body=512, max_chunk_line=32)
 
 
-def make_parser(limits: Limits | None = None) -> RequestParser:
-    ids = itertools.count(1)
-    return RequestParser(
-        client="192.0.2.1:4000",
-        server="127.0.0.1:8090",
-        next_id=ids.__next__,
-        limits=limits,
-        wall_clock=lambda: WALL,
-    )
-
-
 def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts})
     bounds = [0, *points, len(data)]
     return [data[a:b] for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def feed(pieces: list[bytes], limits: Limits | None = None, *, eof: bool = True) -> list[Event]:
-    parser = make_parser(limits)
-    events: list[Event] = []
-    for piece in pieces:
-        events += parser.receive_data(piece, 0.0)
-    if eof:
-        events += parser.receive_data(b"", 0.0)
-    return events
 
 
 # -- (a) any bytes: only events, never an exception ---------------------------------

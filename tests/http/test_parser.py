@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import itertools
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -20,34 +18,11 @@ from inspector.http.limits import Limits
 from inspector.http.parser import (
     ConnectionClosed,
     Event,
-    RequestParser,
     RequestReceived,
     RequestRejected,
     SendContinue,
 )
-
-WALL = 1_700_000_000.25
-
-
-def make_parser(limits: Limits | None = None) -> RequestParser:
-    ids = itertools.count(1)
-    return RequestParser(
-        client="192.0.2.7:5050",
-        server="127.0.0.1:8090",
-        next_id=ids.__next__,
-        limits=limits,
-        wall_clock=lambda: WALL,
-    )
-
-
-def feed(pieces: Iterable[bytes], limits: Limits | None = None, *, eof: bool = True) -> list[Event]:
-    parser = make_parser(limits)
-    events: list[Event] = []
-    for piece in pieces:
-        events += parser.receive_data(piece, 0.0)
-    if eof:
-        events += parser.receive_data(b"", 0.0)
-    return events
+from tests.http.feeding import CLIENT, WALL, feed, make_parser
 
 
 def bytewise(data: bytes) -> list[bytes]:
@@ -204,7 +179,7 @@ def test_accepted_requests(data: bytes, expected: dict[str, object]) -> None:
     assert record.id == 1
     assert record.error is None
     assert record.received_at == WALL
-    assert record.client == "192.0.2.7:5050"
+    assert record.client == CLIENT
     assert record.server == "127.0.0.1:8090"
     # Leading empty lines are not part of the request; otherwise raw is exactly what came in.
     assert record.raw == data.lstrip(b"\r\n")
