@@ -102,7 +102,6 @@ class _Conn:
         "parser",
         "queue",
         "sock",
-        "started",
         "waiting_until",
     )
 
@@ -118,7 +117,6 @@ class _Conn:
         self.error_close = False
         self.linger_until: float | None = None
         self.mask = 0
-        self.started = 0.0
 
 
 class Server:
@@ -393,10 +391,19 @@ class Server:
             return dataclasses.replace(failed, error=f"responder failed: {exc}")
 
     def _answer(self, conn: _Conn, event: RequestReceived, response: Response, arrived: float) -> None:
-        record = event.record
-        wire, status, reason, headers = serialise(
-            response, method=record.method, keep_alive=event.keep_alive
-        )
+        self._send(conn, event.record, response, keep_alive=event.keep_alive, arrived=arrived)
+
+    def _answer_error(self, conn: _Conn, event: RequestRejected, arrived: float) -> None:
+        conn.error_close = True
+        conn.queue.clear()
+        response = error_response(event.status, event.reason)
+        self._send(conn, event.record, response, keep_alive=False, arrived=arrived)
+
+    def _send(
+        self, conn: _Conn, record: CaptureRecord, response: Response, *, keep_alive: bool, arrived: float
+    ) -> None:
+        """Queue the answer's bytes and report the record with what was sent."""
+        wire, status, reason, headers = serialise(response, method=record.method, keep_alive=keep_alive)
         conn.out += wire
         sent = SentResponse(
             status=status,
@@ -408,29 +415,10 @@ class Server:
             duration_ms=(time.monotonic() - arrived) * 1000.0,
             error=response.error,
         )
-        if not event.keep_alive:
+        if not keep_alive:
             conn.closing = True
         conn.parser.touch(time.monotonic())
         self._emit(record.with_response(sent))
-
-    def _answer_error(self, conn: _Conn, event: RequestRejected, arrived: float) -> None:
-        response = error_response(event.status, event.reason)
-        wire, status, reason, headers = serialise(
-            response, method=event.record.method or "GET", keep_alive=False
-        )
-        conn.out += wire
-        conn.closing = True
-        conn.error_close = True
-        conn.queue.clear()
-        sent = SentResponse(
-            status=status,
-            reason=reason,
-            headers=headers,
-            body=response.body,
-            bytes=len(wire),
-            duration_ms=(time.monotonic() - arrived) * 1000.0,
-        )
-        self._emit(event.record.with_response(sent))
 
     def _emit(self, record: CaptureRecord) -> None:
         self._reported = True
