@@ -84,7 +84,7 @@ def serve(variant: str, tmp: Path) -> None:
 
     from inspector.app import request_line
     from inspector.http.record import CaptureRecord, iso_utc
-    from inspector.server import Server
+    from inspector.server import CallbackSink, Server
     from inspector.server import loop as loop_module
     from inspector.store import CaptureStore
 
@@ -127,7 +127,7 @@ def serve(variant: str, tmp: Path) -> None:
         if variant != "no-stderr":
             print(request_line(record), file=out_err, flush=not batched)
 
-    server = Server("127.0.0.1", 0, on_record=on_record)
+    server = Server("127.0.0.1", 0, sink=CallbackSink(on_record))
 
     if batched:
         pending: dict[int, Any] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import signal
 import sys
@@ -115,14 +116,18 @@ class _HeadlessSink:
         self._err = err
         self._json_lines: list[bytes] = []
         self._human_lines: list[str] = []
+        self._ids = itertools.count(store.max_id() + 1)
 
-    def add(self, record: CaptureRecord) -> None:
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def finished(self, record: CaptureRecord) -> None:
         self._store.add(record)
         if self._jsonl is not None:
             self._json_lines.append(jsonl_line(record))
         self._human_lines.append(request_line(record))
 
-    def flush(self) -> None:
+    def end_round(self) -> None:
         if self._json_lines and self._jsonl is not None:
             self._jsonl.write(b"\n".join(self._json_lines) + b"\n")
             self._jsonl.flush()
@@ -189,10 +194,8 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
             server = Server(
                 host,
                 port,
-                on_record=sink.add,
-                on_round_end=sink.flush,
+                sink=sink,
                 responder=responder,
-                first_id=store.max_id() + 1,
             )
         except BindError as exc:
             print(f"error: {exc}", file=err, flush=True)

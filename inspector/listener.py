@@ -9,6 +9,8 @@ whatever the clients are doing.
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QObject, QThread, Signal
 
 from inspector.http.limits import Limits
@@ -50,8 +52,8 @@ class ListenerThread(QThread):
         self.port = port
         self._responder = responder or default_responder
         self._limits = limits
-        self._first_id = first_id
         self._server: Server | None = None
+        self._ids = itertools.count(first_id)
 
     def set_responder(self, responder: Responder) -> None:
         """Swap the responder atomically; requests in flight keep the old one."""
@@ -65,10 +67,9 @@ class ListenerThread(QThread):
             server = Server(
                 self.host,
                 self.port,
-                on_record=self._on_server_record,
+                sink=self,
                 responder=self._responder,
                 limits=self._limits,
-                first_id=self._first_id,
             )
         except BindError as exc:
             self.failed.emit(str(exc))
@@ -87,8 +88,16 @@ class ListenerThread(QThread):
             self._server = None
             self.stopped.emit()
 
-    def _on_server_record(self, record: CaptureRecord) -> None:
+    # -- the server's capture sink (called on the loop thread) ---------------
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def finished(self, record: CaptureRecord) -> None:
         self.request_captured.emit(record)
+
+    def end_round(self) -> None:
+        pass
 
     def stop(self) -> bool:
         """End the loop, close every socket and wait; True when the thread ended."""

@@ -2,5 +2,16 @@
 
 from inspector.server.bind import BindError, bind_listener, browse_host, format_hostport, is_loopback, url_for
 from inspector.server.loop import Server
+from inspector.server.sink import CallbackSink, CaptureSink
 
-__all__ = ["BindError", "Server", "bind_listener", "browse_host", "format_hostport", "is_loopback", "url_for"]
+__all__ = [
+    "BindError",
+    "CallbackSink",
+    "CaptureSink",
+    "Server",
+    "bind_listener",
+    "browse_host",
+    "format_hostport",
+    "is_loopback",
+    "url_for",
+]

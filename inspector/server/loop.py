@@ -29,7 +29,6 @@ import logging
 import selectors
 import socket
 import time
-from collections.abc import Callable
 
 from inspector.http.limits import Limits
 from inspector.http.parser import (
@@ -43,10 +42,9 @@ from inspector.http.parser import (
 from inspector.http.record import CaptureRecord, SentResponse
 from inspector.http.response import Responder, Response, default_responder, error_response, serialise
 from inspector.server.bind import bind_listener, format_hostport, url_for
+from inspector.server.sink import CaptureSink
 
 log = logging.getLogger(__name__)
-
-RecordCallback = Callable[[CaptureRecord], None]
 
 #: Stop reading from a client while this many response bytes wait for it.
 OUT_HIGH_WATER = 1024 * 1024
@@ -128,15 +126,11 @@ class Server:
     Args:
         host: address to bind (see :func:`bind_listener`).
         port: port, 0 for any free one.
-        on_record: called on the loop thread with each finished record
-            (its ``response`` filled in), rejections included.
+        sink: gets each record's id and, once the request is done, the record
+            (its ``response`` filled in), rejections included; see
+            :class:`CaptureSink`.
         responder: decides each answer; swap it with :meth:`set_responder`.
         limits: sizes and deadlines.
-        first_id: id of the first record (history continues numbering).
-        on_round_end: called once per loop round in which records were
-            reported, after their ``on_record`` calls and before their responses
-            are sent: a sink can write them in one go (a JSONL file flushed per
-            round still holds each record before its client sees the answer).
 
     Raises:
         BindError: the address or port cannot be used.
@@ -147,20 +141,16 @@ class Server:
         host: str,
         port: int,
         *,
-        on_record: RecordCallback,
+        sink: CaptureSink,
         responder: Responder = default_responder,
         limits: Limits | None = None,
-        first_id: int = 1,
-        on_round_end: Callable[[], None] | None = None,
     ) -> None:
         self.limits = limits or Limits()
         _raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
-        self._on_record = on_record
-        self._on_round_end = on_round_end
-        self._reported = False  # records went to on_record since the last round end
+        self._sink = sink
+        self._reported = False  # records went to the sink since the last round end
         self._dirty: list[_Conn] = []  # connections with answers not yet sent
         self._responder = responder
-        self._ids = itertools.count(first_id)
         self._listen = bind_listener(host, port)
         bound = self._listen.getsockname()
         self.host = host if host not in ("localhost", "") else str(bound[0])
@@ -228,11 +218,10 @@ class Server:
         while self._dirty:
             if self._reported:
                 self._reported = False
-                if self._on_round_end is not None:
-                    try:
-                        self._on_round_end()
-                    except Exception:  # a broken sink must not take the listener down
-                        log.exception("writing recorded requests failed")
+                try:
+                    self._sink.end_round()
+                except Exception:  # a broken sink must not take the listener down
+                    log.exception("writing recorded requests failed")
             dirty, self._dirty = self._dirty, []
             for conn in dirty:
                 conn.dirty = False
@@ -293,7 +282,7 @@ class Server:
                 self._refuse(sock, client, server)
                 continue
             parser = RequestParser(
-                client=client, server=server, next_id=self._ids.__next__, limits=self.limits
+                client=client, server=server, next_id=self._sink.next_id, limits=self.limits
             )
             conn = _Conn(sock, parser)
             now = time.monotonic()
@@ -329,7 +318,7 @@ class Server:
             pass
         sock.close()
         record = CaptureRecord(
-            id=next(self._ids),
+            id=self._sink.next_id(),
             received_at=time.time(),
             client=client,
             server=server,
@@ -423,7 +412,7 @@ class Server:
     def _emit(self, record: CaptureRecord) -> None:
         self._reported = True
         try:
-            self._on_record(record)
+            self._sink.finished(record)
         except Exception:  # a broken sink must not take the listener down
             log.exception("recording request %d failed", record.id)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
-from inspector.server import Server
+from inspector.server import CallbackSink, Server
 
 #: hang guard for any single wait
 WAIT = 10.0
@@ -178,7 +178,7 @@ class Served:
 
 def start(limits: Limits | None = None) -> Served:
     records = Records()
-    server = Server("127.0.0.1", 0, on_record=records, limits=limits)
+    server = Server("127.0.0.1", 0, sink=CallbackSink(records), limits=limits)
     thread = threading.Thread(target=server.serve_forever, name="hardening-server", daemon=True)
     thread.start()
     return Served(server, thread, records)

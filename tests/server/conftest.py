@@ -11,7 +11,7 @@ from rawhttp import WAIT, RecordSink, Running, ServerFactory
 
 from inspector.http.limits import Limits
 from inspector.http.response import Responder, default_responder
-from inspector.server import Server
+from inspector.server import CallbackSink, Server
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def start_server() -> Iterator[ServerFactory]:
         *, limits: Limits | None = None, responder: Responder = default_responder, host: str = "127.0.0.1"
     ) -> Running:
         sink = RecordSink()
-        server = Server(host, 0, on_record=sink, responder=responder, limits=limits)
+        server = Server(host, 0, sink=CallbackSink(sink), responder=responder, limits=limits)
         thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
         thread.start()
         running = Running(server, thread, sink)

@@ -6,7 +6,15 @@ import socket
 
 import pytest
 
-from inspector.server import BindError, Server, bind_listener, browse_host, format_hostport, url_for
+from inspector.server import (
+    BindError,
+    CallbackSink,
+    Server,
+    bind_listener,
+    browse_host,
+    format_hostport,
+    url_for,
+)
 
 
 def test_port_zero_picks_a_free_port() -> None:
@@ -42,7 +50,7 @@ def test_server_constructor_raises_bind_error_before_serving() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(BindError, match="already in use"):
-            Server("127.0.0.1", port, on_record=lambda record: None)
+            Server("127.0.0.1", port, sink=CallbackSink(lambda record: None))
 
 
 def test_address_not_on_this_host() -> None:

@@ -18,7 +18,7 @@ from rawhttp import WAIT, Running, ServerFactory, parse_responses
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, default_responder
-from inspector.server import bind_listener
+from inspector.server import CallbackSink, bind_listener
 
 H = b"Host: example.com\r\n"
 CURL = shutil.which("curl")
@@ -513,7 +513,7 @@ def test_record_callback_failure_does_not_stop_the_server(start_server: ServerFa
         calls.append(record.id)
         raise RuntimeError("sink broke")
 
-    running.server._on_record = broken  # the sink is a plain callback; swap in one that fails
+    running.server._sink = CallbackSink(broken)  # swap in a sink that fails
     client = running.connect()
     client.send(get("/a") + get("/b"))
     assert [r.status for r in client.responses(2)] == [200, 200]
