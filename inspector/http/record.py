@@ -128,6 +128,8 @@ class CaptureRecord:
     received_at: float
     client: str
     server: str
+    #: "http", or "https" for a request that arrived over TLS
+    scheme: str = "http"
     method: str = ""
     target: str = ""
     path: str = ""
@@ -151,6 +153,7 @@ class CaptureRecord:
             received_at=self.received_at,
             client=self.client,
             server=self.server,
+            scheme=self.scheme,
             method=self.method,
             target=self.target,
             path=self.path,
@@ -172,6 +175,29 @@ class CaptureRecord:
     def raw(self) -> bytes:
         """The bytes received for this request (capped like the body)."""
         return self.raw_head + (self.body if self.raw_body is None else self.raw_body)
+
+    @property
+    def url(self) -> str:
+        """The URL the client asked for (RFC 9112 §3.3, the target URI); "" without a target.
+
+        The one place every view, exporter and replayer gets it from. An
+        absolute-form target is the URL itself; otherwise the authority is the
+        Host header (the listener's address without one) and the path the
+        target: empty for asterisk-form (``OPTIONS *``), the target itself for
+        authority-form (``CONNECT host:port``). A malformed target that does
+        not start with ``/`` is shown after one.
+        """
+        target = self.target
+        if not target:
+            return ""
+        if "://" in target.split("?", 1)[0]:
+            return target
+        if self.method == "CONNECT":
+            return f"{self.scheme}://{target}"
+        origin = f"{self.scheme}://{self.header('Host') or self.server}"
+        if target == "*":
+            return origin
+        return origin + (target if target.startswith("/") else "/" + target)
 
     @property
     def received_at_iso(self) -> str:
@@ -197,6 +223,7 @@ class CaptureRecord:
             "received_at": self.received_at_iso,
             "client": self.client,
             "server": self.server,
+            "scheme": self.scheme,
             "method": self.method,
             "target": self.target,
             "path": self.path,
@@ -235,6 +262,7 @@ class CaptureRecord:
             received_at=parse_iso_utc(str(obj["received_at"])),
             client=str(obj.get("client") or ""),
             server=str(obj.get("server") or ""),
+            scheme=str(obj.get("scheme") or "http"),
             method=str(obj.get("method") or ""),
             target=str(obj.get("target") or ""),
             path=str(obj.get("path") or ""),

@@ -66,16 +66,6 @@ def _host(record: CaptureRecord) -> str:
     return host if host else record.server
 
 
-def _url(record: CaptureRecord) -> str:
-    target = record.target
-    if "://" in target.split("?", 1)[0]:
-        return target  # absolute-form (a proxy-style request)
-    if record.method.upper() == "CONNECT" or not target.startswith("/"):
-        # authority-form, asterisk-form or a malformed target
-        return f"http://{_host(record)}/{target}" if target != "" else f"http://{_host(record)}/"
-    return f"http://{_host(record)}{target}"
-
-
 def _server_ip(server: str) -> str | None:
     host = server.rsplit(":", 1)[0].strip("[]")
     try:
@@ -102,7 +92,7 @@ def har_entry(record: CaptureRecord) -> dict[str, Any]:
     """One HAR ``entries`` item for ``record``."""
     request: dict[str, Any] = {
         "method": record.method,
-        "url": _url(record),
+        "url": record.url,
         "httpVersion": _http_version(record.http_version),
         "cookies": _cookies(record),
         "headers": _nv(record.headers),

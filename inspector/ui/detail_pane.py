@@ -23,7 +23,6 @@ from inspector.models.pairs_table import PairsTableModel
 from inspector.models.request_table import local_datetime
 from inspector.models.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
-from inspector.ui.request_view import request_url
 from inspector.ui.table_view import CopyableTableView
 
 #: characters of a value an Overview label shows
@@ -180,7 +179,7 @@ class DetailPane(QTabWidget):
     def _show_overview(self, record: CaptureRecord) -> None:
         o = self.overview
         self._set(o, "Request", request_line(record))
-        self._set(o, "URL", request_url(record) if record.method else "")
+        self._set(o, "URL", record.url if record.method else "")
         self._set(o, "Client", record.client)
         self._set(o, "Server", record.server)
         self._set(o, "Received", f"{local_datetime(record.received_at)}  ({record.received_at_iso})")

@@ -30,18 +30,6 @@ DEFAULT_WIDTHS: dict[Column, int] = {
 }
 
 
-def request_url(record: CaptureRecord) -> str:
-    """The URL the client asked for: absolute-form targets as they are, else
-    ``http://`` + Host (or the listener's address) + target."""
-    target = record.target
-    if target.lower().startswith(("http://", "https://")):
-        return target
-    host = record.header("Host") or record.server
-    if not target.startswith("/"):
-        target = "/" + target if target != "*" else "/"
-    return f"http://{host}{target}"
-
-
 def raw_mime(record: CaptureRecord) -> QMimeData:
     """The raw request: exact bytes as application/octet-stream, readable text as text."""
     mime = QMimeData()
@@ -136,7 +124,7 @@ class RequestTableView(CopyableTableView):
     def _on_copy_url_action_triggered(self) -> None:
         record = self._target()
         if record is not None:
-            QGuiApplication.clipboard().setText(clipboard_text(request_url(record)))
+            QGuiApplication.clipboard().setText(clipboard_text(record.url))
 
     @Slot()
     def _on_copy_curl_action_triggered(self) -> None:

@@ -15,7 +15,6 @@ from inspector.models.request_table import Column, Role
 from inspector.replay import ReplayError, ReplayRequest, build_request, split_url
 from inspector.ui.main_window import MainWindow
 from inspector.ui.replay_dialog import ReplayDialog, parse_headers_text, replay_url
-from inspector.ui.request_view import request_url
 
 Factory = Callable[..., CaptureRecord]
 
@@ -54,10 +53,10 @@ def test_header_text_round_trip() -> None:
 
 def test_urls(record_factory: Factory) -> None:
     record = record_factory()
-    assert request_url(record) == "http://127.0.0.1:8090/index.html?name=jack&age=18"
+    assert record.url == "http://127.0.0.1:8090/index.html?name=jack&age=18"
     assert replay_url(record, "http://127.0.0.1:5555") == "http://127.0.0.1:5555/index.html?name=jack&age=18"
     assert replay_url(record_factory(target="*"), "") == "http://127.0.0.1:8090/"
-    assert request_url(record_factory(target="http://example.com/x")) == "http://example.com/x"
+    assert record_factory(target="http://example.com/x").url == "http://example.com/x"
 
 
 def test_replay_to_own_listener_adds_a_row(qtbot: Any, listening: MainWindow) -> None:
