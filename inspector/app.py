@@ -22,12 +22,13 @@ from typing import Any, BinaryIO, TextIO
 import orjson
 
 from inspector import __version__
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.models.text import visible
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, load_rules
-from inspector.server import BindError, Server, is_loopback
+from inspector.server import BindError, Server
 from inspector.store import CaptureStore, StoreError, export_file
 from inspector.store.db import DEFAULT_PATH
 from inspector.store.opening import open_history
@@ -52,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--headless", action="store_true", help="run without a window")
-    parser.add_argument("--bind", metavar="ADDR", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, metavar="N", help="port (default 8090; 0 = any free port)")
+    parser.add_argument("--bind", metavar="ADDR", help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=int, metavar="N", help=f"port (default {DEFAULT_PORT}; 0 = any free port)"
+    )
     parser.add_argument(
         "--jsonl", metavar="PATH", help="headless: append each request as one JSON line ('-' = stdout)"
     )
@@ -180,8 +183,8 @@ def load_responder(args: argparse.Namespace) -> Responder:
 
 def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     """Listen until SIGINT/SIGTERM, printing and recording every request."""
-    host = args.bind or "127.0.0.1"
-    port = 8090 if args.port is None else args.port
+    host = args.bind or DEFAULT_HOST
+    port = DEFAULT_PORT if args.port is None else args.port
     try:
         responder = load_responder(args)
     except RulesFileError as exc:

@@ -1,6 +1,6 @@
 """Qt-free listening loop: accepts connections, parses, answers, reports records."""
 
-from inspector.server.bind import BindError, bind_listener, browse_host, format_hostport, is_loopback, url_for
+from inspector.server.bind import BindError, bind_listener
 from inspector.server.loop import Server
 from inspector.server.sink import CallbackSink, CaptureSink
 
@@ -10,8 +10,4 @@ __all__ = [
     "CaptureSink",
     "Server",
     "bind_listener",
-    "browse_host",
-    "format_hostport",
-    "is_loopback",
-    "url_for",
 ]

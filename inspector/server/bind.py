@@ -12,35 +12,14 @@ import errno
 import socket
 import sys
 
+from inspector.addresses import DEFAULT_PORT, format_hostport
+
 #: How many following ports to try when suggesting a free one.
 _SUGGEST_RANGE = 20
 
 
 class BindError(Exception):
     """The listener could not bind; ``str()`` is the line to show."""
-
-
-def format_hostport(host: str, port: int) -> str:
-    """``127.0.0.1:8090``, ``[::1]:8090``."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def url_for(host: str, port: int) -> str:
-    return f"http://{format_hostport(host, port)}"
-
-
-def browse_host(host: str) -> str:
-    """The address a local browser should use for a listener bound to ``host``."""
-    if host in ("0.0.0.0", ""):
-        return "127.0.0.1"
-    if host == "::":
-        return "::1"
-    return host
-
-
-def is_loopback(host: str) -> bool:
-    """True for addresses that only this machine can reach."""
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _open(family: int, sockaddr: tuple[object, ...]) -> socket.socket:
@@ -104,7 +83,7 @@ def bind_listener(host: str, port: int) -> socket.socket:
             hint = f"try port {free}" if free else "choose another port"
             raise BindError(f"{where} is already in use by another program ({hint})") from None
         if exc.errno in (errno.EACCES, errno.EPERM):
-            hint = " (ports below 1024 need administrator rights; try 8090)" if port < 1024 else ""
+            hint = f" (ports below 1024 need administrator rights; try {DEFAULT_PORT})" if port < 1024 else ""
             raise BindError(f"{where}: permission denied{hint}") from None
         if exc.errno == errno.EADDRNOTAVAIL:
             raise BindError(f"{where}: {host} is not an address of this machine") from None

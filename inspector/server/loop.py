@@ -30,6 +30,7 @@ import selectors
 import socket
 import time
 
+from inspector.addresses import format_hostport, url_for
 from inspector.http.limits import Limits
 from inspector.http.parser import (
     ConnectionClosed,
@@ -41,7 +42,7 @@ from inspector.http.parser import (
 )
 from inspector.http.record import CaptureRecord, SentResponse
 from inspector.http.response import Responder, Response, default_responder, error_response, serialise
-from inspector.server.bind import bind_listener, format_hostport, url_for
+from inspector.server.bind import bind_listener
 from inspector.server.sink import CaptureSink
 
 log = logging.getLogger(__name__)

@@ -8,13 +8,12 @@ only the address; the popup shows address and label side by side.
 
 from __future__ import annotations
 
-import ipaddress
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtNetwork import QAbstractSocket, QNetworkInterface
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-DEFAULT_ADDRESS = "127.0.0.1"
+from inspector.addresses import DEFAULT_HOST, normalise_address
+
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 FIXED_CHOICES: tuple[tuple[str, str], ...] = (
@@ -23,25 +22,6 @@ FIXED_CHOICES: tuple[tuple[str, str], ...] = (
     ("0.0.0.0", "all IPv4"),
     ("::", "all interfaces"),
 )
-
-
-def normalise_address(text: str) -> str:
-    """Strip whitespace and IPv6 brackets: ``" [::1] "`` -> ``"::1"``."""
-    text = text.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    return text
-
-
-def is_loopback(address: str) -> bool:
-    """True for addresses only this machine can reach (127/8, ::1, localhost)."""
-    address = normalise_address(address)
-    if address.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def interface_choices() -> list[tuple[str, str]]:
@@ -92,7 +72,7 @@ class BindAddressCombo(QComboBox):
             self.setItemData(self.count() - 1, f"{address} ({label})", Qt.ItemDataRole.ToolTipRole)
         self.setMinimumContentsLength(16)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.set_address(DEFAULT_ADDRESS)
+        self.set_address(DEFAULT_HOST)
 
     def address(self) -> str:
         return normalise_address(self.currentText())

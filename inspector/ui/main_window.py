@@ -67,6 +67,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
@@ -75,7 +76,7 @@ from inspector.models.text import visible
 from inspector.responses import Responder as RulesResponder
 from inspector.responses import RuleSet
 from inspector.ui.banner import Banner, BannerKind
-from inspector.ui.bind_selector import BindAddressCombo, is_loopback
+from inspector.ui.bind_selector import BindAddressCombo
 from inspector.ui.detail_pane import DetailPane
 from inspector.ui.export_dialog import ExportItem, ExportScope, ExportThread, ask_export_path
 from inspector.ui.history_store import POLL_INTERVAL_MS, StoreEvents, open_history, pruned_note
@@ -89,7 +90,6 @@ if TYPE_CHECKING:
 
 APP_NAME = "Request Inspector"
 ORG_NAME = "request-inspector"
-DEFAULT_PORT = 8090
 #: how often queued arrivals are inserted into the table
 FLUSH_INTERVAL_MS = 40
 #: how long typing in the filter box waits before filtering
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         if self._listener is not None:
             return
         self.error_banner.hide()
-        host = self.address_combo.address() or "127.0.0.1"
+        host = self.address_combo.address() or DEFAULT_HOST
         port = self.port_spin.value()
         listener = self._listener_factory(host, port, self.responder, self, first_id=self.next_id())
         listener.listening.connect(self._on_listener_listening)

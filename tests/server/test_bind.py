@@ -6,15 +6,8 @@ import socket
 
 import pytest
 
-from inspector.server import (
-    BindError,
-    CallbackSink,
-    Server,
-    bind_listener,
-    browse_host,
-    format_hostport,
-    url_for,
-)
+from inspector.addresses import browse_host, format_hostport, is_loopback, url_for
+from inspector.server import BindError, CallbackSink, Server, bind_listener
 
 
 def test_port_zero_picks_a_free_port() -> None:
@@ -102,3 +95,22 @@ def test_address_formatting() -> None:
     assert url_for("::1", 80) == "http://[::1]:80"
     assert browse_host("0.0.0.0") == "127.0.0.1"
     assert browse_host("::") == "::1"
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),  # as typed in a URL
+        (" localhost ", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("fe80::1%eth0", False),
+        ("not an address", False),
+    ],
+)
+def test_is_loopback_is_one_definition_for_every_mode(address: str, loopback: bool) -> None:
+    assert is_loopback(address) is loopback

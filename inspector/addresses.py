@@ -1,0 +1,52 @@
+"""Listening addresses, Qt-free: the defaults, loopback, and how an address is written.
+
+The one home of these facts for the server, headless mode and the window
+(docs/ARCHITECTURE.md, "One home for each fact").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Final
+
+#: where a listener binds unless told otherwise: this machine only
+DEFAULT_HOST: Final = "127.0.0.1"
+#: the port a listener uses unless told otherwise
+DEFAULT_PORT: Final = 8090
+
+
+def normalise_address(text: str) -> str:
+    """Strip whitespace and IPv6 brackets: ``" [::1] "`` -> ``"::1"``."""
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return text
+
+
+def is_loopback(address: str) -> bool:
+    """True for addresses only this machine can reach (127/8, ::1, localhost)."""
+    address = normalise_address(address)
+    if address.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def format_hostport(host: str, port: int) -> str:
+    """``127.0.0.1:8090``, ``[::1]:8090``."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def url_for(host: str, port: int) -> str:
+    return f"http://{format_hostport(host, port)}"
+
+
+def browse_host(host: str) -> str:
+    """The address a local browser should use for a listener bound to ``host``."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "::1"
+    return host
