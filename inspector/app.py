@@ -25,13 +25,13 @@ from inspector import __version__
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
-from inspector.models.text import visible
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, load_rules
 from inspector.server import BindError, Server
 from inspector.store import CaptureStore, StoreError, export_file
 from inspector.store.db import DEFAULT_PATH
 from inspector.store.opening import open_history
+from inspector.text import visible
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2

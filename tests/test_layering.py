@@ -28,6 +28,7 @@ QT_FREE = [
     "inspector.responses",
     "inspector.store",
     "inspector.app",
+    "inspector.text",
 ]
 
 CHECK = """

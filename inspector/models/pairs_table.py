@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from inspector.models.text import CELL_LIMIT, tooltip, visible
+from inspector.text import CELL_LIMIT, tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

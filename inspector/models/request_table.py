@@ -73,7 +73,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
 from inspector.http.record import CaptureRecord, Pairs, iso_utc
-from inspector.models.text import CELL_LIMIT, human_size, tooltip, visible
+from inspector.text import CELL_LIMIT, human_size, tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -32,8 +32,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
-from inspector.models.text import tooltip, visible
 from inspector.responses import Rule, TemplateProblem, validate_rule
+from inspector.text import tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

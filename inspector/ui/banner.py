@@ -7,7 +7,7 @@ from enum import Enum
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
-from inspector.models.text import visible
+from inspector.text import visible
 
 
 class BannerKind(Enum):

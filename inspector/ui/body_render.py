@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from inspector.models.text import human_size, visible
+from inspector.text import human_size, visible
 
 #: how much of a body goes into the Body tab before "Show all"
 DISPLAY_LIMIT = 256 * 1024

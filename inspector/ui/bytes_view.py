@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.models.pairs_table import PairsTableModel
-from inspector.models.text import human_size, visible
+from inspector.text import human_size, visible
 from inspector.ui.body_render import DISPLAY_LIMIT, RenderedBody, hex_dump, render_body
 from inspector.ui.table_view import CopyableTableView
 

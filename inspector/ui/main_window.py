@@ -72,9 +72,9 @@ from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
 from inspector.models.request_table import Column, RequestTableModel
-from inspector.models.text import visible
 from inspector.responses import Responder as RulesResponder
 from inspector.responses import RuleSet
+from inspector.text import visible
 from inspector.ui.banner import Banner, BannerKind
 from inspector.ui.bind_selector import BindAddressCombo
 from inspector.ui.detail_pane import DetailPane

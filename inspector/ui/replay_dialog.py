@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.http.record import CaptureRecord, Pairs
-from inspector.models.text import human_size, visible, visible_bytes
 from inspector.replay import ReplayError, ReplayRequest, ReplayResponse, send, split_url
+from inspector.text import human_size, visible, visible_bytes
 
 #: how much of a response body the dialog shows
 SHOWN_BODY_LIMIT = 256 * 1024

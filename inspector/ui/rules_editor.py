@@ -55,7 +55,6 @@ from PySide6.QtWidgets import (
 from inspector.http.record import CaptureRecord
 from inspector.http.response import is_token
 from inspector.models.rules_list import RulesListModel
-from inspector.models.text import visible
 from inspector.responses import (
     Responder,
     Rule,
@@ -68,6 +67,7 @@ from inspector.responses import (
     loads,
     save_rules,
 )
+from inspector.text import visible
 from inspector.ui.rules_form import ERROR_COLOR, RuleForm, plain_label
 from inspector.ui.rules_preview import RulePreview, sample_record
 

@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.http.response import is_token
-from inspector.models.text import visible
 from inspector.responses import OPS, SOURCES, Condition, Rule, TemplateProblem
+from inspector.text import visible
 
 #: the longest delay the form offers (the engine clamps at 10 minutes too)
 MAX_DELAY_MS = 10 * 60 * 1000

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, body_allowed, serialise
-from inspector.models.text import human_size, visible, visible_bytes
 from inspector.responses import Responder, Rule, RuleSet, explain, render
+from inspector.text import human_size, visible, visible_bytes
 from inspector.ui.rules_form import ERROR_COLOR, monospace_font, plain_label
 
 #: body bytes the preview shows (the rest is summarised)

@@ -1,6 +1,6 @@
 """Showing hostile text safely: visible escapes, elision, escaped tooltips.
 
-Everything in a request is hostile (DESIGN.md, "Security posture"). Text from a
+Everything in a request is hostile (docs/SECURITY.md). Text from a
 request reaches the screen only through :func:`visible`, which turns characters
 that are invisible or that reorder what is shown into backslash escapes:
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector.models.text import ELLIPSIS, human_size, tooltip, visible, visible_bytes
+from inspector.text import ELLIPSIS, human_size, tooltip, visible, visible_bytes
 
 DANGEROUS = (
     [chr(c) for c in range(0x20)]
@@ -84,6 +84,6 @@ def test_human_size() -> None:
 
 def test_text_module_is_qt_free() -> None:
     """inspector.app (headless) imports this module: it must not load Qt."""
-    code = "import sys, inspector.models.text; print(any(m.startswith('PySide6') for m in sys.modules))"
+    code = "import sys, inspector.text; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
