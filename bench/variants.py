@@ -82,7 +82,7 @@ def serve(variant: str, tmp: Path) -> None:
     import signal
     import threading
 
-    from inspector.app import request_line
+    from inspector.headless import request_line
     from inspector.http.record import CaptureRecord, iso_utc
     from inspector.server import CallbackSink, Server
     from inspector.server import loop as loop_module

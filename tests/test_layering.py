@@ -28,6 +28,7 @@ QT_FREE = [
     "inspector.responses",
     "inspector.store",
     "inspector.app",
+    "inspector.headless",
     "inspector.text",
 ]
 

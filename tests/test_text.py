@@ -83,7 +83,7 @@ def test_human_size() -> None:
 
 
 def test_text_module_is_qt_free() -> None:
-    """inspector.app (headless) imports this module: it must not load Qt."""
+    """inspector.headless imports this module: it must not load Qt."""
     code = "import sys, inspector.text; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
