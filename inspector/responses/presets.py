@@ -1,13 +1,13 @@
 """Preset rules shipped in ``resources/rules/*.json`` (each a rules file).
 
-``resources/`` sits at the repository root beside ``inspector/``.
+:mod:`inspector.assets` finds the folder, in an installed package or a checkout.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PRESETS_DIR = Path(__file__).resolve().parents[2] / "resources" / "rules"
+from inspector.assets import presets_dir
 
 
 def list_presets() -> list[tuple[str, Path]]:
@@ -16,9 +16,9 @@ def list_presets() -> list[tuple[str, Path]]:
     The display name is the file stem with ``-``/``_`` as spaces (``echo-json`` ->
     ``echo json``). Load one with :func:`inspector.responses.load_rules`.
     """
-    if not PRESETS_DIR.is_dir():
+    folder = presets_dir()
+    if folder is None:
         return []
     return [
-        (path.stem.replace("-", " ").replace("_", " "), path)
-        for path in sorted(PRESETS_DIR.glob("*.json"))
+        (path.stem.replace("-", " ").replace("_", " "), path) for path in sorted(folder.glob("*.json"))
     ]
