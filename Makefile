@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run headless test lint setup system-libs clean
+.PHONY: run headless test lint setup system-libs install-desktop uninstall-desktop clean
 
 run: setup system-libs
 	$(PY) main.py
@@ -31,6 +31,31 @@ $(VENV)/.installed: pyproject.toml
 # Qt's window-system plugin (xcb) needs a few system libraries on Linux.
 system-libs:
 	@sh tools/system-libs.sh
+
+# The app in the desktop's menus: the icon and a .desktop entry under
+# $(XDG_DATA_HOME) (~/.local/share), launching EXEC (this checkout's app by
+# default; `make install-desktop EXEC=$$(command -v request-inspector)` for a
+# pipx or pip install).
+XDG_DATA_HOME ?= $(HOME)/.local/share
+APP_ID := request-inspector
+ICON_SIZES := 16 24 32 48 64 128 256
+EXEC ?= $(CURDIR)/$(VENV)/bin/request-inspector
+
+install-desktop: $(if $(filter file,$(origin EXEC)),setup)
+	install -d $(XDG_DATA_HOME)/applications $(XDG_DATA_HOME)/icons/hicolor/scalable/apps
+	sed 's|^Exec=.*|Exec=$(EXEC)|' resources/$(APP_ID).desktop > $(XDG_DATA_HOME)/applications/$(APP_ID).desktop
+	install -m 644 resources/icons/$(APP_ID).svg $(XDG_DATA_HOME)/icons/hicolor/scalable/apps/$(APP_ID).svg
+	for size in $(ICON_SIZES); do \
+		install -d $(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps && \
+		install -m 644 resources/icons/$(APP_ID)-$$size.png \
+			$(XDG_DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/$(APP_ID).png || exit 1; \
+	done
+	@echo "installed $(XDG_DATA_HOME)/applications/$(APP_ID).desktop (Exec=$(EXEC)) and its icons"
+
+uninstall-desktop:
+	rm -f $(XDG_DATA_HOME)/applications/$(APP_ID).desktop \
+		$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/$(APP_ID).svg \
+		$(foreach size,$(ICON_SIZES),$(XDG_DATA_HOME)/icons/hicolor/$(size)x$(size)/apps/$(APP_ID).png)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
