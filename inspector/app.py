@@ -14,7 +14,9 @@ from typing import TextIO
 
 from inspector import __version__
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
+from inspector.assets import PresetNotFound, preset_names, rules_argument
 from inspector.headless import EXIT_USAGE, run_headless
+from inspector.launch import run_window, split_qt_options
 from inspector.store import CaptureStore, StoreError, export_file
 from inspector.store.db import DEFAULT_PATH
 
@@ -30,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="request-inspector",
         description="See every HTTP request sent to a port, and answer it from templates.",
+        epilog="Qt's standard options (-style NAME, -platform NAME, -stylesheet FILE ...) go to the window.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--headless", action="store_true", help="run without a window")
@@ -41,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--jsonl", metavar="PATH", help="headless: append each request as one JSON line ('-' = stdout)"
     )
     parser.add_argument(
-        "--rules", metavar="FILE", help="headless: response rules file (the JSON the window's editor saves)"
+        "--rules",
+        metavar="FILE",
+        help="headless: response rules file (the JSON the window's editor saves), or preset:NAME",
+    )
+    parser.add_argument(
+        "--list-presets", action="store_true", help="print the names of the shipped rules presets and exit"
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--db", metavar="PATH", help="history database file")
@@ -77,14 +86,25 @@ def run_export(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    qt_args, unknown = split_qt_options(extras)
+    window = not (args.headless or args.export or args.list_presets)
+    if unknown or (qt_args and not window):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or qt_args)}")
+    if args.list_presets:
+        print("\n".join(preset_names()) or "no presets installed")
+        return 0
+    if args.rules:
+        try:
+            args.rules = rules_argument(args.rules)
+        except PresetNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return EXIT_USAGE
     if args.headless:
         return run_headless(args)
     if args.export:
         return run_export(args)
-    from inspector.ui.main_window import run_gui  # Qt only when a window is wanted
-
-    return run_gui(args)
+    return run_window(args, qt_args)  # Qt is imported only there
 
 
 if __name__ == "__main__":
