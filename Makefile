@@ -17,7 +17,7 @@ test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: setup
-	$(PY) -m ruff check inspector tests bench tools
+	$(PY) -m ruff check inspector tests bench tools setup.py
 	$(PY) -m mypy
 
 setup: $(VENV)/.installed
