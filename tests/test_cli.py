@@ -58,6 +58,20 @@ def test_version_prints_the_package_version(entry: tuple[str, ...]) -> None:
     assert done.stdout == f"request-inspector {__version__}\n"
 
 
+def test_version_without_package_metadata_says_unknown() -> None:
+    """A source checkout run without installing has no metadata: a version that says so."""
+    probe = (
+        "import importlib.metadata as metadata\n"
+        "def missing(name):\n"
+        "    raise metadata.PackageNotFoundError(name)\n"
+        "metadata.version = missing\n"
+        "import inspector\n"
+        "print(inspector.__version__)\n"
+    )
+    done = run("-c", probe)
+    assert (done.returncode, done.stdout) == (0, "0+unknown\n"), done.stderr
+
+
 def test_python_m_inspector_is_main_py() -> None:
     assert run("-m", "inspector", "--help").stdout == run("main.py", "--help").stdout
     assert "--list-presets" in run("-m", "inspector", "--help").stdout
