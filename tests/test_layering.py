@@ -33,6 +33,9 @@ QT_FREE = [
     "inspector.assets",
     "inspector.launch",
     "inspector.__main__",
+    "inspector.tls",
+    "inspector.tls.hello",
+    "inspector.tls.ja4",
 ]
 
 CHECK = """
