@@ -1,0 +1,131 @@
+"""Server-side ``ssl.SSLContext`` objects, one per name a client asked for, cached (RFC 6066 §3).
+
+Strategy. Python's ``ssl`` loads a certificate only into a context and only
+from a file, so each name gets its own context: its leaf is issued
+(:mod:`inspector.tls.leaves`), written with the leaf key to a private
+temporary file (mode 0600), loaded and the file removed at once. A session
+starts on the context of the connection's local address and its SNI callback
+moves it to the context of the name the client sent.
+
+Settings every context shares: TLS 1.2 and 1.3 only; ALPN offers ``http/1.1``
+alone (a client offering only ``h2`` goes on without ALPN); no renegotiation
+(a client could make the loop do a handshake's work again and again); and a
+client certificate is asked for, never required. Python's ``ssl`` has no
+verify callback, so a certificate the client does send must verify against
+the trust we give it, or the handshake fails: we trust the local CA, so a
+client may present a certificate issued by it and it is recorded; any other
+one fails with a reason saying exactly this (see
+:mod:`inspector.tls.session`). Clients only send one when the user set them
+up to, and the alternative, asking for none, would make the record's
+``client_cert`` always empty.
+
+Making a context costs ~2 ms (OpenSSL's context setup dominates), paid once
+per name: the cache keeps the MAX_NAMES most recently used, and replaces a
+leaf that nears its end.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import tempfile
+import weakref
+from collections import OrderedDict
+
+from inspector.tls.ca import LocalCA
+from inspector.tls.leaves import RENEW_BEFORE, Leaf, LeafIssuer, leaf_name
+
+#: Names whose context is kept. Each costs ~15 KiB; a client inventing a new
+#: SNI name per connection costs ~2 ms each, and the least recently used go.
+MAX_NAMES = 256
+ALPN = ("http/1.1",)
+
+
+class ServerContexts:
+    """One server ``SSLContext`` per canonical name, issued on first use and cached (LRU)."""
+
+    def __init__(
+        self,
+        ca: LocalCA,
+        *,
+        issuer: LeafIssuer | None = None,
+        max_names: int = MAX_NAMES,
+        request_client_cert: bool = True,
+    ) -> None:
+        self._ca_pem = ca.cert_pem.decode("ascii")
+        self._issuer = issuer or LeafIssuer(ca)
+        self._max_names = max_names
+        self._request_client_cert = request_client_cert
+        self._cache: OrderedDict[str, tuple[Leaf, ssl.SSLContext]] = OrderedDict()
+        self._fallbacks: weakref.WeakKeyDictionary[ssl.SSLObject, str] = weakref.WeakKeyDictionary()
+        self.issued = 0  # leaves issued so far (tests and benchmarks read it)
+
+    def wrap(self, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO, fallback: str) -> ssl.SSLObject:
+        """A server-side ``SSLObject`` on the BIOs, starting on ``fallback``'s context.
+
+        Raises:
+            ValueError: ``fallback`` (the local address) cannot name a certificate.
+        """
+        ssl_object = self.for_name(None, fallback).wrap_bio(incoming, outgoing, server_side=True)
+        self._fallbacks[ssl_object] = fallback
+        return ssl_object
+
+    def for_name(self, name: str | None, fallback: str) -> ssl.SSLContext:
+        """The context for ``name`` (an SNI value or ``None``), else for ``fallback``.
+
+        ``fallback`` is the connection's local address; a name that cannot
+        name a certificate (see :func:`leaf_name`) also gets its leaf.
+
+        Raises:
+            ValueError: ``fallback`` cannot name a certificate either.
+        """
+        canonical = leaf_name(name) if name else None
+        if canonical is None:
+            canonical = leaf_name(fallback)
+            if canonical is None:
+                raise ValueError(f"cannot issue a certificate for {fallback!r}")
+        return self._context(canonical)
+
+    def leaf(self, name: str) -> Leaf | None:
+        """The cached leaf for a canonical name, if any (for tests and the window)."""
+        entry = self._cache.get(name)
+        return entry[0] if entry else None
+
+    def _context(self, name: str) -> ssl.SSLContext:
+        entry = self._cache.get(name)
+        if entry is not None and entry[0].not_after - self._issuer.now() > RENEW_BEFORE:
+            self._cache.move_to_end(name)
+            return entry[1]
+        leaf = self._issuer.issue(name)
+        self.issued += 1
+        context = self._new_context(leaf)
+        self._cache[name] = (leaf, context)
+        self._cache.move_to_end(name)
+        while len(self._cache) > self._max_names:
+            self._cache.popitem(last=False)
+        return context
+
+    def _new_context(self, leaf: Leaf) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.maximum_version = ssl.TLSVersion.TLSv1_3
+        context.options |= ssl.OP_NO_RENEGOTIATION
+        context.set_alpn_protocols(list(ALPN))
+        if self._request_client_cert:
+            context.verify_mode = ssl.CERT_OPTIONAL
+            context.load_verify_locations(cadata=self._ca_pem)
+        fd, path = tempfile.mkstemp(prefix="request-inspector-leaf-", suffix=".pem")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(leaf.chain_pem)
+            context.load_cert_chain(path)
+        finally:
+            os.unlink(path)
+        context.sni_callback = self._on_sni
+        return context
+
+    def _on_sni(self, ssl_object: ssl.SSLObject, server_name: str | None, _context: ssl.SSLContext) -> None:
+        """Move the session to the context of the name the client sent (or of the local address)."""
+        fallback = self._fallbacks.get(ssl_object)
+        if fallback is not None and server_name:
+            ssl_object.context = self.for_name(server_name, fallback)

@@ -1,0 +1,26 @@
+"""Fixtures for the TLS tests: one CA per test session (making one takes a few ms, but each
+test that needs a fresh folder asks for ``tmp_path`` itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inspector.tls.ca import LocalCA, load_or_create
+from inspector.tls.contexts import ServerContexts
+
+
+@pytest.fixture(scope="session")
+def local_ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
+    return load_or_create(tmp_path_factory.mktemp("tls") / "ca")
+
+
+@pytest.fixture(scope="session")
+def contexts(local_ca: LocalCA) -> ServerContexts:
+    return ServerContexts(local_ca)
+
+
+@pytest.fixture(scope="session")
+def ca_file(local_ca: LocalCA) -> Path:
+    return local_ca.cert_path
