@@ -36,6 +36,10 @@ QT_FREE = [
     "inspector.tls",
     "inspector.tls.hello",
     "inspector.tls.ja4",
+    "inspector.tls.ca",
+    "inspector.tls.leaves",
+    "inspector.tls.contexts",
+    "inspector.tls.session",
 ]
 
 CHECK = """

@@ -1,0 +1,236 @@
+"""A sans-IO TLS server session: socket bytes in, plaintext out, and back (RFC 8446).
+
+Strategy. Like the HTTP parser, a :class:`TLSSession` never touches a socket
+or a clock: the caller feeds the bytes it received (``b""`` at end of input)
+and gets the plaintext they carried, passes plaintext to :meth:`send`, and
+sends whatever :meth:`data_to_send` returns. Underneath, ``ssl.SSLObject`` on
+two ``ssl.MemoryBIO`` s does the TLS work (docs/ARCHITECTURE.md, "The capture
+path").
+
+The ClientHello is read by our own parser first (:mod:`inspector.tls.hello`),
+so the session knows what the client said (SNI, ALPN, JA4) even when the
+handshake fails, and a malformed hello gets our reason rather than OpenSSL's.
+``ssl`` is asked to do the handshake only once the hello is whole.
+
+A failed handshake leaves :attr:`failure` set to one line starting
+``TLS handshake failed:``; the alert the client may need is in
+:meth:`data_to_send`, and the session takes no more bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+
+from inspector.tls.contexts import ServerContexts
+from inspector.tls.hello import ClientHello, ClientHelloError, ClientHelloReader
+from inspector.tls.ja4 import ja4
+from inspector.tls.reasons import handshake_failure
+
+#: Plaintext taken from ``ssl`` per read call; a record carries at most 16 KiB.
+READ_SIZE = 16 * 1024
+
+
+class State(enum.Enum):
+    HANDSHAKE = "handshake"
+    OPEN = "open"  # handshake done; application data flows
+    CLOSED = "closed"  # the client sent close_notify or its end of input
+    FAILED = "failed"  # the handshake failed: see TLSSession.failure
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientCert:
+    subject: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TLSFacts:
+    """What the record's ``tls`` field holds: the ClientHello's word, then the handshake's outcome."""
+
+    version: str | None
+    cipher: str | None
+    sni: str | None
+    alpn_offered: tuple[str, ...]
+    alpn: str | None
+    ja4: str | None
+    client_cert: ClientCert | None
+
+    def to_json(self) -> dict[str, Any]:
+        cert = self.client_cert
+        return {
+            "version": self.version,
+            "cipher": self.cipher,
+            "sni": self.sni,
+            "alpn_offered": list(self.alpn_offered),
+            "alpn": self.alpn,
+            "ja4": self.ja4,
+            "client_cert": None if cert is None else {"subject": cert.subject, "sha256": cert.sha256},
+        }
+
+
+class TLSSession:
+    """The server side of one TLS connection, without I/O."""
+
+    def __init__(self, contexts: ServerContexts, *, local_address: str) -> None:
+        """Args:
+        contexts: where leaves come from.
+        local_address: the connection's local IP, named by the leaf of a client without SNI.
+
+        Raises:
+            ValueError: ``local_address`` cannot name a certificate.
+        """
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+        self._ssl = contexts.wrap(self._incoming, self._outgoing, local_address)
+        self._reader: ClientHelloReader | None = ClientHelloReader()
+        self.state = State.HANDSHAKE
+        self.hello: ClientHello | None = None
+        self.hello_error: str | None = None
+        self.failure: str | None = None
+        self._facts: TLSFacts | None = None
+        self._close_sent = False
+
+    # -- bytes from the socket -------------------------------------------------
+
+    def receive_data(self, data: bytes) -> bytes:
+        """Take bytes from the socket (``b""``: the client ended its side); return the plaintext.
+
+        After the handshake fails or the client closes, further bytes are ignored.
+        """
+        if self.state in (State.FAILED, State.CLOSED):
+            return b""
+        if data:
+            self._incoming.write(data)
+        else:
+            self._incoming.write_eof()
+        if self.state is State.HANDSHAKE:
+            if self._reader is not None and not self._read_hello(data):
+                return b""
+            if not self._handshake():
+                return b""
+        return self._read_plaintext()
+
+    def _read_hello(self, data: bytes) -> bool:
+        """Feed our ClientHello reader; False while it needs more or after it failed."""
+        assert self._reader is not None
+        try:
+            self.hello = self._reader.feed(data)
+        except ClientHelloError as exc:
+            self.hello_error = exc.reason
+            self._fail(f"TLS handshake failed: {exc.reason}")
+            return False
+        if self.hello is None:
+            if not data:
+                self._fail(
+                    "TLS handshake failed: the client closed the connection before its ClientHello ended"
+                )
+            return False
+        self._reader = None
+        return True
+
+    def _handshake(self) -> bool:
+        try:
+            self._ssl.do_handshake()
+        except ssl.SSLWantReadError:
+            return False
+        except ssl.SSLError as exc:
+            self._fail(handshake_failure(exc, self.hello))
+            return False
+        self.state = State.OPEN
+        return True
+
+    def _read_plaintext(self) -> bytes:
+        chunks: list[bytes] = []
+        while True:
+            try:
+                chunk = self._ssl.read(READ_SIZE)
+            except ssl.SSLWantReadError:
+                break
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                self.state = State.CLOSED  # close_notify, or end of input without one
+                break
+            except ssl.SSLError:
+                self.state = State.CLOSED  # a bad record or an alert after the handshake
+                break
+            if not chunk:
+                self.state = State.CLOSED
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _fail(self, reason: str) -> None:
+        self.state = State.FAILED
+        self.failure = reason
+
+    # -- bytes to the socket ---------------------------------------------------
+
+    def send(self, plaintext: bytes) -> None:
+        """Encrypt ``plaintext`` for the client (only once the handshake is done).
+
+        Raises:
+            RuntimeError: the handshake is not done, or the session was closed.
+        """
+        if self.state is not State.OPEN or self._close_sent:
+            raise RuntimeError(f"cannot send application data in state {self.state.value}")
+        view = memoryview(plaintext)
+        while view:
+            written = self._ssl.write(view)
+            view = view[written:]
+
+    def close(self) -> None:
+        """Queue a close_notify alert (once); the caller sends it and closes the socket."""
+        if self._close_sent or self.state is State.FAILED:
+            return
+        self._close_sent = True
+        if self.state is State.HANDSHAKE:
+            return
+        try:
+            self._ssl.unwrap()
+        except ssl.SSLError:
+            pass  # SSLWantReadError: our close_notify is queued; we do not wait for the client's
+
+    def data_to_send(self) -> bytes:
+        """Bytes the socket should send now (handshake messages, records, alerts)."""
+        return self._outgoing.read()
+
+    # -- what the record gets --------------------------------------------------
+
+    @property
+    def handshake_done(self) -> bool:
+        return self.state is State.OPEN or (self.state is State.CLOSED and self._ssl.version() is not None)
+
+    def facts(self) -> TLSFacts:
+        """The record's ``tls`` value: the ClientHello's word and, after the handshake, its outcome."""
+        if self._facts is not None:
+            return self._facts
+        hello = self.hello
+        done = self.handshake_done
+        cipher = self._ssl.cipher() if done else None
+        facts = TLSFacts(
+            version=self._ssl.version() if done else None,
+            cipher=cipher[0] if cipher else None,
+            sni=hello.sni if hello else None,
+            alpn_offered=hello.alpn_offered if hello else (),
+            alpn=self._ssl.selected_alpn_protocol() if done else None,
+            ja4=ja4(hello) if hello else None,
+            client_cert=_client_cert(self._ssl.getpeercert(binary_form=True)) if done else None,
+        )
+        if done or self.state is State.FAILED:
+            self._facts = facts  # final: fixed from here on
+        return facts
+
+
+def _client_cert(der: bytes | None) -> ClientCert | None:
+    if not der:
+        return None
+    try:
+        subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
+    except ValueError:
+        subject = ""
+    return ClientCert(subject=subject, sha256=hashlib.sha256(der).hexdigest())
