@@ -143,6 +143,14 @@ class TLSSession:
             self._fail(handshake_failure(exc, self.hello))
             return False
         self.state = State.OPEN
+        cipher = self._ssl.cipher()
+        # Taken now: after a close_notify, SSLObject answers None for the version.
+        self._facts = self._hello_facts(
+            version=self._ssl.version(),
+            cipher=cipher[0] if cipher else None,
+            alpn=self._ssl.selected_alpn_protocol(),
+            client_cert=_client_cert(self._ssl.getpeercert(binary_form=True)),
+        )
         return True
 
     def _read_plaintext(self) -> bytes:
@@ -203,27 +211,30 @@ class TLSSession:
 
     @property
     def handshake_done(self) -> bool:
-        return self.state is State.OPEN or (self.state is State.CLOSED and self._ssl.version() is not None)
+        return self._facts is not None
 
     def facts(self) -> TLSFacts:
         """The record's ``tls`` value: the ClientHello's word and, after the handshake, its outcome."""
-        if self._facts is not None:
-            return self._facts
+        return self._facts if self._facts is not None else self._hello_facts()
+
+    def _hello_facts(
+        self,
+        *,
+        version: str | None = None,
+        cipher: str | None = None,
+        alpn: str | None = None,
+        client_cert: ClientCert | None = None,
+    ) -> TLSFacts:
         hello = self.hello
-        done = self.handshake_done
-        cipher = self._ssl.cipher() if done else None
-        facts = TLSFacts(
-            version=self._ssl.version() if done else None,
-            cipher=cipher[0] if cipher else None,
+        return TLSFacts(
+            version=version,
+            cipher=cipher,
             sni=hello.sni if hello else None,
             alpn_offered=hello.alpn_offered if hello else (),
-            alpn=self._ssl.selected_alpn_protocol() if done else None,
+            alpn=alpn,
             ja4=ja4(hello) if hello else None,
-            client_cert=_client_cert(self._ssl.getpeercert(binary_form=True)) if done else None,
+            client_cert=client_cert,
         )
-        if done or self.state is State.FAILED:
-            self._facts = facts  # final: fixed from here on
-        return facts
 
 
 def _client_cert(der: bytes | None) -> ClientCert | None:
