@@ -40,6 +40,7 @@ QT_FREE = [
     "inspector.tls.leaves",
     "inspector.tls.contexts",
     "inspector.tls.session",
+    "inspector.tls.trust",
 ]
 
 CHECK = """

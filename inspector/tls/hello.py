@@ -65,7 +65,8 @@ class ClientHello:
     cipher_suites: tuple[int, ...]
     extensions: tuple[int, ...]
     supported_versions: tuple[int, ...]
-    sni: str | None
+    #: The first host_name of the server_name extension, as sent (RFC 6066 §3 asks for ASCII).
+    server_name: bytes | None
     alpn: tuple[bytes, ...]
     signature_algorithms: tuple[int, ...]
     #: Bytes of the connection the reader used: the records that carried the hello.
@@ -76,6 +77,11 @@ class ClientHello:
         """The highest version offered: from supported_versions when sent, else legacy_version."""
         offered = [v for v in self.supported_versions if not is_grease(v)]
         return max(offered) if offered else self.legacy_version
+
+    @property
+    def sni(self) -> str | None:
+        """The server name as text (bytes that are not UTF-8 shown as ``\\xNN``)."""
+        return None if self.server_name is None else self.server_name.decode("utf-8", "backslashreplace")
 
     @property
     def alpn_offered(self) -> tuple[str, ...]:
@@ -243,7 +249,7 @@ def _parse_body(body: bytes, *, record_version: int, wire_length: int) -> Client
     if cur.sub(1, "compression methods").left() == 0:
         raise ClientHelloError("ClientHello offers no compression method")
     extensions: list[int] = []
-    sni: str | None = None
+    server_name: bytes | None = None
     alpn: tuple[bytes, ...] = ()
     versions: tuple[int, ...] = ()
     sigalgs: tuple[int, ...] = ()
@@ -260,7 +266,7 @@ def _parse_body(body: bytes, *, record_version: int, wire_length: int) -> Client
             seen.add(kind)
             extensions.append(kind)
             if kind == EXT_SERVER_NAME:
-                sni = _server_name(ext)
+                server_name = _server_name(ext)
             elif kind == EXT_ALPN:
                 alpn = _alpn(ext)
             elif kind == EXT_SUPPORTED_VERSIONS:
@@ -273,7 +279,7 @@ def _parse_body(body: bytes, *, record_version: int, wire_length: int) -> Client
         cipher_suites=cipher_suites,
         extensions=tuple(extensions),
         supported_versions=versions,
-        sni=sni,
+        server_name=server_name,
         alpn=alpn,
         signature_algorithms=sigalgs,
         wire_length=wire_length,
@@ -287,16 +293,16 @@ def _exact(inner: _Cursor, outer: _Cursor) -> _Cursor:
     return inner
 
 
-def _server_name(ext: _Cursor) -> str | None:
+def _server_name(ext: _Cursor) -> bytes | None:
     names = _exact(ext.sub(2, "server name list"), ext)
-    host: str | None = None
+    host: bytes | None = None
     while names.left():
         name_type = names.number(1, "server name type")
         name = names.sub(2, "server name").take_all()
         if name_type == 0 and host is None:
             if not name:
                 raise ClientHelloError("ClientHello has an empty server name (SNI)")
-            host = name.decode("utf-8", "backslashreplace")
+            host = name
     return host
 
 

@@ -132,6 +132,15 @@ class TLSSession:
                 )
             return False
         self._reader = None
+        name = self.hello.server_name
+        if name is not None and not name.isascii():
+            # CPython would fail to decode it in the SNI callback, print a traceback
+            # and end the handshake with internal_error: say what is wrong instead.
+            self._fail(
+                "TLS handshake failed: the server name the client sent (SNI) is not ASCII; "
+                "TLS wants IDNA A-labels (xn--…)"
+            )
+            return False
         return True
 
     def _handshake(self) -> bool:

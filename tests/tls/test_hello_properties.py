@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from fuzztarget import fuzz_tls
 from hellobuild import (
     alpn_ext,
     client_hello,
@@ -19,21 +20,11 @@ from hellobuild import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.tls.hello import ClientHello, ClientHelloError, ClientHelloReader
+from inspector.tls.hello import ClientHello
 
+outcome = fuzz_tls.outcome
 HELLOS = Path(__file__).resolve().parents[1] / "data" / "tls-hellos"
 REAL = [p.read_bytes() for p in sorted(HELLOS.glob("*.bin"))]
-
-
-def outcome(pieces: list[bytes]) -> ClientHello | str | None:
-    reader = ClientHelloReader()
-    result: ClientHello | None = None
-    try:
-        for piece in pieces:
-            result = reader.feed(piece)
-    except ClientHelloError as exc:
-        return exc.reason
-    return result
 
 
 def split(data: bytes, cuts: list[int]) -> list[bytes]:

@@ -233,3 +233,14 @@ def test_an_unknown_client_certificate_fails_with_the_reason(
 def test_an_unusable_local_address(contexts: ServerContexts) -> None:
     with pytest.raises(ValueError, match="cannot issue"):
         TLSSession(contexts, local_address="")
+
+
+def test_a_server_name_that_is_not_ascii(contexts: ServerContexts) -> None:
+    """Found by tools/fuzz_tls.py: CPython's SNI callback cannot decode it (a traceback on stderr)."""
+    tls = _failed(contexts, client_hello([0x1301], [sni_ext(b"localho\xff\xff"), versions_ext(0x0304)]))
+    assert tls.failure == (
+        "TLS handshake failed: the server name the client sent (SNI) is not ASCII; "
+        "TLS wants IDNA A-labels (xn--…)"
+    )
+    assert tls.facts().sni == "localho\\xff\\xff"
+    assert tls.data_to_send() == b""

@@ -60,6 +60,12 @@ class TLSDriver:
             assert self._changed.wait_for(lambda: len(self._outcomes) > index, timeout), "no outcome"
             return self._outcomes[index]
 
+    def answered(self, timeout: float = 20.0) -> Outcome:
+        """The first connection that carried a request (browsers also open and drop others)."""
+        with self._changed:
+            assert self._changed.wait_for(lambda: any(o.plaintext for o in self._outcomes), timeout)
+            return next(o for o in self._outcomes if o.plaintext)
+
     def stop(self) -> None:
         self._running = False
         self._wake_w.send(b"x")
