@@ -39,7 +39,7 @@ READ_SIZE = 16 * 1024
 class State(enum.Enum):
     HANDSHAKE = "handshake"
     OPEN = "open"  # handshake done; application data flows
-    CLOSED = "closed"  # the client sent close_notify or its end of input
+    CLOSED = "closed"  # the client sent close_notify or its end of input; we may still send
     FAILED = "failed"  # the handshake failed: see TLSSession.failure
 
 
@@ -188,12 +188,15 @@ class TLSSession:
     # -- bytes to the socket ---------------------------------------------------
 
     def send(self, plaintext: bytes) -> None:
-        """Encrypt ``plaintext`` for the client (only once the handshake is done).
+        """Encrypt ``plaintext`` for the client, once the handshake is done.
+
+        Also after the client closed its side (close_notify or end of input),
+        as with a TCP half-close: its last requests still get their answers.
 
         Raises:
-            RuntimeError: the handshake is not done, or the session was closed.
+            RuntimeError: the handshake is not done, or :meth:`close` was called.
         """
-        if self.state is not State.OPEN or self._close_sent:
+        if not self.handshake_done or self._close_sent:
             raise RuntimeError(f"cannot send application data in state {self.state.value}")
         view = memoryview(plaintext)
         while view:

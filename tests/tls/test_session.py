@@ -171,6 +171,12 @@ def test_close_notify_both_ways(contexts: ServerContexts, ca_file: Path) -> None
     assert bytes(other.plaintext) == REQUEST
     assert other.session.state is State.CLOSED
     assert other.session.facts().version is not None  # the handshake happened
+    # A half-close: the request that came before close_notify still gets its answer.
+    other.session.send(b"HTTP/1.1 200 OK\r\n\r\n")
+    other.session.close()
+    assert b"".join(other.replies()) == b"HTTP/1.1 200 OK\r\n\r\n"
+    with pytest.raises(RuntimeError, match="state closed"):
+        other.session.send(b"more")
 
 
 def test_send_needs_an_open_session(contexts: ServerContexts) -> None:
