@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -102,6 +103,7 @@ def test_a_name_must_be_canonical(local_ca: LocalCA) -> None:
         LeafIssuer(local_ca).issue("Example.com")
 
 
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl command")
 @pytest.mark.parametrize("name", ["localhost", "127.0.0.1", "::1"])
 def test_openssl_verifies_the_leaf_for_tls_servers(local_ca: LocalCA, tmp_path: Path, name: str) -> None:
     leaf = LeafIssuer(local_ca).issue(name)
