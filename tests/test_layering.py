@@ -41,6 +41,8 @@ QT_FREE = [
     "inspector.tls.contexts",
     "inspector.tls.session",
     "inspector.tls.trust",
+    "inspector.upstream",
+    "inspector.upstream.forwarder",
 ]
 
 CHECK = """

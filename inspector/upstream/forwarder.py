@@ -1,0 +1,279 @@
+"""Forwarding: hand a captured request to an upstream off the caller's thread, get back
+the client's answer and the record's ``upstream`` field.
+
+Strategy (docs/ARCHITECTURE.md, "Answers"): :meth:`Forwarder.submit` builds
+the outgoing request, queues a :class:`ForwardCall` on the worker pool and
+returns at once. The call is settled exactly once, by the first of: the
+worker's outcome, its deadline (504), a cancel (the client left), or the
+forwarder closing (503). Settling calls ``on_done`` with a
+:class:`ForwardResult`, from a worker or timer thread, or from the caller's own
+thread inside ``submit`` when the request is refused at once (queue full,
+CONNECT). A cancel returns the record's ``upstream`` part instead and wakes a
+worker blocked on the call's socket; the connection is dropped, the worker
+goes back to the pool.
+
+Answers: the upstream's status, reason, header fields less hop-by-hop ones,
+and body. Failures answer 502 (unreachable, TLS, an invalid or oversized
+answer), 504 (nothing within ``timeout_ms``, counted from ``submit``) or 503
+(no room to queue), each with one plain-text line naming the upstream.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Final
+
+from inspector.http.limits import MAX_BODY
+from inspector.http.record import CaptureRecord
+from inspector.http.response import Response, error_response
+from inspector.upstream.client import Answer, perform
+from inspector.upstream.connections import IDLE_TIMEOUT, Cancelled, ConnectionPool, Interrupt, UpstreamFailure
+from inspector.upstream.exchange import UpstreamExchange
+from inspector.upstream.outgoing import NotForwardable, OutgoingRequest, build_request, end_to_end
+from inspector.upstream.pool import WorkerPool
+from inspector.upstream.target import UpstreamTarget
+
+log = logging.getLogger(__name__)
+
+#: Worker threads: upstream calls in flight at once. See docs/PERFORMANCE.md,
+#: "Forwarding": against a fast local upstream throughput is flat from 4
+#: workers on (two cores); against a 20 ms upstream it grows with workers up to
+#: ~32, where the two cores are busy; more threads only add GIL contention.
+WORKERS: Final = 32
+#: Calls waiting for a worker before new ones are refused with 503: eight per
+#: worker, ~20-80 ms of work at the rates measured against a fast upstream, and
+#: far below what the server's 1,000 connections could ask for at once.
+QUEUE_LIMIT: Final = 256
+_MAX_URL_SHOWN: Final = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForwardResult:
+    """How a forwarded request ended: the answer for the client and the record's part."""
+
+    response: Response
+    upstream: UpstreamExchange
+
+
+def _ms(start: float, moment: float | None) -> float | None:
+    return None if moment is None else (moment - start) * 1000
+
+
+class ForwardCall:
+    """One forwarded request, from :meth:`Forwarder.submit` until it is settled."""
+
+    def __init__(
+        self,
+        forwarder: Forwarder,
+        target: UpstreamTarget,
+        request: OutgoingRequest | None,
+        on_done: Callable[[ForwardResult], object] | None,
+        rule: str | None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.deadline = self.started + target.timeout_ms / 1000
+        self.target = target
+        self._forwarder = forwarder
+        self._request = request
+        self._on_done = on_done
+        self._rule = rule
+        self._interrupt = Interrupt()
+        self._lock = threading.Lock()
+        self._settled = threading.Event()
+        self._result: ForwardResult | UpstreamExchange | None = None
+        self._ran = False
+
+    @property
+    def key(self) -> Hashable:
+        return self.target.connection_key
+
+    @property
+    def done(self) -> bool:
+        """Settled: answered, failed, expired or cancelled."""
+        return self._result is not None
+
+    def result(self, timeout: float | None = None) -> ForwardResult | None:
+        """Wait for the result; None when cancelled or still running after ``timeout``."""
+        self._settled.wait(timeout)
+        return self._result if isinstance(self._result, ForwardResult) else None
+
+    def cancel(self) -> UpstreamExchange | None:
+        """The client left: abandon the call. Returns the record's ``upstream`` part,
+        or None when the call was settled already (``on_done`` has the result)."""
+        exchange = self._exchange(error="cancelled: the client closed the connection")
+        if not self._settle(exchange):
+            return None
+        self._forwarder._pool.withdraw(self)
+        self._interrupt.fire()
+        return exchange
+
+    # -- the pool's side (Job) -------------------------------------------------
+
+    def run(self) -> None:
+        request = self._request
+        if request is None or self.done:
+            return
+        self._ran = True
+        forwarder = self._forwarder
+        try:
+            answer = perform(
+                forwarder.connections,
+                self.target,
+                request,
+                deadline=self.deadline,
+                max_body=forwarder.max_body,
+                interrupt=self._interrupt,
+            )
+        except Cancelled:
+            return
+        except TimeoutError:
+            self._fail(504, f"no answer within {self.target.timeout_ms} ms")
+        except UpstreamFailure as failure:
+            self._fail(failure.status, failure.detail, failure)
+        except Exception as exc:  # a bug must not leave the client waiting for its deadline
+            log.exception("forwarding failed")
+            self._fail(502, f"forwarding failed: {type(exc).__name__}: {exc}"[:300])
+        else:
+            self._succeed(request, answer)
+
+    def expire(self) -> None:
+        waited = "" if self._ran else " (no worker was free)"
+        if self._fail(504, f"no answer within {self.target.timeout_ms} ms{waited}"):
+            self._interrupt.fire()
+
+    def drop(self) -> None:
+        if self._fail(503, "not forwarded: the forwarder stopped"):
+            self._interrupt.fire()
+
+    # -- settling ---------------------------------------------------------------
+
+    def _settle(self, outcome: ForwardResult | UpstreamExchange) -> bool:
+        with self._lock:
+            if self._result is not None:
+                return False
+            self._result = outcome
+        self._request = None  # the body is not needed any more
+        if isinstance(outcome, ForwardResult) and self._on_done is not None:
+            try:
+                self._on_done(outcome)
+            except Exception:
+                log.exception("the forward callback failed")
+        self._settled.set()  # after on_done, so whoever waits sees what it did
+        return True
+
+    def _exchange(self, **fields: object) -> UpstreamExchange:
+        request = self._request
+        url = self.target.url if request is None else self.target.origin + request.target
+        return UpstreamExchange(
+            url=url,
+            duration_ms=(time.monotonic() - self.started) * 1000,
+            request_headers=() if request is None else request.header_pairs(),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def _fail(self, status: int, detail: str, failure: UpstreamFailure | None = None) -> bool:
+        reason = f"upstream {self.target.url[:_MAX_URL_SHOWN]}: {detail}"
+        extra: dict[str, object] = {}
+        if failure is not None:
+            extra = {
+                "status": failure.upstream_status,
+                "headers": failure.upstream_headers,
+                "body_size": failure.body_size,
+            }
+        response = dataclasses.replace(error_response(status, reason), rule=self._rule, error=reason)
+        return self._settle(ForwardResult(response=response, upstream=self._exchange(error=reason, **extra)))
+
+    def _succeed(self, request: OutgoingRequest, answer: Answer) -> None:
+        response = Response(
+            status=answer.status,
+            reason=answer.reason,
+            headers=end_to_end(answer.headers),
+            body=answer.body,
+            rule=self._rule,
+        )
+        exchange = self._exchange(
+            status=answer.status,
+            reason=answer.reason,
+            headers=answer.headers,
+            body=answer.body,
+            body_size=len(answer.body),
+            informational=answer.informational,
+            connect_ms=_ms(self.started, answer.connected_at),
+            first_byte_ms=_ms(self.started, answer.first_byte_at),
+        )
+        self._settle(ForwardResult(response=response, upstream=exchange))
+
+
+class Forwarder:
+    """Sends requests upstream on a bounded pool of workers, reusing connections.
+
+    Args:
+        workers: upstream calls in flight at once.
+        queue_limit: calls waiting for a worker before new ones get 503.
+        per_upstream: calls in flight to one upstream at once (default: three
+            quarters of ``workers``, so other upstreams always find one free).
+        max_body: the largest answer body relayed; a larger one answers 502.
+        idle_timeout: seconds an idle kept-alive upstream connection is kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        workers: int = WORKERS,
+        queue_limit: int = QUEUE_LIMIT,
+        per_upstream: int | None = None,
+        max_body: int = MAX_BODY,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
+        self._pool = WorkerPool(workers=workers, queue_limit=queue_limit, per_key=per_upstream)
+        self.connections = ConnectionPool(max_idle=workers, idle_timeout=idle_timeout)
+        self.max_body = max_body
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self._pool
+
+    def submit(
+        self,
+        record: CaptureRecord,
+        target: UpstreamTarget,
+        on_done: Callable[[ForwardResult], object] | None = None,
+        *,
+        rule: str | None = None,
+    ) -> ForwardCall:
+        """Forward ``record`` to ``target``; returns at once.
+
+        ``on_done`` gets the result exactly once unless the call is cancelled
+        first, from another thread, or from this one before ``submit`` returns
+        when the request is refused at once.
+        """
+        try:
+            request: OutgoingRequest | None = build_request(record, target)
+        except NotForwardable as refusal:
+            call = ForwardCall(self, target, None, on_done, rule)
+            call._fail(refusal.status, refusal.reason)
+            return call
+        call = ForwardCall(self, target, request, on_done, rule)
+        if not self._pool.submit(call):
+            if self._pool.closed:
+                call._fail(503, "not forwarded: the forwarder stopped")
+            else:
+                call._fail(503, f"not forwarded: {self._pool.queue_limit} requests already wait for a worker")
+        return call
+
+    def close(self, timeout: float = 2.0) -> bool:
+        """Stop: unfinished calls answer 503, workers end, kept connections close."""
+        ended = self._pool.close(timeout)
+        self.connections.close()
+        return ended
+
+    def __enter__(self) -> Forwarder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
