@@ -11,9 +11,11 @@ ASCII and ties reuse to a state machine that a deadline and a cancel from
 another thread would have to reach into. So the head is written here with one
 ``send``, and the answer is read by ``http.client.HTTPResponse``, the stdlib's
 well-worn parser (status line, 100 Continue, Content-Length, chunked, read to
-close, no body for HEAD, 1xx, 204 and 304, 100 fields of 64 KiB at most). It
-also costs the least per request: 135-155 us of client CPU here against 190-220
-for HTTPConnection, 330-470 for urllib3 2.8 and 760-1000 for httpx 0.28.
+close, no body for HEAD, 1xx, 204 and 304, 100 fields of 64 KiB at most).
+Client CPU per kept-alive request (bench/upstream.py --clients, two runs on a
+busy two-core machine): this client 250-340 us, HTTPConnection 215-225 (no
+deadline per read, no check before reuse), urllib3 2.8 650-690, httpx 0.28
+1200-1450.
 
 - Deadline: every read waits only for the time left before the call's
   deadline, so an upstream trickling one byte a second cannot stretch it.
@@ -26,7 +28,6 @@ for HTTPConnection, 330-470 for urllib3 2.8 and 760-1000 for httpx 0.28.
 
 from __future__ import annotations
 
-import dataclasses
 import http.client
 import io
 import socket
@@ -119,7 +120,13 @@ def _text_pairs(pairs: list[tuple[str, str]]) -> Pairs:
 
 
 def _read_answer(
-    sock: socket.socket, method: str, deadline: float, max_body: int, sent: bool
+    sock: socket.socket,
+    method: str,
+    *,
+    deadline: float,
+    max_body: int,
+    sent: bool,
+    connected_at: float | None,
 ) -> tuple[Answer, bool]:
     """The final answer, and whether the connection may be reused."""
     reader = _DeadlineReader(sock, deadline)
@@ -182,6 +189,7 @@ def _read_answer(
         headers=headers,
         body=b"".join(chunks),
         informational=tuple(informational),
+        connected_at=connected_at,
         first_byte_at=reader.first_byte_at,
     )
     return answer, not response.will_close
@@ -219,7 +227,14 @@ def perform(
                 sent = True
             except (BrokenPipeError, ConnectionResetError):
                 pass  # it may have answered before closing (a 413, say): read on
-            answer, reusable = _read_answer(conn.sock, request.method, deadline, max_body, sent)
+            answer, reusable = _read_answer(
+                conn.sock,
+                request.method,
+                deadline=deadline,
+                max_body=max_body,
+                sent=sent,
+                connected_at=connected_at,
+            )
             keep = reusable and sent
         except _NoAnswer as exc:
             if connected_at is None and (request.method in IDEMPOTENT or not exc.sent):
@@ -237,5 +252,5 @@ def perform(
                 conn.close()
         if cancelled:
             raise Cancelled
-        return dataclasses.replace(answer, connected_at=connected_at)
+        return answer
     raise AssertionError("unreachable")  # pragma: no cover

@@ -136,6 +136,7 @@ class ConnectionPool:
         self._idle: dict[Hashable, deque[Connection]] = {}
         self._contexts: dict[bool | str, ssl.SSLContext] = {}
         self._closed = False
+        self._next_sweep = 0.0
         #: connections opened so far (for tests and the benchmark)
         self.opened = 0
 
@@ -167,9 +168,11 @@ class ConnectionPool:
                 conns = self._idle.setdefault(conn.key, deque())
                 conns.append(conn)
                 stale = [conns.popleft() for _ in range(len(conns) - self._max_idle)]
-                for others in self._idle.values():
-                    while others and now - others[0].idle_since >= self._idle_timeout:
-                        stale.append(others.popleft())
+                if now >= self._next_sweep:  # other upstreams' idle ones, once a second at most
+                    self._next_sweep = now + 1.0
+                    for others in self._idle.values():
+                        while others and now - others[0].idle_since >= self._idle_timeout:
+                            stale.append(others.popleft())
         for old in stale:
             old.close()
 

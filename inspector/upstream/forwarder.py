@@ -1,16 +1,16 @@
 """Forwarding: hand a captured request to an upstream off the caller's thread, get back
 the client's answer and the record's ``upstream`` field.
 
-Strategy (docs/ARCHITECTURE.md, "Answers"): :meth:`Forwarder.submit` builds
-the outgoing request, queues a :class:`ForwardCall` on the worker pool and
-returns at once. The call is settled exactly once, by the first of: the
+Strategy (docs/ARCHITECTURE.md, "Answers"): :meth:`Forwarder.submit` queues
+a :class:`ForwardCall` on the worker pool and returns at once; the worker
+builds the outgoing request, so the caller's thread (the server loop) does no
+more than queue. The call is settled exactly once, by the first of: the
 worker's outcome, its deadline (504), a cancel (the client left), or the
 forwarder closing (503). Settling calls ``on_done`` with a
-:class:`ForwardResult`, from a worker or timer thread, or from the caller's own
-thread inside ``submit`` when the request is refused at once (queue full,
-CONNECT). A cancel returns the record's ``upstream`` part instead and wakes a
-worker blocked on the call's socket; the connection is dropped, the worker
-goes back to the pool.
+:class:`ForwardResult`, from a worker or timer thread, or from the caller's
+own thread inside ``submit`` when there is no room to queue it. A cancel
+returns the record's ``upstream`` part instead and wakes a worker blocked on
+the call's socket; the connection is dropped, the worker goes back to the pool.
 
 Answers: the upstream's status, reason, header fields less hop-by-hop ones,
 and body. Failures answer 502 (unreachable, TLS, an invalid or oversized
@@ -40,14 +40,16 @@ from inspector.upstream.target import UpstreamTarget
 
 log = logging.getLogger(__name__)
 
-#: Worker threads: upstream calls in flight at once. See docs/PERFORMANCE.md,
-#: "Forwarding": against a fast local upstream throughput is flat from 4
-#: workers on (two cores); against a 20 ms upstream it grows with workers up to
-#: ~32, where the two cores are busy; more threads only add GIL contention.
+#: Worker threads: upstream calls in flight at once (docs/PERFORMANCE.md,
+#: "Forwarding"). Against a fast local upstream two workers already keep both
+#: cores busy; against one taking 20 ms per answer throughput grows with the
+#: workers up to 32 (24 calls in flight to it) and falls at 64 (GIL
+#: contention). An idle worker costs ~15 KiB of resident memory.
 WORKERS: Final = 32
 #: Calls waiting for a worker before new ones are refused with 503: eight per
-#: worker, ~20-80 ms of work at the rates measured against a fast upstream, and
-#: far below what the server's 1,000 connections could ask for at once.
+#: worker. At the 700-900 calls a second measured here a full queue drains in
+#: ~0.3 s; a longer queue would only turn waits into 504s, and it stays far
+#: below what the server's 1,000 connections could ask for at once.
 QUEUE_LIMIT: Final = 256
 _MAX_URL_SHOWN: Final = 200
 
@@ -70,8 +72,8 @@ class ForwardCall:
     def __init__(
         self,
         forwarder: Forwarder,
+        record: CaptureRecord,
         target: UpstreamTarget,
-        request: OutgoingRequest | None,
         on_done: Callable[[ForwardResult], object] | None,
         rule: str | None,
     ) -> None:
@@ -79,7 +81,9 @@ class ForwardCall:
         self.deadline = self.started + target.timeout_ms / 1000
         self.target = target
         self._forwarder = forwarder
-        self._request = request
+        self._record: CaptureRecord | None = record
+        #: built by the worker, so the caller's thread (the server loop) does not
+        self._request: OutgoingRequest | None = None
         self._on_done = on_done
         self._rule = rule
         self._interrupt = Interrupt()
@@ -115,12 +119,13 @@ class ForwardCall:
     # -- the pool's side (Job) -------------------------------------------------
 
     def run(self) -> None:
-        request = self._request
-        if request is None or self.done:
+        record, self._record = self._record, None
+        if record is None or self.done:
             return
         self._ran = True
         forwarder = self._forwarder
         try:
+            request = self._request = build_request(record, self.target)
             answer = perform(
                 forwarder.connections,
                 self.target,
@@ -131,6 +136,8 @@ class ForwardCall:
             )
         except Cancelled:
             return
+        except NotForwardable as refusal:
+            self._fail(refusal.status, refusal.reason)
         except TimeoutError:
             self._fail(504, f"no answer within {self.target.timeout_ms} ms")
         except UpstreamFailure as failure:
@@ -157,7 +164,7 @@ class ForwardCall:
             if self._result is not None:
                 return False
             self._result = outcome
-        self._request = None  # the body is not needed any more
+        self._record = self._request = None  # the body is not needed any more
         if isinstance(outcome, ForwardResult) and self._on_done is not None:
             try:
                 self._on_done(outcome)
@@ -249,16 +256,11 @@ class Forwarder:
         """Forward ``record`` to ``target``; returns at once.
 
         ``on_done`` gets the result exactly once unless the call is cancelled
-        first, from another thread, or from this one before ``submit`` returns
-        when the request is refused at once.
+        first, from a worker or timer thread, or from this one before
+        ``submit`` returns when there is no room to queue the call. The
+        outgoing request is built by the worker: the caller only queues.
         """
-        try:
-            request: OutgoingRequest | None = build_request(record, target)
-        except NotForwardable as refusal:
-            call = ForwardCall(self, target, None, on_done, rule)
-            call._fail(refusal.status, refusal.reason)
-            return call
-        call = ForwardCall(self, target, request, on_done, rule)
+        call = ForwardCall(self, record, target, on_done, rule)
         if not self._pool.submit(call):
             if self._pool.closed:
                 call._fail(503, "not forwarded: the forwarder stopped")

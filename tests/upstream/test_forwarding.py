@@ -270,3 +270,19 @@ def test_a_broken_chunk_answers_502(forwarder: Forwarder, start_upstream: Upstre
     assert result.response.status == 502
     assert "in the middle of its answer's body (3 bytes received)" in (result.response.error or "")
     assert result.upstream.status == 200
+
+
+def test_connect_is_answered_501_without_calling_the_upstream(
+    forwarder: Forwarder, start_upstream: UpstreamFactory
+) -> None:
+    upstream = start_upstream()
+    result = forward(
+        forwarder, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", upstream.url()
+    )
+    assert result.response.status == 501
+    assert (
+        result.response.error
+        == f"upstream {upstream.url()}: CONNECT is not forwarded: a forward rule relays HTTP requests"
+    )
+    assert (result.upstream.url, result.upstream.status) == (upstream.url(), None)
+    assert upstream.connections == 0
