@@ -150,11 +150,16 @@ def test_an_unreachable_upstream_answers_502_naming_it(forwarder: Forwarder) -> 
     assert result.upstream.status is None
 
 
-def test_an_unresolvable_name_answers_502(forwarder: Forwarder) -> None:
+def test_an_unresolvable_name_answers_502(forwarder: Forwarder, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_name(host: str, *args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)  # no query leaves the machine
     result = forward(forwarder, GET, "http://name.invalid:9/")
     assert result.response.status == 502
-    assert "upstream http://name.invalid:9/: unreachable: cannot resolve name.invalid" in (
-        result.response.error or ""
+    assert result.response.error == (
+        "upstream http://name.invalid:9/: unreachable: "
+        "cannot resolve name.invalid (Name or service not known)"
     )
 
 
