@@ -14,8 +14,9 @@ the call's socket; the connection is dropped, the worker goes back to the pool.
 
 Answers: the upstream's status, reason, header fields less hop-by-hop ones,
 and body. Failures answer 502 (unreachable, TLS, an invalid or oversized
-answer), 504 (nothing within ``timeout_ms``, counted from ``submit``) or 503
-(no room to queue), each with one plain-text line naming the upstream.
+answer), 504 (nothing within ``timeout_ms``, counted from ``submit``), 503
+(no room to queue, or stopped) or 501 (CONNECT), each with one plain-text
+line naming the upstream.
 """
 
 from __future__ import annotations
