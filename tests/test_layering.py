@@ -43,6 +43,7 @@ QT_FREE = [
     "inspector.tls.trust",
     "inspector.upstream",
     "inspector.upstream.forwarder",
+    "inspector.diff",
 ]
 
 CHECK = """
