@@ -3,6 +3,8 @@
     comparison = compare(left, right)
     comparison.summary            # "3 headers differ, body: 1 JSON value differs at $.items[0].qty"
     comparison.section("headers")  # rows in received order: added, removed, changed, moved, case
+    pair_condition(row, "header", left, right)   # a rule condition that tells them apart
+    json_condition(change, left, right)
 
 Plain frozen data out; a view escapes it through :mod:`inspector.text`.
 """
@@ -22,6 +24,7 @@ from inspector.diff.model import (
     Section,
     TextDiff,
 )
+from inspector.diff.to_rule import Separation, json_condition, pair_condition
 
 __all__ = [
     "ANSWERS",
@@ -37,7 +40,10 @@ __all__ = [
     "JsonChange",
     "PairRow",
     "Section",
+    "Separation",
     "TextDiff",
     "compare",
+    "json_condition",
+    "pair_condition",
     "response_answer",
 ]
