@@ -44,6 +44,7 @@ QT_FREE = [
     "inspector.upstream",
     "inspector.upstream.forwarder",
     "inspector.diff",
+    "inspector.timeline",
 ]
 
 CHECK = """
