@@ -20,7 +20,7 @@ from inspector.diff.model import BodyDiff, Change, Comparison, FieldDiff, Sectio
 from inspector.diff.pairs import count_differing, diff_pairs
 from inspector.diff.textdiff import diff_lines, split_lines
 from inspector.http.record import CaptureRecord, Pairs
-from inspector.text import ELLIPSIS
+from inspector.text import ELLIPSIS, human_size
 
 #: raw bytes diffed line by line (a request head is at most 64 KiB)
 MAX_RAW = 1024 * 1024
@@ -148,7 +148,7 @@ def _raw_section(left: CaptureRecord, right: CaptureRecord) -> Section:
         return Section(key="raw", title="Raw bytes", identical=True)
     notes = []
     if max(len(left_raw), len(right_raw)) > MAX_RAW:
-        notes.append(f"compared the first {MAX_RAW:,} bytes line by line")
+        notes.append(f"compared the first {human_size(MAX_RAW)} line by line")
     text = diff_lines(
         split_lines(left_raw[:MAX_RAW].decode("utf-8", "surrogateescape")),
         split_lines(right_raw[:MAX_RAW].decode("utf-8", "surrogateescape")),

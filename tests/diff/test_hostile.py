@@ -62,3 +62,10 @@ def test_hostile_text_is_returned_as_data_not_interpreted() -> None:
     right = make_record(headers=(("X-\u202eevil", "<i>\x00</i>"),))
     [row] = [r for r in compare(left, right).section("headers").pairs if r.differs]
     assert (row.left_value, row.right_value) == ("<b>\x1b[31m</b>", "<i>\x00</i>")
+
+
+def test_raw_bytes_beyond_the_limit_are_said() -> None:
+    left = make_record(body=b"x\n" * MAX_BODY)
+    right = make_record(body=b"x\n" * MAX_BODY + b"y")
+    raw = compare(left, right).section("raw")
+    assert "compared the first 1.0 MiB line by line" in raw.notes
