@@ -120,6 +120,11 @@ def _form_diff(left: Pairs, right: Pairs, notes: list[str]) -> tuple[BodyDiff, s
     return diff, _plural(differing, "form field differs", "form fields differ"), tuple(notes)
 
 
+def _mixed_kind(left: Classified, right: Classified) -> str:
+    """How two bodies that are not both JSON or both forms are compared: "text" or "hex"."""
+    return "text" if left.text is not None and right.text is not None else "hex"
+
+
 def diff_body(
     left: bytes, left_type: str | None, right: bytes, right_type: str | None
 ) -> tuple[BodyDiff, str, tuple[str, ...]]:
@@ -143,8 +148,9 @@ def diff_body(
     left_side = classify(left[:MAX_BODY], left_type, cut=len(left) > MAX_BODY)
     right_side = classify(right[:MAX_BODY], right_type, cut=len(right) > MAX_BODY)
     kinds = (left_side.kind, right_side.kind)
-    if left == right:
-        return BodyDiff(kind=kinds[0], left_kind=kinds[0], right_kind=kinds[1]), "", tuple(notes)
+    if left == right:  # the same bytes, perhaps declared differently: "kind" as if they differed
+        same_kind = kinds[0] if kinds[0] == kinds[1] != "binary" else _mixed_kind(left_side, right_side)
+        return BodyDiff(kind=same_kind, left_kind=kinds[0], right_kind=kinds[1]), "", tuple(notes)
     # Meaning is judged on whole documents only; a cut one is compared as text or bytes.
     if kinds == ("json", "json") and not cut:
         return _json_diff(left_side.value, right_side.value, notes)

@@ -62,6 +62,15 @@ def test_equal_bodies() -> None:
     assert (diff.kind, phrase, notes, diff.json) == ("json", "", (), ())
 
 
+def test_equal_bytes_declared_differently_are_the_same_both_ways() -> None:
+    form = "application/x-www-form-urlencoded"
+    for left_type, right_type in ((form, "text/plain"), ("text/plain", form)):
+        diff, phrase, _ = diff_body(b"a=1", left_type, b"a=1", right_type)
+        assert (diff.kind, phrase) == ("text", "")
+    diff, _, _ = diff_body(b"\xff", "text/plain", b"\xff", "image/png")
+    assert (diff.kind, diff.left_kind, diff.right_kind) == ("hex", "binary", "binary")
+
+
 def test_json_by_meaning() -> None:
     left = json.dumps({"items": [{"qty": 1, "sku": "a"}]}).encode()
     right = json.dumps({"items": [{"sku": "a", "qty": 2}]}, indent=2).encode()
