@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,17 +51,18 @@ def test_rows_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     assert diff.note == "showing the first 2 of 10 differing rows"
 
 
-@given(st.binary(max_size=70), st.binary(max_size=70))
-def test_prefix_and_suffix_match_a_plain_scan(left: bytes, right: bytes) -> None:
+@given(st.binary(max_size=70), st.binary(max_size=70), st.sampled_from([4, 7, 64 * 1024]))
+def test_prefix_and_suffix_match_a_plain_scan(left: bytes, right: bytes, chunk: int) -> None:
     expected = 0
     while expected < min(len(left), len(right)) and left[expected] == right[expected]:
         expected += 1
-    assert common_prefix(left, right) == expected
     limit = min(len(left), len(right)) - expected
     suffix = 0
     while suffix < limit and left[-1 - suffix] == right[-1 - suffix]:
         suffix += 1
-    assert common_suffix(left, right, limit) == suffix
+    with mock.patch.object(hexdiff, "_CHUNK", chunk):
+        assert common_prefix(left, right) == expected
+        assert common_suffix(left, right, limit) == suffix
 
 
 @given(st.binary(max_size=70), st.binary(max_size=70))
