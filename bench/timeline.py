@@ -67,7 +67,9 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
     return min(times)
 
 
-def per_row_baseline(rows: list[tuple[float, int]], start: float, end: float, buckets: int) -> list[list[int]]:
+def per_row_baseline(
+    rows: list[tuple[float, int]], start: float, end: float, buckets: int
+) -> list[list[int]]:
     width = (end - start) / buckets
     counts = [[0] * buckets for _ in range(KINDS)]
     for time_at, kind in rows:
@@ -86,7 +88,9 @@ def main() -> None:
     arrivals = make_arrivals(args.count)
 
     build = best_of(args.repeat, lambda: Timeline.from_arrivals(arrivals))
-    print(f"build from {args.count:,} arrivals: {build * 1000:.1f} ms ({build / args.count * 1e6:.2f} µs each)")
+    print(
+        f"build from {args.count:,} arrivals: {build * 1000:.1f} ms ({build / args.count * 1e6:.2f} µs each)"
+    )
 
     def live() -> Timeline:
         timeline = Timeline()
@@ -147,7 +151,9 @@ def main() -> None:
     kept = Timeline.from_arrivals(arrivals)
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"memory of a {len(kept):,}-arrival timeline: {current / 1e6:.2f} MB ({current / len(kept):.0f} B each)")
+    print(
+        f"memory of a {len(kept):,}-arrival timeline: {current / 1e6:.2f} MB ({current / len(kept):.0f} B each)"
+    )
 
 
 if __name__ == "__main__":
