@@ -56,7 +56,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from inspector.http.parser import RequestParser, RequestReceived  # noqa: E402
 from inspector.http.record import CaptureRecord, SentResponse  # noqa: E402
-from inspector.models.request_table import Column  # noqa: E402
+from inspector.models.columns import Column  # noqa: E402
 from inspector.store import CaptureStore  # noqa: E402
 from inspector.ui.main_window import (  # noqa: E402
     APP_NAME,

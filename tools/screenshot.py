@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from inspector.models.request_table import Role
+from inspector.models.columns import Role
 from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow, open_window
 
 SIZE = (1280, 800)

@@ -28,7 +28,9 @@ from enum import Enum
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_table import PairLists, RequestTableModel, Role, RowData
+from inspector.models.columns import Role
+from inspector.models.history_source import PairLists, RowData
+from inspector.models.request_table import RequestTableModel
 
 #: bytes of each body the text filter looks at
 BODY_SEARCH_LIMIT = 64 * 1024

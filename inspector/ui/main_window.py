@@ -71,7 +71,8 @@ from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
-from inspector.models.request_table import Column, RequestTableModel
+from inspector.models.columns import Column
+from inspector.models.request_table import RequestTableModel
 from inspector.responses import Responder as RulesResponder
 from inspector.responses import RuleSet
 from inspector.text import visible
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         self._url = ""
         self._pending: list[CaptureRecord] = []
 
-        self.model = RequestTableModel(self)
+        self.model = RequestTableModel(self, history=store)
         self.proxy = RequestFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
 
@@ -657,7 +658,7 @@ class MainWindow(QMainWindow):
         store = self.store
         if store is not None:
             try:
-                self.model.set_history(store)
+                self.model.load_history()
             except Exception as exc:  # an unreadable file: say so, keep capturing
                 self._show_error(f"Cannot read the stored history: {exc}")
         if self._store_events is not None or store is not None:

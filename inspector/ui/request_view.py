@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.store import to_curl
 from inspector.ui.table_view import CopyableTableView
 

@@ -8,12 +8,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from inspector.http.record import CaptureRecord
+from inspector.models.columns import Column
 from inspector.models.request_filter import (
     BODY_SEARCH_LIMIT,
     MethodFilter,
     RequestFilterProxyModel,
 )
-from inspector.models.request_table import Column, RequestTableModel
+from inspector.models.request_table import RequestTableModel
 
 Factory = Callable[..., CaptureRecord]
 

@@ -9,7 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QIcon
 
 from inspector.http.record import CaptureRecord, SentResponse
-from inspector.models.request_table import Column, RequestTableModel, Role
+from inspector.models.columns import Column, Role
+from inspector.models.request_table import RequestTableModel
 
 Factory = Callable[..., CaptureRecord]
 

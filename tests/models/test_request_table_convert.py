@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from inspector.http.record import CaptureRecord, SentResponse
+from inspector.models.columns import Column, Role
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
-from inspector.models.request_table import Column, RequestTableModel, Role
+from inspector.models.request_table import RequestTableModel
 from inspector.store import CaptureStore
 
 Factory = Callable[..., CaptureRecord]
@@ -86,8 +87,8 @@ def snapshot(model: RequestTableModel, first: int = 0) -> list[list[Any]]:
 
 
 def committed_model(store: CaptureStore, records: list[CaptureRecord]) -> RequestTableModel:
-    model = RequestTableModel(page_size=4)
-    model.set_history(store)
+    model = RequestTableModel(history=store, page_size=4)
+    model.load_history()
     store.add_many(records)
     model.append_records(records)
     assert store.flush(10)
@@ -120,12 +121,25 @@ def test_converted_rows_show_the_same_cells(qapp: Any, store: CaptureStore, reco
             assert order == [fresh.row_id(r) for r in range(fresh.rowCount())]
 
 
+class StoreWithout:
+    """The store as a window that still holds ``hidden`` as live rows reads it:
+    every stored id but those."""
+
+    def __init__(self, store: CaptureStore, hidden: set[int]) -> None:
+        self._store = store
+        self._hidden = hidden
+
+    def ids(self) -> list[int]:
+        return [i for i in self._store.ids() if i not in self._hidden]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 def committed_model_without_convert(store: CaptureStore, live: list[CaptureRecord]) -> RequestTableModel:
-    model = RequestTableModel(page_size=4)
-    model.set_history(store)
     # a fresh view of the same rows: restored ids that are not the live ones, then the live ones
-    ids = {record.id for record in live}
-    model._history_ids = type(model._history_ids)("q", [i for i in model._history_ids if i not in ids])
+    model = RequestTableModel(history=StoreWithout(store, {record.id for record in live}), page_size=4)
+    model.load_history()
     model.append_records(live)
     return model
 
@@ -133,8 +147,8 @@ def committed_model_without_convert(store: CaptureStore, live: list[CaptureRecor
 def test_only_committed_stored_records_in_id_order_convert(
     qapp: Any, store: CaptureStore, record_factory: Factory
 ) -> None:
-    model = RequestTableModel()
-    model.set_history(store)
+    model = RequestTableModel(history=store)
+    model.load_history()
     stored = [record_factory(id=i) for i in range(1, 6)]
     store.add_many(stored)
     assert store.flush(10)
@@ -216,8 +230,8 @@ def test_selection_survives_conversion_and_model_tester(
     old = [record_factory(id=i) for i in range(1, 301)]
     store.add_many(old)
     assert store.flush(10)
-    model = RequestTableModel(page_size=16)
-    model.set_history(store)
+    model = RequestTableModel(history=store, page_size=16)
+    model.load_history()
     live = [record_factory(id=i, path=f"/live/{i}", target=f"/live/{i}") for i in range(301, 601)]
     store.add_many(live)
     model.append_records(live)

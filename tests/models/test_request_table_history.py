@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from inspector.http.record import CaptureRecord
+from inspector.models.columns import Column, Role
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
-from inspector.models.request_table import Column, RequestTableModel, Role
+from inspector.models.request_table import RequestTableModel
 from inspector.store import CaptureStore, Summary
 
 Factory = Callable[..., CaptureRecord]
@@ -93,9 +94,9 @@ def cell(model: Any, row: int, column: Column, role: int = Qt.ItemDataRole.Displ
 def test_model_tester_history_then_live(
     qtmodeltester: Any, store: CaptureStore, record_factory: Factory
 ) -> None:
-    model = RequestTableModel(page_size=64)
+    model = RequestTableModel(history=store, page_size=64)
     qtmodeltester.check(model)
-    model.set_history(store)
+    model.load_history()
     assert model.rowCount() == 1000 and model.history_count == 1000
     model.append_records([record_factory(id=1001), record_factory(id=1002)])
     assert model.remove_oldest_history(10) == 10
@@ -107,8 +108,8 @@ def test_model_tester_history_then_live(
 
 def test_cells_come_from_pages_not_records(qapp: Any, store: CaptureStore) -> None:
     counting = CountingStore(store)
-    model = RequestTableModel(page_size=100, cache_pages=4)
-    model.set_history(counting)
+    model = RequestTableModel(history=counting, page_size=100, cache_pages=4)
+    model.load_history()
     assert counting.summaries_calls == 0  # ids only until someone looks
     assert cell(model, 0, Column.PATH) == "/item/1"
     assert cell(model, 99, Column.QUERY) == "n=100"
@@ -125,18 +126,23 @@ def test_cells_come_from_pages_not_records(qapp: Any, store: CaptureStore) -> No
     record = cell(model, 6, Column.ID, Role.RECORD)
     assert isinstance(record, CaptureRecord) and record.body == b"needle body"
     assert counting.get_calls == 1
-    # the page LRU is bounded
+    # the page LRU is bounded: after ten pages, the last four are kept, the first is not
     for row in range(0, 1000, 100):
         cell(model, row, Column.PATH)
-    assert len(model._pages) == 4
+    calls = counting.summaries_calls
+    for row in range(600, 1000, 100):
+        cell(model, row, Column.PATH)
+    assert counting.summaries_calls == calls
+    cell(model, 0, Column.PATH)
+    assert counting.summaries_calls == calls + 1
 
 
 def test_rows_pruned_under_the_model_show_as_gone(qapp: Any, tmp_path: Path, record_factory: Factory) -> None:
     with CaptureStore(tmp_path / "p.sqlite3", max_records=5) as store:
         store.add_many([record_factory(id=i) for i in range(1, 6)])
         assert store.flush(5)
-        model = RequestTableModel(page_size=2)
-        model.set_history(store)
+        model = RequestTableModel(history=store, page_size=2)
+        model.load_history()
         store.add_many([record_factory(id=i) for i in range(6, 9)])  # prunes 1..3
         assert store.flush(5)
         assert cell(model, 0, Column.ID) == "1"
@@ -152,10 +158,10 @@ def test_filter_over_history_uses_store_search(
     qapp: Any, store: CaptureStore, record_factory: Factory
 ) -> None:
     counting = CountingStore(store)
-    model = RequestTableModel()
+    model = RequestTableModel(history=counting)
     proxy = RequestFilterProxyModel()
     proxy.setSourceModel(model)
-    model.set_history(counting)
+    model.load_history()
     model.append_records([record_factory(id=1001, target="/live?x=needle", path="/live")])
     proxy.set_filter_text("NEEDLE")
     ids = [model.row_id(row) for row in proxy.source_rows()]
@@ -170,8 +176,8 @@ def test_filter_over_history_uses_store_search(
 
 def test_sorting_by_id_keeps_source_order_and_reverses(qapp: Any, store: CaptureStore) -> None:
     counting = CountingStore(store)
-    model = RequestTableModel()
-    model.set_history(counting)
+    model = RequestTableModel(history=counting)
+    model.load_history()
     proxy = RequestFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.sort(Column.ID, Qt.SortOrder.AscendingOrder)

@@ -13,8 +13,9 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from inspector.http.record import CaptureRecord, SentResponse
+from inspector.models.columns import Column, cell_value
 from inspector.models.request_filter import MethodFilter, RequestFilterProxyModel
-from inspector.models.request_table import Column, RequestTableModel, _cell_value
+from inspector.models.request_table import RequestTableModel
 from inspector.store import CaptureStore
 
 Factory = Callable[..., CaptureRecord]
@@ -57,10 +58,10 @@ def store(tmp_path: Path, records: list[CaptureRecord]) -> Iterator[CaptureStore
 def build(
     store: CaptureStore, records: list[CaptureRecord]
 ) -> tuple[RequestTableModel, RequestFilterProxyModel]:
-    model = RequestTableModel(page_size=64)
+    model = RequestTableModel(history=store, page_size=64)
     proxy = RequestFilterProxyModel()
     proxy.setSourceModel(model)
-    model.set_history(store)
+    model.load_history()
     model.append_records(records[HISTORY:])
     return model, proxy
 
@@ -71,7 +72,7 @@ def shown_ids(proxy: RequestFilterProxyModel) -> list[int]:
 
 
 def expected_ids(records: list[CaptureRecord], column: Column, order: Qt.SortOrder) -> list[int]:
-    ordered = sorted(records, key=lambda r: (_cell_value(r, column), r.id))
+    ordered = sorted(records, key=lambda r: (cell_value(r, column), r.id))
     ids = [r.id for r in ordered]
     return ids[::-1] if order == DESC else ids
 
@@ -91,7 +92,11 @@ def test_every_column_sorts_by_value_with_ties_by_id(
         assert proxy.index(0, Column.PATH).data() == (first.path or first.target)
     proxy.sort(Column.ID, ASC)
     assert shown_ids(proxy) == [r.id for r in records]
-    assert model._order is None  # back to storage order
+    # back to storage order: sorting by # ascending again changes no layout
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    model.sort_rows(Column.ID)
+    assert layouts == []
 
 
 def test_selection_and_current_row_survive_a_sort(
@@ -162,12 +167,12 @@ def test_pruning_while_sorted(
 def test_model_tester_with_history_sorting_filtering(
     qtmodeltester: Any, store: CaptureStore, records: list[CaptureRecord], record_factory: Factory
 ) -> None:
-    model = RequestTableModel(page_size=64)
+    model = RequestTableModel(history=store, page_size=64)
     proxy = RequestFilterProxyModel()
     proxy.setSourceModel(model)
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
-    model.set_history(store)
+    model.load_history()
     model.append_records(records[HISTORY : HISTORY + 50])
     for column in Column:
         proxy.sort(column, DESC if column % 2 else ASC)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.ui.main_window import MainWindow
 
 CHROMIUM = "/usr/bin/chromium"

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.store import CaptureStore, import_har
 from inspector.ui.export_dialog import ExportScope
 from inspector.ui.history_store import StoreEvents

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolTip, QWidget
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.ui.bytes_view import BytesView
 from inspector.ui.main_window import MainWindow
 

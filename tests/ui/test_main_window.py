@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel
 
 from inspector.http.record import CaptureRecord
 from inspector.models.request_filter import MethodFilter
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.ui.main_window import MainWindow
 
 Factory = Callable[..., CaptureRecord]

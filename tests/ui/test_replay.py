@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_table import Column, Role
+from inspector.models.columns import Column, Role
 from inspector.replay import ReplayError, ReplayRequest, build_request, split_url
 from inspector.ui.main_window import MainWindow
 from inspector.ui.replay_dialog import ReplayDialog, parse_headers_text, replay_url

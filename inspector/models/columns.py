@@ -1,0 +1,230 @@
+"""The request table's columns: what each cell shows, sorts by and explains.
+
+One home for the columns (their order, titles, custom roles) and for turning a
+row (a live :class:`CaptureRecord` or a stored :class:`Summary`) into cell
+values. Everything from a request goes through :mod:`inspector.text`, so cells
+and tooltips never show raw control, reordering or invisible characters.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from enum import IntEnum
+from typing import Final
+
+from PySide6.QtCore import Qt
+
+from inspector.http.record import CaptureRecord, iso_utc
+from inspector.models.history_source import RowData, SortKey
+from inspector.text import human_size, tooltip, visible
+
+
+class Column(IntEnum):
+    ID = 0
+    TIME = 1
+    CLIENT = 2
+    METHOD = 3
+    PATH = 4
+    QUERY = 5
+    HEADERS = 6
+    BODY_SIZE = 7
+    STATUS = 8
+    DURATION = 9
+
+
+class Role(IntEnum):
+    #: the underlying value to sort by (int, float or str), never the display text
+    SORT = Qt.ItemDataRole.UserRole + 1
+    #: the CaptureRecord of the row
+    RECORD = Qt.ItemDataRole.UserRole + 2
+    #: the full cell text (escaped, not elided), for copying
+    COPY = Qt.ItemDataRole.UserRole + 3
+
+
+HEADERS: Final[dict[Column, str]] = {
+    Column.ID: "#",
+    Column.TIME: "Time",
+    Column.CLIENT: "Client",
+    Column.METHOD: "Method",
+    Column.PATH: "Path",
+    Column.QUERY: "Query",
+    Column.HEADERS: "Headers",
+    Column.BODY_SIZE: "Body",
+    Column.STATUS: "Status",
+    Column.DURATION: "Duration",
+}
+
+#: the roles the table model answers (others get None at once)
+ANSWERED_ROLES: Final[frozenset[int]] = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.TextAlignmentRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+        int(Qt.ItemDataRole.ForegroundRole),
+        int(Qt.ItemDataRole.DecorationRole),
+        *(int(role) for role in Role),
+    }
+)
+
+#: columns shown right-aligned
+NUMERIC: Final = frozenset({Column.ID, Column.HEADERS, Column.BODY_SIZE, Column.DURATION})
+#: what a history row shows when the store no longer has it
+GONE: Final[dict[int, str]] = {Column.PATH: "(no longer stored)"}
+#: separator between query pairs in the Query column
+QUERY_SEPARATOR: Final = " & "
+
+#: the store field each column sorts by (``HistorySource.sort_keys``)
+SORT_FIELDS: Final[dict[int, str]] = {
+    Column.ID: "id",
+    Column.TIME: "received_at",
+    Column.CLIENT: "client",
+    Column.METHOD: "method",
+    Column.PATH: "path",
+    Column.QUERY: "query",
+    Column.HEADERS: "header_count",
+    Column.BODY_SIZE: "body_size",
+    Column.STATUS: "status",
+    Column.DURATION: "duration_ms",
+}
+#: the key of a history row the store no longer has (same type as the others)
+MISSING_KEY: Final[dict[int, SortKey]] = {
+    Column.ID: 0,
+    Column.TIME: 0.0,
+    Column.CLIENT: "",
+    Column.METHOD: "",
+    Column.PATH: "",
+    Column.QUERY: "",
+    Column.HEADERS: 0,
+    Column.BODY_SIZE: 0,
+    Column.STATUS: -1,
+    Column.DURATION: -1.0,
+}
+#: columns whose newest rows are the last (ascending) or first (descending)
+ARRIVAL_ORDERED: Final = frozenset({Column.ID, Column.TIME})
+
+
+def local_time(timestamp: float) -> str:
+    """HH:MM:SS.mmm in local time."""
+    moment = _dt.datetime.fromtimestamp(timestamp)
+    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def local_datetime(timestamp: float) -> str:
+    """YYYY-MM-DD HH:MM:SS.mmm in local time, with the UTC offset."""
+    moment = _dt.datetime.fromtimestamp(timestamp).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} {moment:%z}"
+
+
+def query_text(row: RowData) -> str:
+    """The query pairs as ``name=value & name=value`` (unescaped, not elided)."""
+    return QUERY_SEPARATOR.join(f"{name}={value}" for name, value in row.query)
+
+
+def status_of(row: RowData) -> int | None:
+    if not isinstance(row, CaptureRecord):
+        return row.status
+    return None if row.response is None else row.response.status
+
+
+def duration_of(row: RowData) -> float | None:
+    if not isinstance(row, CaptureRecord):
+        return row.duration_ms
+    return None if row.response is None else row.response.duration_ms
+
+
+def error_of(row: RowData) -> str | None:
+    """The request's error, else the response's (a template that failed)."""
+    if not isinstance(row, CaptureRecord):
+        return row.error
+    return row.error or (row.response.error if row.response is not None else None)
+
+
+def header_count_of(row: RowData) -> int:
+    return len(row.headers) if isinstance(row, CaptureRecord) else row.header_count
+
+
+def status_text(row: RowData) -> str:
+    """What the Status column shows: the status sent, and the error if any."""
+    code = status_of(row)
+    status = "" if code is None else str(code)
+    error = error_of(row)
+    if error:
+        # the listener's errors may already start with the status ("400 invalid …")
+        return error if not status or error.startswith(status) else f"{status} {error}"
+    return status or "—"
+
+
+def cell_value(row: RowData, column: int) -> SortKey:
+    """The underlying value of a cell (sorting and the raw source of display)."""
+    match column:
+        case Column.ID:
+            return row.id
+        case Column.TIME:
+            return row.received_at
+        case Column.CLIENT:
+            return row.client
+        case Column.METHOD:
+            return row.method
+        case Column.PATH:
+            return row.path or row.target
+        case Column.QUERY:
+            return query_text(row)
+        case Column.HEADERS:
+            return header_count_of(row)
+        case Column.BODY_SIZE:
+            return row.body_size
+        case Column.STATUS:
+            status = status_of(row)
+            return -1 if status is None else status
+        case Column.DURATION:
+            duration = duration_of(row)
+            return -1.0 if duration is None else duration
+    return ""
+
+
+def display(row: RowData, column: int, limit: int | None) -> str:
+    """The text of a cell: escaped, and elided to ``limit`` characters (None: whole)."""
+    match column:
+        case Column.ID:
+            return str(row.id)
+        case Column.TIME:
+            return local_time(row.received_at)
+        case Column.HEADERS:
+            return str(header_count_of(row))
+        case Column.BODY_SIZE:
+            text = human_size(row.body_size)
+            truncated = isinstance(row, CaptureRecord) and row.body_truncated
+            return text + " (truncated)" if truncated else text
+        case Column.STATUS:
+            return visible(status_text(row), limit)
+        case Column.DURATION:
+            duration = duration_of(row)
+            return "—" if duration is None else f"{duration:.2f} ms"
+    return visible(str(cell_value(row, column)), limit)
+
+
+def tooltip_of(row: RowData, column: int) -> str | None:
+    """The tooltip of a cell (escaped rich text), or None."""
+    error = error_of(row)
+    if error and column in (Column.ID, Column.STATUS):
+        return tooltip(f"Error: {error}")
+    match column:
+        case Column.TIME:
+            iso = iso_utc(row.received_at)
+            return tooltip(f"{local_datetime(row.received_at)}\n{iso}")
+        case Column.PATH:
+            return tooltip(row.target)
+        case Column.QUERY if row.query:
+            return tooltip("\n".join(f"{n}={v}" for n, v in row.query))
+        case Column.METHOD | Column.CLIENT:
+            return tooltip(str(cell_value(row, column)))
+        case Column.BODY_SIZE if isinstance(row, CaptureRecord) and row.body_truncated:
+            return tooltip("The body exceeded the capture limit and was cut off.")
+    return None
+
+
+def summary_differs(record: CaptureRecord) -> bool:
+    """Whether a stored summary of ``record`` would show different cells: the
+    summary has no ``body_truncated``, and its ``error`` is the request's only."""
+    response = record.response
+    return record.body_truncated or (not record.error and response is not None and bool(response.error))

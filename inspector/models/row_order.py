@@ -1,0 +1,102 @@
+"""The order of the request table's rows: a permutation of storage slots.
+
+Storage keeps history ids in id order, then live records in arrival order; a
+slot is a history position below ``len(history)``, else ``len(history)`` plus
+the live index. :class:`RowOrder` maps view rows to slots (``None`` while rows
+are in storage order, which is ``#`` ascending) so that sorting never moves
+storage: pages of summaries are still read by store position.
+
+A sort is one ``list.sort`` over keys fetched in one query: ties are broken by
+id, and descending is the exact reverse of ascending.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+
+from inspector.models.history_source import SortKey
+
+#: persistent indexes moved by a linear search each; beyond, an inverse map is built
+_FEW = 64
+
+
+def sorted_slots(
+    keys: Sequence[SortKey], *, ids_ascending: bool, slot_id: Callable[[int], int], descending: bool
+) -> array[int]:
+    """The slots ``0..len(keys)-1`` ordered by ``keys`` (ties by id, then reversed
+    for descending). ``ids_ascending`` says storage order is already id order."""
+    slots = list(range(len(keys)))
+    if not ids_ascending:  # ties by id: sort by id first (sorts are stable)
+        slots.sort(key=slot_id)
+    slots.sort(key=keys.__getitem__)
+    if descending:
+        slots.reverse()
+    return array("q", slots)
+
+
+class RowOrder:
+    """View row -> storage slot."""
+
+    def __init__(self) -> None:
+        self._slots: array[int] | None = None
+
+    @property
+    def slots(self) -> array[int] | None:
+        """The permutation (None: storage order); do not modify."""
+        return self._slots
+
+    def set(self, slots: array[int] | None) -> None:
+        self._slots = slots
+
+    def clear(self) -> None:
+        """No rows; a sorted order stays sorted (empty), storage order stays None."""
+        self._slots = None if self._slots is None else array("q")
+
+    def slot(self, row: int) -> int:
+        slots = self._slots
+        return row if slots is None else slots[row]
+
+    def add(self, first_slot: int, count: int, *, at_top: bool) -> None:
+        """New slots ``first_slot..+count``: at the end, or newest first at the top."""
+        slots = self._slots
+        if slots is None:
+            return
+        new = range(first_slot, first_slot + count)
+        if at_top:
+            slots[0:0] = array("q", reversed(new))
+        else:
+            slots.extend(new)
+
+    def oldest_rows(self, count: int, total: int) -> tuple[int, int] | None:
+        """The view rows of the ``count`` oldest history slots when they are one
+        block (the first rows in storage order, the last in # descending), else None."""
+        slots = self._slots
+        if slots is None:
+            return 0, count - 1
+        if slots[total - count :] == array("q", range(count - 1, -1, -1)):
+            return total - count, total - 1
+        return None
+
+    def drop_block(self, first: int, count: int) -> None:
+        """Rows ``first..`` (the oldest ``count`` slots) are gone: keep the rows
+        before them, every slot shifted down by ``count``."""
+        slots = self._slots
+        if slots is not None:
+            self._slots = array("q", [slot - count for slot in slots[:first]])
+
+    def drop_oldest_scattered(self, count: int) -> None:
+        """The ``count`` oldest slots are gone from anywhere in the order."""
+        slots = self._slots
+        assert slots is not None
+        self._slots = array("q", [slot - count for slot in slots if slot >= count])
+
+    def rows_of(self, slots: Sequence[int]) -> list[int]:
+        """The view rows now holding ``slots`` (-1 for a negative slot or one not shown)."""
+        order = self._slots
+        if order is None:
+            return list(slots)
+        if len(slots) <= _FEW:
+            return [order.index(slot) if slot >= 0 else -1 for slot in slots]
+        where = {slot: row for row, slot in enumerate(order)}
+        return [where.get(slot, -1) for slot in slots]

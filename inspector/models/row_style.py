@@ -1,0 +1,45 @@
+"""How a marked row looks: the colour of an error row's text and its icon.
+
+Drawn here (with QPainter, so they exist without an icon theme) rather than in
+the table model, which only says which rows are marked.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+
+_error_icon: QIcon | None = None
+
+
+def error_color() -> QColor:
+    """A mid red that reads on the current palette's base colour (light or dark)."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return QColor(0xFF, 0x6B, 0x6B) if base.lightness() < 128 else QColor(0xC6, 0x28, 0x28)
+
+
+def error_brush() -> QBrush:
+    """The foreground of an error row's cells."""
+    return QBrush(error_color())
+
+
+def error_icon() -> QIcon:
+    """A small red disc with "!" (drawn once, then kept)."""
+    global _error_icon
+    if _error_icon is None:
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0xD3, 0x2F, 0x2F))
+        painter.drawEllipse(1, 1, 14, 14)
+        painter.setPen(QColor(Qt.GlobalColor.white))
+        font = painter.font()
+        font.setBold(True)
+        font.setPixelSize(11)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+        painter.end()
+        _error_icon = QIcon(pixmap)
+    return _error_icon
