@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inspector.text import ELLIPSIS, human_size, tooltip, visible, visible_bytes
+from inspector.text import ELLIPSIS, human_size, is_hidden, tooltip, visible, visible_bytes
 
 DANGEROUS = (
     [chr(c) for c in range(0x20)]
@@ -51,6 +51,7 @@ def test_no_dangerous_character_survives(char: str) -> None:
 def test_visible_output_is_safe(text: str) -> None:
     out = visible(text, None)
     assert not any(ch in out for ch in DANGEROUS)
+    assert not any(is_hidden(ch) for ch in out)
     assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in out)
     out.encode("utf-8")  # no lone surrogates left
 
@@ -87,3 +88,78 @@ def test_text_module_is_qt_free() -> None:
     code = "import sys, inspector.text; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+#: four query values that all read "admin" when shown raw (issue: invisible characters)
+LOOKALIKES = [
+    "admin",
+    "ad\u00admin",  # soft hyphen
+    "admin\U000e0061\U000e007f",  # tag characters
+    "a\u2062dmin",  # invisible times
+    "admin\ufe0f",  # variation selector
+    "\u3164admin",  # Hangul filler
+    "ad\u034fmin",  # combining grapheme joiner
+    "admin\u180e",  # Mongolian vowel separator
+]
+
+
+def test_lookalikes_read_differently() -> None:
+    shown = [visible(text) for text in LOOKALIKES]
+    assert len(set(shown)) == len(LOOKALIKES)
+    assert shown[:4] == ["admin", "ad\\xadmin", "admin\\U000e0061\\U000e007f", "a\\u2062dmin"]
+    assert [visible(text, keep_newlines=True) for text in LOOKALIKES] == shown
+    assert visible_bytes("admin\U000e0041".encode()) == "admin\\U000e0041"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        *range(0xE0000, 0xE0080),  # tags, assigned or not
+        *range(0x2061, 0x2065),
+        0x034F,
+        0x00AD,
+        0x115F,
+        0x1160,
+        0x3164,
+        0xFFA0,
+        0x180E,
+        *range(0xFE00, 0xFE10),
+        *range(0x180B, 0x180E),
+        0xE0100,
+        0xE01EF,
+        0x16FE4,  # Khitan small script filler
+        0x17B4,
+    ],
+)
+def test_named_invisible_characters_are_escaped(code: int) -> None:
+    if code < 0x100:
+        escaped = f"\\x{code:02x}"
+    elif code <= 0xFFFF:
+        escaped = f"\\u{code:04x}"
+    else:
+        escaped = f"\\U{code:08x}"
+    assert visible(f"x{chr(code)}y", None) == f"x{escaped}y"
+    assert tooltip(chr(code)).count(escaped) == 1
+
+
+def test_every_format_character_is_escaped() -> None:
+    """Derived from the Unicode database, not a list: every Cf, Zl and Zp
+    code point, and every one of plane 14."""
+    import unicodedata
+
+    codes = [
+        c
+        for c in range(0x110000)
+        if unicodedata.category(chr(c)) in ("Cf", "Zl", "Zp") or c >> 16 == 14
+    ]
+    assert len(codes) > 65_000
+    text = "".join(map(chr, codes))
+    out = visible(text, None)
+    assert not any(ch in out for ch in text)
+    assert out.count("\\") == len(codes)
+
+
+def test_visible_text_is_left_alone() -> None:
+    text = "ünïcødé ✓ 日本 émoji 😀 Ελληνικά עברית"
+    assert visible(text, None) == text
+    assert visible("a\u00a0b", None) == "a\u00a0b"  # a no-break space is a visible space
