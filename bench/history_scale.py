@@ -205,7 +205,7 @@ def measure_filter(
     """(ms with debounce, ms from the debounce firing, rows shown)."""
     clock.fired = None
     t0 = time.monotonic()
-    window.filter_edit.setText(text)
+    window.filter_bar.edit.setText(text)
     pump_until(app, lambda: clock.fired is not None, 10)
     painted = repaint_after(app, watch)
     assert clock.fired is not None

@@ -126,7 +126,7 @@ def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
         raise SystemExit("no request selected for the rules screenshot")
     window.resize(1600, 900)
     window.table.create_rule_requested.emit(record)
-    window.rules_editor.form.body_edit.setPlainText(
+    window.rules.editor.form.body_edit.setPlainText(
         '{"received": {{ request.json["items"] | length }}, "id": "{{ uuid() }}",\n'
         ' "customer": {{ request.json.customer.name | tojson }}}'
     )
@@ -135,7 +135,7 @@ def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
         time.sleep(0.01)
     if not window.grab().save(str(out)):
         raise SystemExit(f"could not write {out}")
-    window.rules_editor.revert()
+    window.rules.editor.revert()
 
 
 def main() -> int:

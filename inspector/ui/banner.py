@@ -1,4 +1,5 @@
-"""A one-line message bar above the table (warning or error), plain text only."""
+"""One-line message bars above the table (warning or error), plain text only;
+the warning shown while the chosen address reaches beyond this machine."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from enum import Enum
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
+from inspector.addresses import is_loopback
 from inspector.text import visible
 
 
@@ -57,3 +59,20 @@ class Banner(QFrame):
     def _on_close_clicked(self) -> None:
         self.hide()
         self.closed.emit()
+
+
+class ExposureBanner(Banner):
+    """A warning shown while the chosen bind address is reachable from other machines."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(BannerKind.WARNING, closable=False, parent=parent)
+
+    @Slot(str)
+    def show_for_address(self, address: str) -> None:
+        if address and not is_loopback(address):
+            self.show_message(
+                f"Listening on {address} lets other machines on your network reach this "
+                "listener and see what it answers. Use 127.0.0.1 to keep it on this machine."
+            )
+        else:
+            self.hide()

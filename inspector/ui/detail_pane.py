@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.http.record import CaptureRecord
-from inspector.models.pairs_table import PairsTableModel
 from inspector.models.columns import local_datetime
+from inspector.models.pairs_table import PairsTableModel
 from inspector.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
 from inspector.ui.table_view import CopyableTableView

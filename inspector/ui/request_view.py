@@ -1,5 +1,7 @@
-"""The request table view: copy support plus per-request actions in its
-context menu (Replay…, Copy URL, Copy as cURL, Copy raw request).
+"""The request table view: copy support, per-request actions in its context
+menu (Replay…, Copy URL, Copy as cURL, Copy raw request), and the record of the
+selected row (:attr:`RequestTableView.record_selected`) for the detail pane and
+the rules preview. Esc deselects.
 
 Copy as cURL uses :func:`inspector.store.to_curl`, the byte-exact builder the
 store's tests check against a real server.
@@ -7,8 +9,17 @@ store's tests check against a real server.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Signal, Slot
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QItemSelection,
+    QMimeData,
+    QModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
 from inspector.http.record import CaptureRecord
@@ -49,10 +60,13 @@ class RequestTableView(CopyableTableView):
     Signals:
         replay_requested(object): "Replay…" was chosen for a :class:`CaptureRecord`.
         create_rule_requested(object): "Create rule from this request…" was chosen.
+        record_selected(object): the record of the selected row changed (the
+            current row when selected, else the first selected; None: none).
     """
 
     replay_requested = Signal(object)
     create_rule_requested = Signal(object)
+    record_selected = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +80,12 @@ class RequestTableView(CopyableTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         self._menu_record: CaptureRecord | None = None
+        self._selected: CaptureRecord | None = None
+        self.deselect_action = QAction("Deselect", self)
+        self.deselect_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.deselect_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.addAction(self.deselect_action)
+        self.deselect_action.triggered.connect(self.clearSelection)
         self.replay_action = QAction("Re&play…", self)
         self.replay_action.setToolTip("Edit this request and send it again")
         self.create_rule_action = QAction("Create &rule from this request…", self)
@@ -78,6 +98,46 @@ class RequestTableView(CopyableTableView):
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
         self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
         self.copy_raw_action.triggered.connect(self._on_copy_raw_action_triggered)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        old = self.model()
+        if old is not None:
+            old.modelReset.disconnect(self._on_model_reset)
+        super().setModel(model)
+        if model is None:
+            return
+        model.modelReset.connect(self._on_model_reset)
+        selection = self.selectionModel()
+        selection.currentRowChanged.connect(self._on_selection_current_row_changed)
+        selection.selectionChanged.connect(self._on_selection_changed)
+
+    @property
+    def selected_record(self) -> CaptureRecord | None:
+        """The record last announced by :attr:`record_selected`."""
+        return self._selected
+
+    def _announce_selection(self) -> None:
+        current = self.currentIndex()
+        selection = self.selectionModel()
+        record = self.record_at(current) if selection.isRowSelected(current.row()) else None
+        if record is None:
+            rows = selection.selectedRows()
+            record = self.record_at(rows[0]) if rows else None
+        if record is not self._selected:
+            self._selected = record
+            self.record_selected.emit(record)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_selection_current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._announce_selection()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._announce_selection()
+
+    @Slot()
+    def _on_model_reset(self) -> None:
+        self._announce_selection()
 
     def apply_default_widths(self) -> None:
         for column, width in DEFAULT_WIDTHS.items():

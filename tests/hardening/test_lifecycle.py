@@ -116,11 +116,11 @@ def test_closing_the_window_with_fifty_clients_connected(
     window.set_address("127.0.0.1")
     window.set_port(0)
     window.show()
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=int(WAIT * 1000))
     port = urlsplit(window.url).port
     assert port
-    listener = window._listener
+    listener = window.capture.listener
     assert listener is not None
 
     clients: list[Client] = []

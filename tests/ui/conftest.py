@@ -43,6 +43,6 @@ def window(qtbot: Any, settings: QSettings) -> Iterator[Any]:
 def listening(qtbot: Any, window: Any) -> Any:
     """The window, listening on 127.0.0.1 on a free port."""
     window.set_address("127.0.0.1")
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=5000)
     return window

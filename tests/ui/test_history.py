@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
@@ -83,7 +84,7 @@ def fill(store: CaptureStore, factory: Factory, count: int, first: int = 1) -> N
 def start(qtbot: Any, window: MainWindow) -> None:
     window.set_address("127.0.0.1")
     window.set_port(0)
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=5000)
 
 
@@ -102,7 +103,7 @@ def test_window_opens_on_a_large_history_without_loading_it(
         window.show()
         qtbot.waitExposed(window)
         assert window.model.rowCount() == 2000
-        assert window.count_label.text() == "showing 2000 of 2000"
+        assert window.filter_bar.count_label.text() == "showing 2000 of 2000"
         # the newest rows are in view; only the pages painted were read, no full record
         last = window.proxy.index(1999, Column.PATH)
         assert window.table.visualRect(last).isValid()
@@ -159,7 +160,7 @@ def test_clear_history_deletes_from_the_store(
     qtbot.addWidget(window)
     assert window.model.rowCount() == 500
     size_before = db.stat().st_size
-    window.clear_history(confirm=False)
+    window.history.clear(confirm=False)
     assert window.model.rowCount() == 0
     assert window.store is not None and window.store.count() == 0
     assert db.stat().st_size < size_before / 10  # VACUUM shrank the file
@@ -174,11 +175,17 @@ def test_clear_asks_first_for_a_history_file(
         fill(store, record_factory, 3)
     window = open_window(args(db), settings)
     qtbot.addWidget(window)
-    monkeypatch.setattr(window, "_confirm_clear", lambda: False)
-    window.clear_action.trigger()
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> Any:
+        return lambda _parent, title, *_: asked.append(title) or button
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    window.history.clear_action.trigger()
+    assert asked == ["Clear history"]
     assert window.model.rowCount() == 3
-    monkeypatch.setattr(window, "_confirm_clear", lambda: True)
-    window.clear_action.trigger()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    window.history.clear_action.trigger()
     assert window.model.rowCount() == 0
     window.close()
 
@@ -200,9 +207,9 @@ def test_export_selected_filtered_and_all(
 
     def export(scope: ExportScope) -> list[CaptureRecord]:
         path = tmp_path / f"{scope.value}{suffix}"
-        assert window.export_to(scope, str(path)) is not None
+        assert window.exports.export_to(scope, str(path)) is not None
         qtbot.waitUntil(lambda: str(path) in window.statusBar().currentMessage(), timeout=20000)
-        qtbot.waitUntil(lambda: not window._export_threads)
+        qtbot.waitUntil(lambda: not window.exports.running)
         assert window.statusBar().currentMessage().startswith("Exported")
         if suffix == ".har":
             return import_har(path)
@@ -214,11 +221,11 @@ def test_export_selected_filtered_and_all(
     assert everything[-1].body == b"body 3" and everything[0].target == "/old/1"
     assert window.statusBar().currentMessage() == f"Exported 304 requests to {tmp_path / ('all' + suffix)}"
 
-    window.filter_edit.setText("/live/")
+    window.filter_bar.edit.setText("/live/")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 4)
     assert [r.target for r in export(ExportScope.FILTERED)] == [f"/live/{i}" for i in range(4)]
 
-    window.filter_edit.setText("")
+    window.filter_bar.edit.setText("")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 304)
     window.table.selectRow(0)
     window.table.selectionModel().select(
@@ -244,11 +251,12 @@ def test_import_har_is_a_read_only_session(
     send(window, "GET", "/live")
     wait_rows(qtbot, window, 1)
 
-    assert window.import_har_file(str(source))
-    assert window.in_session() and window.session_bar.isVisible()
-    assert "other.har" in window.session_label.text() and "read-only" in window.session_label.text()
+    with qtbot.waitSignal(window.sessions.opened, timeout=10000):
+        assert window.sessions.import_har_file(str(source)) is not None
+    assert window.sessions.in_session() and window.sessions.bar.isVisible()
+    assert "other.har" in window.sessions.bar.label.text() and "read-only" in window.sessions.bar.label.text()
     assert [window.proxy.index(r, Column.PATH).data() for r in range(2)] == ["/imported/1", "/imported/2"]
-    assert not window.clear_action.isEnabled()
+    assert not window.history.clear_action.isEnabled()
     window.table.selectRow(1)
     assert window.detail.record is not None and window.detail.record.target == "/imported/2"
     # live capture goes on, into the live table and the store, not the session
@@ -259,16 +267,17 @@ def test_import_har_is_a_read_only_session(
     assert [window.store.get(i).target for i in (1, 2)] == ["/live", "/live-during-session"]
     assert window.store.count() == 2
 
-    window.back_to_live_button.click()
-    assert not window.in_session() and not window.session_bar.isVisible()
+    window.sessions.bar.back_to_live_button.click()
+    assert not window.sessions.in_session() and not window.sessions.bar.isVisible()
     assert [window.proxy.index(r, Column.PATH).data() for r in range(2)] == ["/live", "/live-during-session"]
-    assert window.clear_action.isEnabled()
+    assert window.history.clear_action.isEnabled()
 
     bad = tmp_path / "bad.har"
     bad.write_text("{not json", encoding="utf-8")
-    assert not window.import_har_file(str(bad))
+    with qtbot.waitSignal(window.sessions.import_failed, timeout=10000):
+        window.sessions.import_har_file(str(bad))
     assert window.error_banner.isVisible() and "bad.har is not a HAR file" in window.error_banner.text()
-    assert not window.in_session()
+    assert not window.sessions.in_session()
     window.close()
 
 
@@ -284,7 +293,7 @@ def test_unusable_history_file_falls_back_to_memory(
     assert "corrupt.sqlite3" in window.error_banner.text()
     assert "memory only" in window.error_banner.text()
     assert window.store is not None and window.store.path is None
-    assert window.history_note.text() == "history: in memory only"
+    assert window.history.note.text() == "history: in memory only"
     start(qtbot, window)
     assert send(window, "GET", "/still-captured")[0] == 200
     wait_rows(qtbot, window, 1)
@@ -306,10 +315,10 @@ def test_writer_thread_reports_reach_the_window(
     window.show()
     assert window.model.rowCount() == 50
     for i in range(51, 71):
-        window._on_listener_request_captured(record_factory(id=i))
+        window.capture.record_captured.emit(record_factory(id=i))
     assert store.flush(5)
-    qtbot.waitUntil(lambda: "pruned" in window.history_note.text(), timeout=3000)
-    assert window.history_note.text() == "history capped at 50 requests: 20 oldest pruned"
+    qtbot.waitUntil(lambda: "pruned" in window.history.note.text(), timeout=3000)
+    assert window.history.note.text() == "history capped at 50 requests: 20 oldest pruned"
     qtbot.waitUntil(lambda: window.model.rowCount() == 50)
     assert window.proxy.index(0, Column.ID).data(Role.SORT) == 21
 
@@ -335,7 +344,7 @@ def test_committed_live_rows_become_history_rows(
     qtbot.addWidget(window)
     window.show()
     for i in range(11, 31):
-        window._on_listener_request_captured(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
+        window.capture.record_captured.emit(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 30, timeout=3000)
     window.table.selectRow(25)
     assert window.detail.record is not None and window.detail.record.id == 26
@@ -346,8 +355,8 @@ def test_committed_live_rows_become_history_rows(
     assert window.proxy.index(25, Column.PATH).data() == "/new/26"
     assert window.table.selectionModel().selectedRows()[0].row() == 25
     # export reads converted rows from the store by id
-    assert window.export_items(ExportScope.ALL) == list(range(1, 31))
-    window.filter_edit.setText("/new/2")
+    assert window.exports.items(ExportScope.ALL) == list(range(1, 31))
+    window.filter_bar.edit.setText("/new/2")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 10, timeout=3000)
     assert shown_ids(window) == list(range(20, 30))
     window.close()

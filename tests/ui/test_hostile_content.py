@@ -221,9 +221,9 @@ def echo(record: CaptureRecord) -> Response:
 
 @pytest.fixture
 def hostile_window(qtbot: Any, window: MainWindow) -> MainWindow:
-    window.responder = echo
+    window.capture.responder = echo
     window.set_address("127.0.0.1")
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=WAIT_MS)
     return window
 
@@ -426,7 +426,7 @@ def test_bind_failure_banner_is_plain_and_escaped(
     hostile = html(port2) + RLO + "\x1b[2J"
     window.set_address(hostile)
     window.set_port(0)
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(
         lambda: not window.is_running() and window.error_banner.isVisibleTo(window), timeout=WAIT_MS
     )
@@ -440,7 +440,7 @@ def test_bind_failure_banner_is_plain_and_escaped(
     assert "not an address of this machine" in error
     check_labels(window, "window", static)
     check_widget_tooltips(window, "window")
-    check_plain(window.status_label.text(), "status bar")
+    check_plain(window.listener_bar.status_label.text(), "status bar")
     assert_never_contacted(trap)
 
 

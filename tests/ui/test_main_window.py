@@ -13,8 +13,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 
 from inspector.http.record import CaptureRecord
-from inspector.models.request_filter import MethodFilter
 from inspector.models.columns import Column, Role
+from inspector.models.request_filter import MethodFilter
 from inspector.ui.main_window import MainWindow
 
 Factory = Callable[..., CaptureRecord]
@@ -79,18 +79,19 @@ def test_models_checked_before_rows_stream_in(qtbot: Any, qtmodeltester: Any, li
     wait_rows(qtbot, window, 6)
     select_row(window, 5)
     window.detail.setCurrentIndex(3)
-    window.filter_edit.setText("item")
+    window.filter_bar.edit.setText("item")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 5)
-    window.clear_action.trigger()
+    window.history.clear_action.trigger()
     assert window.model.rowCount() == 0
 
 
 def test_start_shows_url_and_rows_appear(qtbot: Any, listening: MainWindow) -> None:
     window = listening
     assert window.url.startswith("http://127.0.0.1:")
-    assert window.url_button.isVisibleTo(window) and window.url_button.text() == window.url
-    assert window.start_action.text() == "Stop"
-    assert not window.port_spin.isEnabled()
+    bar = window.listener_bar
+    assert bar.url_button.isVisibleTo(window) and bar.url_button.text() == window.url
+    assert window.listener_bar.start_action.text() == "Stop"
+    assert not window.listener_bar.port_spin.isEnabled()
     status, body = send(window, "GET", "/index.html?name=jack&age=18")
     assert (status, body) == (200, b"hello world")
     wait_rows(qtbot, window, 1)
@@ -100,12 +101,12 @@ def test_start_shows_url_and_rows_appear(qtbot: Any, listening: MainWindow) -> N
     assert cell(window, 0, Column.STATUS) == "200"
     assert cell(window, 0, Column.CLIENT).startswith("127.0.0.1:")
     assert int(cell(window, 0, Column.HEADERS)) >= 2
-    assert window.count_label.text() == "showing 1 of 1"
-    window.start_action.trigger()  # Stop
+    assert window.filter_bar.count_label.text() == "showing 1 of 1"
+    window.listener_bar.start_action.trigger()  # Stop
     assert not window.is_running()
-    assert window.start_action.text() == "Start" and window.port_spin.isEnabled()
-    assert not window._url_button_action.isVisible()
-    qtbot.waitUntil(lambda: not window.url_button.isVisibleTo(window))
+    assert window.listener_bar.start_action.text() == "Start" and window.listener_bar.port_spin.isEnabled()
+    assert not window.listener_bar.url_button_action.isVisible()
+    qtbot.waitUntil(lambda: not window.listener_bar.url_button.isVisibleTo(window))
 
 
 def test_detail_tabs(qtbot: Any, listening: MainWindow) -> None:
@@ -204,17 +205,17 @@ def test_filter_box_and_method_buttons(qtbot: Any, listening: MainWindow) -> Non
     send(window, "DELETE", "/gamma")
     send(window, "OPTIONS", "/delta")
     wait_rows(qtbot, window, 4)
-    qtbot.keyClicks(window.filter_edit, "NEEDLE")
+    qtbot.keyClicks(window.filter_bar.edit, "NEEDLE")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 1)
     assert cell(window, 0, Column.PATH) == "/beta"
-    assert window.count_label.text() == "showing 1 of 4"
-    window.filter_edit.clear()
+    assert window.filter_bar.count_label.text() == "showing 1 of 4"
+    window.filter_bar.edit.clear()
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 4)
-    qtbot.mouseClick(window.method_buttons[MethodFilter.DELETE], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.filter_bar.method_buttons[MethodFilter.DELETE], Qt.MouseButton.LeftButton)
     assert [cell(window, r, Column.METHOD) for r in range(window.proxy.rowCount())] == ["DELETE"]
-    qtbot.mouseClick(window.method_buttons[MethodFilter.OTHER], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.filter_bar.method_buttons[MethodFilter.OTHER], Qt.MouseButton.LeftButton)
     assert [cell(window, r, Column.METHOD) for r in range(window.proxy.rowCount())] == ["OPTIONS"]
-    qtbot.mouseClick(window.method_buttons[MethodFilter.ALL], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.filter_bar.method_buttons[MethodFilter.ALL], Qt.MouseButton.LeftButton)
     assert window.proxy.rowCount() == 4
 
 
@@ -223,7 +224,7 @@ def test_clear_history_while_listening(qtbot: Any, listening: MainWindow) -> Non
     send(window, "GET", "/one")
     wait_rows(qtbot, window, 1)
     select_row(window, 0)
-    window.clear_action.trigger()
+    window.history.clear_action.trigger()
     assert window.model.rowCount() == 0 and window.detail.record is None
     assert window.is_running()
     send(window, "GET", "/two")
@@ -238,39 +239,39 @@ def test_bind_failure_shows_message_and_start_is_available_again(qtbot: Any, win
         port = blocker.getsockname()[1]
         window.set_address("127.0.0.1")
         window.set_port(port)
-        window.start_action.trigger()
+        window.listener_bar.start_action.trigger()
         qtbot.waitUntil(lambda: not window.is_running(), timeout=5000)
     banner = window.error_banner
     assert banner.isVisibleTo(window)
     assert banner.label.textFormat() == Qt.TextFormat.PlainText
     assert str(port) in banner.text()
-    assert window.start_action.text() == "Start" and window.start_action.isEnabled()
-    assert window.port_spin.isEnabled() and window.address_combo.isEnabled()
+    assert window.listener_bar.start_action.text() == "Start" and window.listener_bar.start_action.isEnabled()
+    assert window.listener_bar.port_spin.isEnabled() and window.listener_bar.address_combo.isEnabled()
     window.set_port(0)
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=5000)
     assert not banner.isVisibleTo(window)
 
 
 def test_exposure_warning_beyond_loopback(qtbot: Any, window: MainWindow) -> None:
-    assert window.address_combo.address() == "127.0.0.1"
+    assert window.listener_bar.address_combo.address() == "127.0.0.1"
     assert not window.exposure_banner.isVisibleTo(window)
     window.set_address("0.0.0.0")
     assert window.exposure_banner.isVisibleTo(window)
     assert "other machines" in window.exposure_banner.text()
     window.set_address("::1")
     assert not window.exposure_banner.isVisibleTo(window)
-    window.address_combo.setEditText("192.0.2.7")
+    window.listener_bar.address_combo.setEditText("192.0.2.7")
     assert window.exposure_banner.isVisibleTo(window)
 
 
 def test_address_choices(qtbot: Any, window: MainWindow) -> None:
-    combo = window.address_combo
+    combo = window.listener_bar.address_combo
     items = [combo.itemText(i) for i in range(combo.count())]
     assert items[:4] == ["127.0.0.1", "::1", "0.0.0.0", "::"]
     assert combo.currentIndex() == 0 and combo.isEditable()
-    assert window.start_action.shortcuts()[0].toString() == "Ctrl+R"
-    assert "Ctrl+R" in window.start_action.toolTip()
+    assert window.listener_bar.start_action.shortcuts()[0].toString() == "Ctrl+R"
+    assert "Ctrl+R" in window.listener_bar.start_action.toolTip()
 
 
 def test_batched_insertion_and_follow(qtbot: Any, window: MainWindow, record_factory: Factory) -> None:
@@ -278,18 +279,18 @@ def test_batched_insertion_and_follow(qtbot: Any, window: MainWindow, record_fac
     window.model.rowsInserted.connect(lambda _p, first, last: inserts.append(last - first + 1))
     window.resize(900, 500)
     for i in range(2000):
-        window._on_listener_request_captured(record_factory(id=i + 1))
+        window.capture.record_captured.emit(record_factory(id=i + 1))
     qtbot.waitUntil(lambda: window.model.rowCount() == 2000)
     assert inserts == [2000]
     bar = window.table.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     bar.setValue(0)  # the user scrolls up: following pauses
     for i in range(10):
-        window._on_listener_request_captured(record_factory(id=3000 + i))
+        window.capture.record_captured.emit(record_factory(id=3000 + i))
     qtbot.waitUntil(lambda: window.model.rowCount() == 2010)
     assert bar.value() == 0
-    window.follow_action.setChecked(False)
-    window.follow_action.setChecked(True)  # resuming jumps to the newest
+    window.follower.action.setChecked(False)
+    window.follower.action.setChecked(True)  # resuming jumps to the newest
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
 
 
@@ -299,7 +300,7 @@ def test_copy_actions(qtbot: Any, window: MainWindow, record_factory: Factory) -
     from inspector.store import to_curl
 
     record = record_factory(id=1, body=b"a=1", method="POST")
-    window._on_listener_request_captured(record)
+    window.capture.record_captured.emit(record)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     select_row(window, 0)
     window.table.copy_action.trigger()
@@ -327,8 +328,8 @@ def test_settings_remembered(qtbot: Any, settings: QSettings) -> None:
     first.close()
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
-    assert second.address_combo.address() == "::1"
-    assert second.port_spin.value() == 9123
+    assert second.listener_bar.address_combo.address() == "::1"
+    assert second.listener_bar.port_spin.value() == 9123
     assert second.table.columnWidth(Column.PATH) == 333
     assert second.table.horizontalHeader().visualIndex(Column.QUERY) == 1
     second.close()
@@ -339,12 +340,12 @@ def test_close_while_listening_stops_the_listener(qtbot: Any, settings: QSetting
     qtbot.addWidget(window)
     window.set_port(0)
     window.show()
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "", timeout=5000)
     host, port = address(window)
     idle = socket.create_connection((host, port))  # an idle keep-alive client
     try:
-        listener = window._listener
+        listener = window.capture.listener
         assert listener is not None
         window.close()
         assert not window.is_running()
@@ -358,7 +359,7 @@ def test_ipv6_loopback(qtbot: Any, window: MainWindow, bind: str) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6")
     window.set_address(bind)
-    window.start_action.trigger()
+    window.listener_bar.start_action.trigger()
     qtbot.waitUntil(lambda: window.url != "" or not window.is_running(), timeout=5000)
     if not window.is_running():
         pytest.skip(f"cannot bind {bind}: {window.error_banner.text()}")

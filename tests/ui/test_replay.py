@@ -72,8 +72,8 @@ def test_replay_to_own_listener_adds_a_row(qtbot: Any, listening: MainWindow) ->
     # the context menu's action reaches the window through the view's signal
     window.table.selectRow(0)
     window.table.replay_action.trigger()
-    assert len(window._replay_dialogs) == 1
-    dialog = window._replay_dialogs[0]
+    assert len(window.replays.dialogs) == 1
+    dialog = window.replays.dialogs[0]
     assert isinstance(dialog, ReplayDialog)
     assert dialog.url_edit.text() == window.url + "/orig?a=1"
     assert dialog.method_combo.currentText() == "PUT"

@@ -13,11 +13,11 @@ from tests.ui.test_main_window import select_row, send, wait_rows
 
 def test_rules_action_toggles_the_dock(listening: MainWindow) -> None:
     window = listening
-    assert not window.rules_dock.isVisible()
-    window.rules_action.trigger()
-    assert window.rules_dock.isVisible()
-    window.rules_action.trigger()
-    assert not window.rules_dock.isVisible()
+    assert not window.rules.isVisible()
+    window.rules.toggle_action.trigger()
+    assert window.rules.isVisible()
+    window.rules.toggle_action.trigger()
+    assert not window.rules.isVisible()
 
 
 def test_selected_request_is_the_preview_request(qtbot: Any, listening: MainWindow) -> None:
@@ -25,7 +25,7 @@ def test_selected_request_is_the_preview_request(qtbot: Any, listening: MainWind
     send(window, "GET", "/orders/7?lang=fr")
     wait_rows(qtbot, window, 1)
     select_row(window, 0)
-    assert window.rules_editor._preview_record is window.detail.record
+    assert window.rules.editor.preview_record is window.detail.record
 
 
 def test_create_rule_from_request_then_save_answers_the_next_request(
@@ -39,15 +39,15 @@ def test_create_rule_from_request_then_save_answers_the_next_request(
     assert record is not None
 
     window.table.create_rule_requested.emit(record)
-    assert window.rules_dock.isVisible()
-    rule = window.rules_editor.current_rule()
+    assert window.rules.isVisible()
+    rule = window.rules.editor.current_rule()
     assert rule is not None and rule.methods == ("POST",) and rule.path == "/webhook"
 
-    window.rules_editor.form.body_edit.setPlainText("got {{ request.method }} {{ request.path }}")
-    qtbot.waitUntil(window.rules_editor.is_dirty, timeout=3000)
-    assert window.rules_editor.save()
+    window.rules.editor.form.body_edit.setPlainText("got {{ request.method }} {{ request.path }}")
+    qtbot.waitUntil(window.rules.editor.is_dirty, timeout=3000)
+    assert window.rules.editor.save()
     assert default_rules_path().exists()
-    assert not window.rules_editor.is_dirty()
+    assert not window.rules.editor.is_dirty()
 
     # The listener started before the save; the new rules answer at once.
     assert send(window, "POST", "/webhook", body=b"{}") == (200, b"got POST /webhook")

@@ -1,0 +1,159 @@
+"""The listener toolbar: bind address, port, Start/Stop, the live URL, and the
+listener's line in the status bar.
+
+It asks for a start or a stop (:attr:`ListenerBar.start_requested`,
+:attr:`ListenerBar.stop_requested`) and shows the states it is told about
+(idle, starting, listening); it never holds the listener itself. Other parts'
+actions (follow, clear, export, rules) are added to the same toolbar by the
+window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import QLabel, QSpinBox, QStyle, QToolBar, QToolButton, QWidget
+
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
+from inspector.text import visible
+from inspector.ui.bind_selector import BindAddressCombo
+
+#: the longest status line shown
+STATUS_LIMIT = 200
+
+
+class ListenerBar(QToolBar):
+    """Address, port, Start/Stop and the URL while listening.
+
+    Signals:
+        start_requested(str, int): Start was chosen for this host and port.
+        stop_requested(): Stop was chosen.
+        address_changed(str): the address in the box changed.
+    """
+
+    start_requested = Signal(str, int)
+    stop_requested = Signal()
+    address_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Listener", parent)
+        self.setObjectName("listener_toolbar")  # saveState() keys toolbars by name
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = self.style()
+        self._active = False
+        self._url = ""
+
+        address_label = QLabel("Address ", self)
+        self.addWidget(address_label)
+        self.address_combo = BindAddressCombo(self)
+        address_label.setBuddy(self.address_combo)
+        self.addWidget(self.address_combo)
+        self.addWidget(QLabel("  Port ", self))
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setRange(0, 65535)
+        self.port_spin.setValue(DEFAULT_PORT)
+        self.port_spin.setSpecialValueText("any free")
+        self.port_spin.setToolTip("TCP port to listen on (0: any free port)")
+        self.addWidget(self.port_spin)
+
+        self.start_action = QAction(self)
+        self.start_action.setShortcuts([QKeySequence("Ctrl+R"), QKeySequence(Qt.Key.Key_F5)])
+        self.start_action.setObjectName("start_action")
+        self.addAction(self.start_action)
+        self._play_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._stop_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaStop)
+
+        self.url_button = QToolButton(self)
+        self.url_button.setAutoRaise(True)
+        self.url_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.url_button_action = self.addWidget(self.url_button)
+        self.copy_url_action = QAction("Copy URL", self)
+        self.copy_url_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditCopy))
+        self.copy_url_action.setToolTip("Copy the listener's URL")
+        self.addAction(self.copy_url_action)
+
+        #: the listener's line for the status bar
+        self.status_label = QLabel(self)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._connect_signals()
+        self.show_idle(False)
+
+    def _connect_signals(self) -> None:
+        self.start_action.triggered.connect(self._on_start_action_triggered)
+        self.url_button.clicked.connect(self._on_url_button_clicked)
+        self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
+        self.address_combo.currentTextChanged.connect(self._on_address_combo_text_changed)
+
+    # -- what the user chose ---------------------------------------------------
+
+    def address(self) -> str:
+        """The address to listen on (the default when the box is empty)."""
+        return self.address_combo.address() or DEFAULT_HOST
+
+    def set_address(self, address: str) -> None:
+        self.address_combo.set_address(address)
+
+    def port(self) -> int:
+        return self.port_spin.value()
+
+    def set_port(self, port: int) -> None:
+        self.port_spin.setValue(port)
+
+    # -- states ----------------------------------------------------------------
+
+    @Slot(bool)
+    def show_idle(self, failed: bool) -> None:
+        """Not listening: address and port editable; "Stopped (failed)" after a failure."""
+        self._active = False
+        self._url = ""
+        self.address_combo.setEnabled(True)
+        self.port_spin.setEnabled(True)
+        self.start_action.setText("Start")
+        self.start_action.setIcon(self._play_icon)
+        self.start_action.setToolTip("Start listening (Ctrl+R or F5)")
+        self.url_button_action.setVisible(False)
+        self.copy_url_action.setVisible(False)
+        self.status_label.setText("Stopped (failed)" if failed else "Stopped")
+
+    @Slot(str, int)
+    def show_starting(self, host: str, port: int) -> None:
+        self._active = True
+        self.address_combo.setEnabled(False)
+        self.port_spin.setEnabled(False)
+        self.start_action.setText("Stop")
+        self.start_action.setIcon(self._stop_icon)
+        self.start_action.setToolTip("Stop listening (Ctrl+R or F5)")
+        self.status_label.setText(visible(f"Starting on {host} port {port}…", STATUS_LIMIT))
+
+    @Slot(str)
+    def show_listening(self, url: str) -> None:
+        self._url = url
+        self.url_button.setText(visible(url, STATUS_LIMIT))
+        self.url_button.setToolTip("Open in the browser")
+        self.url_button_action.setVisible(True)
+        self.copy_url_action.setVisible(True)
+        self.status_label.setText(visible(f"Listening on {url}", STATUS_LIMIT))
+
+    # -- slots -----------------------------------------------------------------
+
+    @Slot()
+    def _on_start_action_triggered(self) -> None:
+        if self._active:
+            self.stop_requested.emit()
+        else:
+            self.start_requested.emit(self.address(), self.port())
+
+    @Slot()
+    def _on_url_button_clicked(self) -> None:
+        if self._url:
+            QDesktopServices.openUrl(QUrl(self._url))
+
+    @Slot()
+    def _on_copy_url_action_triggered(self) -> None:
+        if self._url:
+            QGuiApplication.clipboard().setText(self._url)
+
+    @Slot(str)
+    def _on_address_combo_text_changed(self, _text: str) -> None:
+        self.address_changed.emit(self.address_combo.address())
