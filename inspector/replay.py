@@ -12,27 +12,55 @@ nothing is added but what HTTP framing needs:
 The response is read with :class:`http.client.HTTPResponse` (Content-Length,
 chunked, or until close), its body capped at :data:`MAX_RESPONSE_BODY`. Only
 ``http://`` URLs are supported.
+
+A replay never hangs anything (docs/ARCHITECTURE.md, "Limits and deadlines"):
+every socket call waits at most :data:`_SLICE` at a time, so :meth:`ReplayCall.cancel`
+from another thread ends it within that; :data:`DEFAULT_TIMEOUT` without a byte
+ends it; and the whole exchange (connect, send, read the answer) ends at
+:data:`EXCHANGE_DEADLINE` even when a server trickles its answer forever.
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
+import io
+import os
+import selectors
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 from urllib.parse import urlsplit
 
 from inspector.http.record import Pairs
 
 #: response bytes kept for display; the rest is read and dropped
 MAX_RESPONSE_BODY: Final = 10 * 1024 * 1024
+#: seconds without a byte (connecting, sending or reading) before giving up
 DEFAULT_TIMEOUT: Final = 15.0
+#: seconds the whole exchange may take, however the server paces its bytes
+EXCHANGE_DEADLINE: Final = 60.0
+#: the longest one socket call blocks before looking at cancel() and the clocks
+_SLICE: Final = 0.1
 _FRAMING = frozenset({"content-length", "transfer-encoding"})
 
 
 class ReplayError(Exception):
     """The request could not be sent or no response came back (one readable line)."""
+
+
+class ReplayCancelled(ReplayError):
+    """:meth:`ReplayCall.cancel` was called."""
+
+
+class _IdleTimeout(Exception):
+    """No byte within the idle timeout (kept apart from OSError on purpose)."""
+
+
+class _DeadlinePassed(Exception):
+    """The exchange deadline passed."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,7 +117,7 @@ def split_url(url: str) -> tuple[str, int, str]:
 
 
 def build_request(request: ReplayRequest) -> bytes:
-    """The bytes that :func:`send` writes."""
+    """The bytes that :meth:`ReplayCall.run` writes."""
     host, port, target = split_url(request.url)
     method = request.method.strip() or "GET"
     if any(ch in method for ch in " \r\n\t") or any(ch in target for ch in " \r\n"):
@@ -116,41 +144,179 @@ def build_request(request: ReplayRequest) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n" + request.body
 
 
-def send(request: ReplayRequest, timeout: float = DEFAULT_TIMEOUT) -> ReplayResponse:
-    """Send ``request`` and read the response (blocking: call off the GUI thread).
+class ReplayCall:
+    """One replay, cancellable from any thread.
 
-    Raises:
-        ReplayError: bad URL, connection refused, timeout, or no valid response.
+    Args:
+        request: what to send.
+        timeout: seconds without progress before giving up.
+        deadline: seconds the whole exchange may take.
     """
-    host, port, _target = split_url(request.url)
-    data = build_request(request)
-    started = time.perf_counter()
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.sendall(data)
-            response = http.client.HTTPResponse(sock, method=request.method.strip().upper() or "GET")
+
+    def __init__(
+        self,
+        request: ReplayRequest,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        deadline: float = EXCHANGE_DEADLINE,
+    ) -> None:
+        self.request = request
+        self.timeout = timeout
+        self.deadline = deadline
+        self._cancelled = threading.Event()
+        self._ends = 0.0
+
+    def cancel(self) -> None:
+        """End the exchange within :data:`_SLICE` seconds (thread-safe)."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def run(self) -> ReplayResponse:
+        """Connect, send and read the response (blocking).
+
+        Raises:
+            ReplayCancelled: :meth:`cancel` was called.
+            ReplayError: bad URL, connection refused, timeout, deadline, or no
+                valid response (one readable line).
+        """
+        request = self.request
+        host, port, _target = split_url(request.url)
+        data = build_request(request)
+        where = f"{host}:{port}"
+        started = time.perf_counter()
+        self._ends = time.monotonic() + self.deadline
+        try:
+            with self._connect(host, port) as sock:
+                self._send_all(sock, data)
+                # HTTPResponse only calls makefile("rb") on what it is given
+                readable = cast(socket.socket, _Readable(self, sock))
+                response = http.client.HTTPResponse(readable, method=request.method.strip().upper() or "GET")
+                try:
+                    response.begin()
+                    body = response.read(MAX_RESPONSE_BODY)
+                    truncated = bool(response.read(1)) if not response.isclosed() else False
+                finally:
+                    response.close()
+        except ReplayCancelled:
+            raise
+        except _DeadlinePassed:
+            raise ReplayError(
+                f"the exchange with {where} did not end within {self.deadline:g} s and was cut off"
+            ) from None
+        except _IdleTimeout:
+            raise ReplayError(f"no response from {where} within {self.timeout:g} s") from None
+        except http.client.HTTPException as exc:
+            raise ReplayError(f"invalid response from {where}: {type(exc).__name__} {exc}") from None
+        except OSError as exc:
+            raise ReplayError(f"cannot reach {where}: {exc.strerror or exc}") from None
+        elapsed = (time.perf_counter() - started) * 1000
+        headers = tuple((str(name), str(value)) for name, value in response.getheaders())
+        version = {10: "1.0", 11: "1.1"}.get(response.version, str(response.version))
+        return ReplayResponse(
+            status=response.status,
+            reason=response.reason,
+            http_version=version,
+            headers=headers,
+            body=body,
+            body_truncated=truncated,
+            elapsed_ms=elapsed,
+            sent=data,
+        )
+
+    def idle_ends(self) -> float:
+        """When the next wait for progress times out."""
+        return time.monotonic() + self.timeout
+
+    def wait_slice(self, idle_ends: float) -> float:
+        """How long the next socket call may block; raises when cancelled, past
+        the deadline or idle for too long."""
+        if self._cancelled.is_set():
+            raise ReplayCancelled("replay cancelled")
+        now = time.monotonic()
+        if now >= self._ends:
+            raise _DeadlinePassed
+        if now >= idle_ends:
+            raise _IdleTimeout
+        return max(0.001, min(_SLICE, self._ends - now, idle_ends - now))
+
+    def _connect(self, host: str, port: int) -> socket.socket:
+        # the resolver is not cancellable; for the loopback and numeric hosts
+        # replay is meant for, it answers at once
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        error: OSError = OSError(f"no address for {host}")
+        for family, kind, proto, _name, address in infos:
+            sock = socket.socket(family, kind, proto)
             try:
-                response.begin()
-                body = response.read(MAX_RESPONSE_BODY)
-                truncated = bool(response.read(1)) if not response.isclosed() else False
-            finally:
-                response.close()
-    except TimeoutError:
-        raise ReplayError(f"no response from {host}:{port} within {timeout:g} s") from None
-    except http.client.HTTPException as exc:
-        raise ReplayError(f"invalid response from {host}:{port}: {type(exc).__name__} {exc}") from None
-    except OSError as exc:
-        raise ReplayError(f"cannot reach {host}:{port}: {exc.strerror or exc}") from None
-    elapsed = (time.perf_counter() - started) * 1000
-    headers = tuple((str(name), str(value)) for name, value in response.getheaders())
-    version = {10: "1.0", 11: "1.1"}.get(response.version, str(response.version))
-    return ReplayResponse(
-        status=response.status,
-        reason=response.reason,
-        http_version=version,
-        headers=headers,
-        body=body,
-        body_truncated=truncated,
-        elapsed_ms=elapsed,
-        sent=data,
-    )
+                self._connect_one(sock, address)
+            except OSError as exc:
+                sock.close()
+                error = exc
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+        raise error
+
+    def _connect_one(
+        self, sock: socket.socket, address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]
+    ) -> None:
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+            raise OSError(code, os.strerror(code))
+        idle_ends = self.idle_ends()
+        with selectors.DefaultSelector() as selector:
+            selector.register(sock, selectors.EVENT_WRITE)
+            while code != 0:
+                if not selector.select(self.wait_slice(idle_ends)):
+                    continue
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+
+    def _send_all(self, sock: socket.socket, data: bytes) -> None:
+        view = memoryview(data)
+        idle_ends = self.idle_ends()
+        while view:
+            sock.settimeout(self.wait_slice(idle_ends))
+            try:
+                sent = sock.send(view)
+            except TimeoutError:
+                continue
+            view = view[sent:]
+            idle_ends = self.idle_ends()
+
+
+class _Readable:
+    """What :class:`http.client.HTTPResponse` reads from: ``makefile("rb")`` gives
+    a buffered reader whose every ``recv`` waits in slices (see :class:`ReplayCall`)."""
+
+    def __init__(self, call: ReplayCall, sock: socket.socket) -> None:
+        self._call = call
+        self._sock = sock
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(_SlicedReader(self._call, self._sock))
+
+
+class _SlicedReader(io.RawIOBase):
+    def __init__(self, call: ReplayCall, sock: socket.socket) -> None:
+        super().__init__()
+        self._call = call
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        idle_ends = self._call.idle_ends()
+        while True:
+            self._sock.settimeout(self._call.wait_slice(idle_ends))
+            try:
+                return self._sock.recv_into(buffer)
+            except TimeoutError:
+                continue

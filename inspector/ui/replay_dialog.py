@@ -1,19 +1,29 @@
 """The Replay dialog: edit a captured request and send it again.
 
-Prefilled from a record: method, URL (the listener's address, else the Host
-header, plus the target), header lines ``Name: value`` in the captured order and
-case, and the body. What was not edited is sent byte for byte: the captured
-header pairs and body bytes are kept and used unless their editor's text
-changed (a binary body is shown escaped and read-only until "Edit as text").
+Prefilled from a record: method, URL, header lines ``Name: value`` in the
+captured order and case, and the body. What was not edited is sent byte for
+byte: the captured header pairs and body bytes are kept and used unless their
+editor's text changed (a binary body is shown escaped and read-only until
+"Edit as text").
 
-Sending runs on a :class:`ReplayThread` (``http.client`` response parsing over a
-raw socket, :mod:`inspector.replay`); the answer is shown as plain text with
+The URL is this listener (the one running, else the one that captured the
+request) plus the request's path and query, whatever the request named: an
+absolute-form target or a Host header that points elsewhere is offered as a
+second choice in the URL box, never sent to by default.
+
+Sending runs on a :class:`ReplayRunner` (a daemon thread, ``http.client``
+response parsing over a raw socket, :mod:`inspector.replay`); closing the dialog
+cancels it and never waits for it. The answer is shown as plain text with
 control characters made visible.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+import threading
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,8 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, url_for
 from inspector.http.record import CaptureRecord, Pairs
-from inspector.replay import ReplayError, ReplayRequest, ReplayResponse, send, split_url
+from inspector.replay import ReplayCall, ReplayError, ReplayRequest, ReplayResponse, split_url
 from inspector.text import human_size, visible, visible_bytes
 
 #: how much of a response body the dialog shows
@@ -39,17 +50,34 @@ SHOWN_BODY_LIMIT = 256 * 1024
 COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
+def origin_form(record: CaptureRecord) -> str:
+    """The path and query ``record`` asked for, as an origin-form target ("/" when
+    it named none: ``*``, authority-form, a malformed target)."""
+    target = record.target
+    if "://" in target.split("?", 1)[0]:  # absolute-form
+        parts = urlsplit(target)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return target if target.startswith("/") else "/"
+
+
 def replay_url(record: CaptureRecord, listener_url: str = "") -> str:
-    """Where to send ``record`` again: the listener while it listens, else Host."""
-    target = record.target or "/"
-    if "://" in target.split("?", 1)[0]:
-        return target  # absolute-form
-    if not target.startswith("/"):
-        target = "/"
+    """Where a replay goes by default: this listener (the running one, else the
+    one that captured ``record``) and the request's path and query."""
     if listener_url:
-        return listener_url.rstrip("/") + target
-    host = record.header("Host") or record.server
-    return f"http://{host}{target}"
+        base = listener_url.rstrip("/")
+    else:
+        base = f"http://{record.server}" if record.server else url_for(DEFAULT_HOST, DEFAULT_PORT)
+    return base + origin_form(record)
+
+
+def replay_choices(record: CaptureRecord, listener_url: str = "") -> list[str]:
+    """The URLs the dialog offers: :func:`replay_url` first, then the request's
+    own URL (:attr:`CaptureRecord.url`) when it names another place."""
+    choices = [replay_url(record, listener_url)]
+    original = record.url
+    if original and record.method != "CONNECT" and original not in choices:
+        choices.append(original)
+    return choices
 
 
 def headers_text(headers: Pairs) -> str:
@@ -83,30 +111,57 @@ def _is_text(body: bytes) -> bool:
     return True
 
 
-class ReplayThread(QThread):
-    """Sends one request off the GUI thread.
+class ReplayRunner(QObject):
+    """Runs one :class:`ReplayCall` on a daemon thread and reports through signals.
+
+    It has no parent and keeps itself alive (:attr:`_running`) until the call has
+    ended, so a dialog closed mid-replay neither waits for it nor is reached by
+    it, and the app can quit while a server still trickles (daemon threads do
+    not hold the process).
 
     Signals:
         replied(object): the :class:`ReplayResponse`.
         failed(str): one readable line.
+        ended(): the call is over (answered, failed or cancelled).
     """
 
     replied = Signal(object)
     failed = Signal(str)
+    ended = Signal()
 
-    def __init__(self, request: ReplayRequest, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.request = request
+    _running: ClassVar[set[ReplayRunner]] = set()
 
-    def run(self) -> None:
+    def __init__(self, call: ReplayCall) -> None:
+        super().__init__(None)
+        self.call = call
+        self.ended.connect(self._on_self_ended)
+
+    def start(self) -> None:
+        ReplayRunner._running.add(self)
+        threading.Thread(target=self._run, name="replay", daemon=True).start()
+
+    def cancel(self) -> None:
+        """End the call soon; nothing more is reported but :attr:`ended`."""
+        self.call.cancel()
+
+    def _run(self) -> None:  # the daemon thread
         try:
-            response = send(self.request)
+            response = self.call.run()
         except ReplayError as exc:
-            self.failed.emit(str(exc))
+            if not self.call.cancelled:
+                self.failed.emit(str(exc))
         except Exception as exc:  # never a traceback in the window
             self.failed.emit(f"replay failed: {type(exc).__name__}: {exc}")
         else:
-            self.replied.emit(response)
+            if not self.call.cancelled:
+                self.replied.emit(response)
+        finally:
+            self.ended.emit()
+
+    @Slot()
+    def _on_self_ended(self) -> None:
+        ReplayRunner._running.discard(self)
+        self.deleteLater()
 
 
 class ReplayDialog(QDialog):
@@ -120,7 +175,7 @@ class ReplayDialog(QDialog):
         self.setWindowTitle(f"Replay request #{record.id}")
         self.resize(820, 640)
         self.record = record
-        self._thread: ReplayThread | None = None
+        self._runner: ReplayRunner | None = None
         self._original_headers = headers_text(record.headers)
         self._body_is_text = _is_text(record.body)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -129,8 +184,18 @@ class ReplayDialog(QDialog):
         self.method_combo.setEditable(True)
         self.method_combo.addItems(COMMON_METHODS)
         self.method_combo.setCurrentText(record.method or "GET")
-        self.url_edit = QLineEdit(replay_url(record, listener_url), self)
-        self.url_edit.setToolTip("Any http:// URL (https is not supported)")
+        self.url_combo = QComboBox(self)
+        self.url_combo.setEditable(True)
+        self.url_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.url_combo.addItems(replay_choices(record, listener_url))
+        self.url_combo.setToolTip(
+            "Any http:// URL (https is not supported). By default this listener;\n"
+            "the request's own URL, when it names another host, is the second choice."
+        )
+        url_edit = self.url_combo.lineEdit()
+        assert url_edit is not None  # an editable combo has one
+        #: the URL the request goes to
+        self.url_edit: QLineEdit = url_edit
         self.headers_edit = QPlainTextEdit(self)
         self.headers_edit.setFont(mono)
         self.headers_edit.setPlainText(self._original_headers)
@@ -161,7 +226,7 @@ class ReplayDialog(QDialog):
         form.setContentsMargins(0, 0, 0, 0)
         line = QHBoxLayout()
         line.addWidget(self.method_combo)
-        line.addWidget(self.url_edit, 1)
+        line.addWidget(self.url_combo, 1)
         form.addRow("Request", line)
         form.addRow("Headers", self.headers_edit)
         body_line = QHBoxLayout()
@@ -226,21 +291,21 @@ class ReplayDialog(QDialog):
 
     def send(self) -> None:
         """Send what the editors hold (off the GUI thread)."""
-        if self._thread is not None:
+        if self._runner is not None:
             return
         try:
             request = self.build_request()
         except ReplayError as exc:
             self.status_label.setText(visible(str(exc), 500))
             return
-        thread = ReplayThread(request, self)
-        thread.replied.connect(self._on_thread_replied)
-        thread.failed.connect(self._on_thread_failed)
-        thread.finished.connect(self._on_thread_finished)
-        self._thread = thread
+        runner = ReplayRunner(ReplayCall(request))
+        runner.replied.connect(self._on_runner_replied)
+        runner.failed.connect(self._on_runner_failed)
+        runner.ended.connect(self._on_runner_ended)
+        self._runner = runner
         self.send_button.setEnabled(False)
         self.status_label.setText(visible(f"Sending {request.method} {request.url}…", 500))
-        thread.start()
+        runner.start()
 
     # -- slots ------------------------------------------------------------------
 
@@ -256,7 +321,7 @@ class ReplayDialog(QDialog):
         self.edit_body_button.hide()
 
     @Slot(object)
-    def _on_thread_replied(self, response: ReplayResponse) -> None:
+    def _on_runner_replied(self, response: ReplayResponse) -> None:
         truncated = " (cut off)" if response.body_truncated else ""
         self.status_label.setText(
             visible(
@@ -273,21 +338,21 @@ class ReplayDialog(QDialog):
         self.response_shown.emit(response)
 
     @Slot(str)
-    def _on_thread_failed(self, message: str) -> None:
+    def _on_runner_failed(self, message: str) -> None:
         self.status_label.setText(visible(message, 500))
         self.response_edit.clear()
 
     @Slot()
-    def _on_thread_finished(self) -> None:
-        thread = self._thread
-        self._thread = None
+    def _on_runner_ended(self) -> None:
+        self._runner = None
         self.send_button.setEnabled(True)
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
 
     def done(self, result: int) -> None:
-        thread = self._thread
-        if thread is not None:  # a send in flight: let it end (bounded by its timeout)
-            thread.wait()
+        runner = self._runner
+        if runner is not None:  # a send in flight: cancel it, never wait for it
+            self._runner = None
+            runner.replied.disconnect(self._on_runner_replied)
+            runner.failed.disconnect(self._on_runner_failed)
+            runner.ended.disconnect(self._on_runner_ended)
+            runner.cancel()
         super().done(result)
