@@ -9,9 +9,10 @@ writer) and the window drains it from a GUI timer (:data:`POLL_INTERVAL_MS`).
 
 from __future__ import annotations
 
+from argparse import Namespace
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from inspector.store import CaptureStore
 from inspector.store.opening import open_history as open_store_for
@@ -50,17 +51,21 @@ class StoreEvents:
         return reports
 
 
-def open_history(args: Any, events: StoreEvents) -> tuple[CaptureStore, str | None]:
+def open_history(args: Namespace, events: StoreEvents) -> tuple[CaptureStore, str | None]:
     """The store ``--db PATH`` / ``--no-db`` / ``--history-limit N`` ask for.
 
     Returns:
         The store and, when the file could not be used and history is kept in
         memory instead, a one-line message for the window (else None).
     """
+    # the command line's names; a Namespace from elsewhere may lack some
+    db: str | None = getattr(args, "db", None)
+    no_db = bool(getattr(args, "no_db", False))
+    limit: int | None = getattr(args, "history_limit", None)
     store, problem = open_store_for(
-        getattr(args, "db", None),
-        no_db=bool(getattr(args, "no_db", False)),
-        max_records=getattr(args, "history_limit", None),
+        db,
+        no_db=no_db,
+        max_records=limit,
         on_error=events.on_error,
         on_pruned=events.on_pruned,
     )

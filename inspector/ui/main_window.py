@@ -266,8 +266,8 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
     if problem:
         window.error_banner.show_message(problem)
-    bind = getattr(args, "bind", None)
-    port = getattr(args, "port", None)
+    bind: str | None = getattr(args, "bind", None)
+    port: int | None = getattr(args, "port", None)
     if bind:
         window.set_address(bind)
     if port is not None:
