@@ -1,6 +1,7 @@
 """Turning a body into something readable, by content type (Qt-free).
 
-- ``application/json`` and ``*+json``: pretty-printed (when it parses);
+- ``application/json`` and ``*+json``: pretty-printed (when it parses), the
+  indenting stopped at the display limit;
 - ``application/x-www-form-urlencoded``: decoded name/value rows, repeated and
   blank names kept;
 - ``multipart/form-data``: each part with its own header fields, split on the
@@ -197,6 +198,23 @@ def _render_multipart(body: bytes, boundary: str, total: int) -> RenderedBody | 
     return RenderedBody("multipart", "\n".join(out), shown=len(body), total=total)
 
 
+def pretty_json(value: object, limit: int | None) -> tuple[str, bool]:
+    """``value`` indented as JSON, at most ``limit`` characters (None: all), and
+    whether it was cut. The encoder is stopped once ``limit`` is reached, so a
+    4 MiB document costs what its first screens cost, not a full re-indent."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    if limit is None:
+        return encoder.encode(value), False
+    chunks: list[str] = []
+    size = 0
+    for chunk in encoder.iterencode(value):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return "".join(chunks)[:limit], True
+    return "".join(chunks), False
+
+
 def render_body(body: bytes, content_type: str | None, limit: int | None = DISPLAY_LIMIT) -> RenderedBody:
     """Render a body for the Body tab.
 
@@ -215,13 +233,11 @@ def render_body(body: bytes, content_type: str | None, limit: int | None = DISPL
 
     if (mime == "application/json" or mime.endswith("+json")) and total <= JSON_PARSE_LIMIT:
         try:
-            parsed = json.loads(decode_text(body, charset))
-        except (ValueError, RecursionError):
+            pretty, cut = pretty_json(json.loads(decode_text(body, charset)), limit)
+        except (ValueError, RecursionError):  # not JSON, too deep, an integer of 5,000 digits
             pass
         else:
-            pretty = json.dumps(parsed, indent=2, ensure_ascii=False)
-            if limit is not None and len(pretty) > limit:
-                pretty = pretty[:limit]
+            if cut:
                 shown = min(shown, total - 1)  # the rendering stops early
             return RenderedBody("json", visible(pretty, None, keep_newlines=True), shown=shown, total=total)
 

@@ -587,3 +587,83 @@ def test_huge_header_and_body_open_without_freezing(
         record_property(f"{name}_all_tabs_ms", f"{total:.0f}")
     print(f"[hardening] set_record(10 MiB body) called directly: {direct_ms:.1f} ms")
     record_property("10MiB_set_record_ms", f"{direct_ms:.1f}")
+
+
+# -- hostile bodies in the detail pane: rendering stays capped ---------------------------
+
+
+def _json_array(size: int) -> bytes:
+    item = b'{"k": 1234567}'
+    count = (size - 2) // (len(item) + 1)
+    return b"[" + b",".join([item] * count) + b"]"
+
+
+def _multipart(size: int, parts: int) -> bytes:
+    value = b"v" * (size // parts - 60)
+    head = b'--B\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n'
+    chunks = [head % i + value + b"\r\n" for i in range(parts)]
+    return b"".join(chunks) + b"--B--\r\n"
+
+
+def hostile_bodies() -> list[tuple[str, str, bytes]]:
+    """(name, Content-Type, body): each at or under the default 10 MiB body limit."""
+    max_body = 10 * 1024 * 1024
+    form_10m = b"&".join(b"f%d=x" % i for i in range(1_400_000))[:max_body]
+    return [
+        ("json-4MiB", "application/json", _json_array(4 * 1024 * 1024)),
+        ("json-10MiB", "application/json", _json_array(max_body)),
+        ("json-deep", "application/json", b"[" * 10_000 + b"]" * 10_000),
+        ("json-extreme", "application/json", b'[1e400, NaN, -Infinity, ' + b"9" * 5000 + b"]"),
+        ("form-20k", "application/x-www-form-urlencoded", b"&".join(b"f%d=x" % i for i in range(20_000))),
+        ("form-10MiB", "application/x-www-form-urlencoded", form_10m),
+        ("multipart-10MiB", "multipart/form-data; boundary=B", _multipart(max_body, 20_000)),
+    ]
+
+
+class CountingEncoder(json.JSONEncoder):
+    """Counts the chunks any JSON encoding produced (json.dumps included)."""
+
+    chunks = 0
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+        for chunk in super().iterencode(o, _one_shot):
+            CountingEncoder.chunks += 1
+            yield chunk
+
+
+def test_hostile_bodies_render_capped_in_the_detail_pane(
+    qtbot: Any, hostile_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.ui.body_render import DISPLAY_LIMIT
+
+    window = hostile_window
+    port = urlsplit(window.url).port
+    assert port
+    bodies = hostile_bodies()
+    for name, content_type, body in bodies:
+        head = f"POST /{name} HTTP/1.1\r\nHost: t\r\nContent-Type: {content_type}\r\n".encode()
+        assert send_raw(port, with_length(head, body)).startswith(b"HTTP/1.1 200"), name
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(bodies), timeout=WAIT_MS)
+    monkeypatch.setattr(json, "JSONEncoder", CountingEncoder)
+    view = window.detail.body_view
+    rendered = {}
+    for row, (name, _type, body) in enumerate(bodies):
+        CountingEncoder.chunks = 0
+        stall, total = measure_selection(qtbot, window, row)
+        result = view.rendered()
+        rendered[name] = result
+        print(f"\n[hardening] {name}: longest stall {stall:.1f} ms, all tabs painted in {total:.0f} ms")
+        assert window.detail.record is not None and window.detail.record.body_size == len(body)
+        assert result.shown <= DISPLAY_LIMIT and len(view.text.toPlainText()) <= 2 * DISPLAY_LIMIT, name
+        # the indenting stopped at the display limit
+        assert CountingEncoder.chunks <= DISPLAY_LIMIT, (name, CountingEncoder.chunks)
+        check_plain(view.text.toPlainText()[:5000], name, multi_line=True)
+        window.table.clearSelection()
+        qtbot.waitUntil(lambda: window.detail.record is None)
+    assert rendered["json-4MiB"].kind == "json" and rendered["json-4MiB"].truncated
+    assert rendered["json-10MiB"].kind == "text" and rendered["json-10MiB"].truncated
+    assert rendered["json-deep"].kind == "text"
+    assert rendered["json-extreme"].kind == "text"  # 5,000 digits: not read as a number
+    assert rendered["form-20k"].kind == "form" and len(rendered["form-20k"].rows) == 20_000
+    assert rendered["form-10MiB"].kind == "form" and rendered["form-10MiB"].truncated
+    assert rendered["multipart-10MiB"].kind == "multipart" and rendered["multipart-10MiB"].truncated
