@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
@@ -359,4 +359,89 @@ def test_committed_live_rows_become_history_rows(
     window.filter_bar.edit.setText("/new/2")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 10, timeout=3000)
     assert shown_ids(window) == list(range(20, 30))
+    window.close()
+
+
+# -- HAR import off the GUI thread (issue: hardening, item 14) -------------------------------
+
+
+def big_har(path: Path, factory: Factory, count: int) -> Path:
+    from inspector.store import export_file
+
+    records = (factory(id=i, target=f"/h/{i}", path=f"/h/{i}", query=()) for i in range(1, count + 1))
+    export_file(path, records)
+    return path
+
+
+def test_har_import_runs_off_the_gui_thread_with_progress(
+    qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory
+) -> None:
+    path = big_har(tmp_path / "big.har", record_factory, 20_000)
+    window = open_window(args(no_db=True), settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.sessions.opened, timeout=120_000):
+        assert window.sessions.import_har_file(str(path)) is not None
+        # returned before the file was read: the reading goes on in its thread
+        assert window.sessions.is_importing() and not window.sessions.in_session()
+        progress = window.findChild(QProgressDialog)
+        assert progress is not None and progress.labelText() == "Reading big.har…"
+        assert window.sessions.import_har_file(str(path)) is None  # one import at a time
+    assert window.proxy.rowCount() == 20_000
+    assert window.proxy.index(19_999, Column.PATH).data() == "/h/20000"
+    qtbot.waitUntil(lambda: window.findChild(QProgressDialog) is None and not window.sessions.is_importing())
+    window.close()
+
+
+def test_har_import_can_be_cancelled(
+    qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory
+) -> None:
+    path = big_har(tmp_path / "big.har", record_factory, 5_000)
+    window = open_window(args(no_db=True), settings)
+    qtbot.addWidget(window)
+    window.show()
+    opened: list[bool] = []
+    window.sessions.opened.connect(lambda: opened.append(True))
+    assert window.sessions.import_har_file(str(path)) is not None
+    progress = window.findChild(QProgressDialog)
+    assert progress is not None
+    cancel = progress.findChild(QPushButton)
+    assert cancel is not None and cancel.text() == "Cancel"
+    cancel.click()
+    qtbot.waitUntil(lambda: not window.sessions.is_importing(), timeout=60_000)
+    assert not opened and not window.sessions.in_session()
+    assert not window.error_banner.isVisible()
+    window.close()
+
+
+EXTREME_HARS = {
+    "deep": "[" * 10_000 + "]" * 10_000,
+    "huge-float": '{"log": {"entries": [{"startedDateTime": "2024-01-01T00:00:00Z", "time": 1e400, '
+    '"request": {"method": "GET", "url": "http://h/", "httpVersion": "HTTP/1.1", "headers": [], '
+    '"queryString": [], "bodySize": 1e400}, "response": {"status": 1e400}}]}}',
+    "long-int": '{"log": {"entries": [{"request": {"method": "GET", "url": "http://h/", "bodySize": '
+    + "9" * 5000
+    + "}}]}}",
+    "nan": '{"log": {"entries": [{"request": {"method": "GET", "url": "http://h/"}, "time": NaN, '
+    '"response": {"status": NaN}}]}}',
+}
+
+
+@pytest.mark.parametrize("name", list(EXTREME_HARS))
+def test_an_extreme_har_is_one_line_never_a_traceback(
+    qtbot: Any, tmp_path: Path, settings: QSettings, name: str
+) -> None:
+    path = tmp_path / f"{name}.har"
+    path.write_text(EXTREME_HARS[name], encoding="utf-8")
+    window = open_window(args(no_db=True), settings)
+    qtbot.addWidget(window)
+    window.show()
+    failures: list[str] = []
+    window.sessions.import_failed.connect(failures.append)
+    assert window.sessions.import_har_file(str(path)) is not None
+    qtbot.waitUntil(lambda: not window.sessions.is_importing(), timeout=60_000)
+    if not window.sessions.in_session():  # refused: one readable line naming the file
+        assert len(failures) == 1
+        assert f"{name}.har" in failures[0] and "\n" not in failures[0] and "Traceback" not in failures[0]
+        assert window.error_banner.isVisible() and window.error_banner.text() == failures[0]
     window.close()
