@@ -1,14 +1,15 @@
 """Render docs/screenshot.png: the window offscreen after a realistic mix of requests.
 
-    python tools/screenshot.py [OUT.png]
+    python tools/screenshot.py [OUT.png] [--size WxH]
 
 Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor
 open on a rule made from the selected request, with its live preview.
 
 Starts listening on 127.0.0.1 (any free port), sends a browser-like GET, a
 JSON POST, a form POST, a multipart upload and a malformed request, selects
-the JSON POST and grabs the window at 1280x800. Uses throwaway settings, so
-the user's window layout is untouched.
+the JSON POST and grabs the window at 1280x800 (or ``--size``, say 1024x700,
+to see how the window fits a small screen). Uses throwaway settings, so the
+user's window layout is untouched.
 """
 
 from __future__ import annotations
@@ -138,12 +139,23 @@ def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
     window.rules.editor.revert()
 
 
-def main() -> int:
-    out = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "out",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "docs" / "screenshot.png",
     )
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size WxH (1280x800)")
+    return parser.parse_args()
+
+
+def main() -> int:
+    options = parse_args()
+    out: Path = options.out
+    width, _, height = options.size.partition("x")
+    size = (int(width), int(height))
     app = QApplication(sys.argv[:1])
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
@@ -153,7 +165,7 @@ def main() -> int:
         history = Path(tmp) / "history.sqlite3"  # as in real use: history on, in a file
         args = argparse.Namespace(db=str(history), no_db=False, history_limit=None, bind=None, port=None)
         window = open_window(args, settings=settings)
-        window.resize(*SIZE)
+        window.resize(*size)
         window.set_address("127.0.0.1")
         window.set_port(0)
         window.show()

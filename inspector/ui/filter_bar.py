@@ -39,6 +39,7 @@ class FilterBar(QWidget):
         self._feed = feed
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)  # as the window's own layout spaces its rows
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText("Filter: method, path, query, headers, body  (Ctrl+F)")
         self.edit.setClearButtonEnabled(True)
