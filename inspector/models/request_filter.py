@@ -146,17 +146,6 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         assert self._model is not None, "no source model set"
         return self._model
 
-    @property
-    def filter_text(self) -> str:
-        return self._needle
-
-    @property
-    def method_filter(self) -> MethodFilter:
-        return self._method
-
-    def is_filtering(self) -> bool:
-        return bool(self._needle) or self._method is not MethodFilter.ALL
-
     def set_filter_text(self, text: str) -> None:
         needle = text.strip().casefold()
         if needle == self._needle:
@@ -253,11 +242,6 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if not method_matches(record, self._method):
             return False
         return not self._needle or record_matches(record, self._needle)
-
-    @property
-    def requested_sort(self) -> tuple[int, Qt.SortOrder]:
-        """The column and order last passed to :meth:`sort` (-1: none)."""
-        return self._sort_column, self._sort_order
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._sort_order = column, order

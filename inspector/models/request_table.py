@@ -109,22 +109,8 @@ class RequestTableModel(QAbstractTableModel):
         return len(self._history.ids)
 
     @property
-    def history_ids(self) -> Sequence[int]:
-        """The record ids of the history rows, in storage order (do not modify)."""
-        return self._history.ids
-
-    @property
     def live_count(self) -> int:
         return len(self._records)
-
-    @property
-    def sort_column(self) -> int:
-        """The column rows are sorted by (:meth:`sort_rows`)."""
-        return self._sort_column
-
-    @property
-    def sort_descending(self) -> bool:
-        return self._descending
 
     @property
     def converted_from(self) -> int | None:

@@ -111,11 +111,6 @@ class RequestTableView(CopyableTableView):
         selection.currentRowChanged.connect(self._on_selection_current_row_changed)
         selection.selectionChanged.connect(self._on_selection_changed)
 
-    @property
-    def selected_record(self) -> CaptureRecord | None:
-        """The record last announced by :attr:`record_selected`."""
-        return self._selected
-
     def _announce_selection(self) -> None:
         current = self.currentIndex()
         selection = self.selectionModel()
