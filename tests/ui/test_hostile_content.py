@@ -49,6 +49,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolTip, QWidget
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response
 from inspector.models.columns import Column, Role
+from inspector.text import is_hidden
 from inspector.ui.bytes_view import BytesView
 from inspector.ui.main_window import MainWindow
 
@@ -477,6 +478,8 @@ def test_headless_stderr_line_has_no_raw_escapes(trap: socket.socket) -> None:
         assert match, first
         port = int(match.group(1))
         requests = hostile_requests(trap.getsockname()[1])
+        lookalike_wire = f"GET /login?{LOOKALIKE_QUERY} HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+        requests.append(("lookalikes", lookalike_wire, True))
         for _name, wire, _accepted in requests:
             send_raw(port, wire)
         seen = [line() for _ in requests]
@@ -496,6 +499,9 @@ def test_headless_stderr_line_has_no_raw_escapes(trap: socket.socket) -> None:
     print("\n[hardening] headless stderr lines:\n" + joined)
     assert "GET /\\x1b[2J" in joined  # the refused target, escaped
     assert "(no request line)" in joined  # the escape-sequence garbage
+    lookalikes = seen[-1].decode("utf-8")  # the target as sent: percent-encoded, so they differ
+    assert f"GET /login?{LOOKALIKE_QUERY} -> 200" in lookalikes
+    assert not any(is_hidden(ch) for ch in lookalikes.rstrip("\n"))
     assert_never_contacted(trap, 0.1)
 
 
@@ -667,3 +673,43 @@ def test_hostile_bodies_render_capped_in_the_detail_pane(
     assert rendered["form-20k"].kind == "form" and len(rendered["form-20k"].rows) == 20_000
     assert rendered["form-10MiB"].kind == "form" and rendered["form-10MiB"].truncated
     assert rendered["multipart-10MiB"].kind == "multipart" and rendered["multipart-10MiB"].truncated
+
+
+# -- invisible characters: values that look alike read differently ------------------------
+
+#: query values that all read "admin" when shown raw (issue: hardening, item 13)
+LOOKALIKE_QUERY = "&".join(
+    [
+        "u=admin",
+        "u=ad%C2%ADmin",  # soft hyphen
+        "u=admin%F3%A0%81%A1",  # tag character
+        "u=a%E2%81%A2dmin",  # invisible times
+        "u=%E3%85%A4admin",  # Hangul filler
+        "u=admin%EF%B8%8F",  # variation selector
+        "u=ad%CD%8Fmin",  # combining grapheme joiner
+    ]
+)
+
+
+def test_lookalike_values_read_differently_everywhere(qtbot: Any, hostile_window: MainWindow) -> None:
+    window = hostile_window
+    port = urlsplit(window.url).port
+    assert port
+    assert send_raw(port, f"GET /login?{LOOKALIKE_QUERY} HTTP/1.1\r\nHost: t\r\n\r\n".encode()).startswith(
+        b"HTTP/1.1 200"
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=WAIT_MS)
+    cell_text = cell(window, 0, Column.QUERY)
+    values = [pair.removeprefix("u=") for pair in cell_text.split(" & ")]
+    assert len(values) == 7 and len(set(values)) == 7, values
+    assert values[:4] == ["admin", "ad\\xadmin", "admin\\U000e0061", "a\\u2062dmin"]
+    tip = cell(window, 0, Column.QUERY, Qt.ItemDataRole.ToolTipRole)
+    check_tooltip(tip, "query tooltip")
+    assert all(value in tip for value in values)
+    window.table.selectRow(0)
+    shown = [window.detail.query_model.index(r, 1).data() for r in range(7)]
+    assert shown == values
+    overview = window.detail.overview
+    for text in (*shown, cell_text, overview["Request"].text(), overview["URL"].text()):
+        check_plain(text, "lookalike")
+        assert not any(is_hidden(ch) for ch in text), text
