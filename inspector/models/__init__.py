@@ -1,1 +1,4 @@
-"""models layer (see DESIGN.md)."""
+"""Qt item models: the request table, its filter proxy, the detail pane's tables.
+
+See docs/ARCHITECTURE.md, "Layers".
+"""

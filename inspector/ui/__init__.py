@@ -1,1 +1,1 @@
-"""ui layer (see DESIGN.md)."""
+"""The window's widgets and the parts it is composed of (docs/ARCHITECTURE.md, "Layers")."""
