@@ -4,6 +4,11 @@ At most :data:`DISPLAY_LIMIT` bytes go into the widget; the note says
 "showing X of Y" and "Show all" renders the rest on request. Modes: "Auto"
 (by content type: JSON, form table, multipart, text or hex), "Text" (decoded,
 with visible escapes) and "Hex".
+
+New bytes are rendered when the view can be seen: a view in a tab that is not
+the current one renders when its tab is shown, so selecting a row renders only
+the tab in front (a 4 MiB JSON body, a 20,000-field form and the raw request
+are not all rendered on every click).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -68,6 +73,8 @@ class BytesView(QWidget):
         self._limit: int | None = DISPLAY_LIMIT
         self._save_title = save_title
         self._file_name = "body.bin"
+        #: new bytes not rendered yet (the view is hidden behind another tab)
+        self._stale = False
 
         self.note = QLabel(self)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -119,12 +126,21 @@ class BytesView(QWidget):
         self._description = description
         self._file_name = file_name or "body.bin"
         self._limit = DISPLAY_LIMIT
-        self._refresh()
+        self._stale = True
+        # hidden behind another tab of a shown window: render when shown
+        if self.isVisible() or not self.window().isVisible():
+            self._refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._refresh()
+        super().showEvent(event)
 
     def rendered(self) -> RenderedBody:
         return render(self._data, self._content_type, self.mode.currentText(), self._limit)
 
     def _refresh(self) -> None:
+        self._stale = False
         result = self.rendered()
         if result.kind == "form":
             self.form_model.set_rows(result.rows)
