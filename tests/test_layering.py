@@ -45,6 +45,11 @@ QT_FREE = [
     "inspector.upstream.forwarder",
     "inspector.diff",
     "inspector.timeline",
+    "inspector.listen",
+    "inspector.listen.holder",
+    "inspector.listen.inuse",
+    "inspector.listen.overlap",
+    "inspector.listen.spec",
 ]
 
 CHECK = """

@@ -19,6 +19,7 @@ from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, default_responder
 from inspector.server import CallbackSink, bind_listener
+from tests.network import needs_ipv6
 
 H = b"Host: example.com\r\n"
 CURL = shutil.which("curl")
@@ -465,18 +466,7 @@ def test_two_hundred_concurrent_connections(running: Running) -> None:
 # -- IPv6, stopping --
 
 
-def ipv6_loopback() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback here")
+@needs_ipv6
 def test_ipv6_loopback(start_server: ServerFactory) -> None:
     running = start_server(host="::1")
     assert running.server.url == f"http://[::1]:{running.port}"
