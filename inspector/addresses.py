@@ -39,8 +39,10 @@ def format_hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def url_for(host: str, port: int) -> str:
-    return f"http://{format_hostport(host, port)}"
+def url_for(host: str, port: int, scheme: str = "http") -> str:
+    """``http://127.0.0.1:8090``, ``https://[::1]:8090``; an IPv6 zone in URL
+    form (RFC 6874 §2): ``http://[fe80::1%25eth0]:8090``."""
+    return f"{scheme}://{format_hostport(host.replace('%', '%25'), port)}"
 
 
 def browse_host(host: str) -> str:

@@ -48,8 +48,10 @@ QT_FREE = [
     "inspector.listen",
     "inspector.listen.holder",
     "inspector.listen.inuse",
+    "inspector.listen.interfaces",
     "inspector.listen.overlap",
     "inspector.listen.spec",
+    "inspector.listen.urls",
 ]
 
 CHECK = """
