@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.store import import_har
+from inspector.formats import import_har
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ROOT / "resources" / "rules"

@@ -1,31 +1,35 @@
-"""Capture history (SQLite) and export/import: HAR 1.2, JSONL, cURL. Qt-free.
+"""Capture history in SQLite. Qt-free.
 
-Imports only the standard library and :mod:`inspector.http` (DESIGN.md, "Layers").
+Imports only the standard library, orjson, :mod:`inspector.http` and
+:mod:`inspector.formats` (docs/ARCHITECTURE.md, "Layers").
 """
 
+# The formats moved to inspector.formats; the window still imports these four
+# from here until it is wired to inspector.formats (then this import goes).
+from inspector.formats import HarImportError, export_file, import_har, to_curl
+from inspector.store.codec import Summary
 from inspector.store.db import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_RECORDS,
     CaptureStore,
+    StoreDamaged,
     StoreError,
-    Summary,
     default_path,
 )
-from inspector.store.export import export_file, har_entry, to_curl, to_har, to_jsonl_lines
-from inspector.store.har_import import HarImportError, import_har
+from inspector.store.writer import BatchPolicy, StoreObserver
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_RECORDS",
+    "BatchPolicy",
     "CaptureStore",
     "HarImportError",
+    "StoreDamaged",
     "StoreError",
+    "StoreObserver",
     "Summary",
     "default_path",
     "export_file",
-    "har_entry",
     "import_har",
     "to_curl",
-    "to_har",
-    "to_jsonl_lines",
 ]

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 
 from inspector.http.record import CaptureRecord
-from inspector.store import db as dbmod
-from inspector.store.db import CaptureStore, StoreError, Summary
-
-from .conftest import make_record, record_variants
+from inspector.store import CaptureStore, StoreError, Summary, queries, schema
+from tests.records import make_record, record_variants
 
 
 @pytest.fixture(params=["file", "memory"])
@@ -263,9 +261,9 @@ def test_opening_100k_rows_reads_only_a_page(tmp_path: Path, monkeypatch: pytest
     with CaptureStore(path, max_records=200_000) as s:
         s.add_many(dataclasses.replace(rec, id=i) for i in range(1, 100_001))
     built = 0
-    original = dbmod._record_from_row
+    original = queries.record_from_row
     summarised = 0
-    original_summary = dbmod._summary_from_row
+    original_summary = queries.summary_from_row
 
     def counting(row):  # type: ignore[no-untyped-def]
         nonlocal built
@@ -277,8 +275,8 @@ def test_opening_100k_rows_reads_only_a_page(tmp_path: Path, monkeypatch: pytest
         summarised += 1
         return original_summary(row)
 
-    monkeypatch.setattr(dbmod, "_record_from_row", counting)
-    monkeypatch.setattr(dbmod, "_summary_from_row", counting_summary)
+    monkeypatch.setattr(queries, "record_from_row", counting)
+    monkeypatch.setattr(queries, "summary_from_row", counting_summary)
     statements: list[str] = []
     with CaptureStore(path, max_records=200_000) as s:
         s._reader.set_trace_callback(statements.append)
@@ -348,7 +346,7 @@ def test_locked_by_sqlite_transaction_raises(tmp_path: Path, monkeypatch: pytest
     CaptureStore(path).close()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
-    monkeypatch.setattr(dbmod, "_BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 100)
     try:
         with pytest.raises(StoreError, match="locked") as info:
             CaptureStore(path)

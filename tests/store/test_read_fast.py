@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from inspector.http.record import CaptureRecord
-from inspector.store.db import SORT_FIELDS, CaptureStore, _query_text
-
-from .conftest import make_record, make_response
+from inspector.store import CaptureStore
+from inspector.store.queries import SORT_FIELDS, _query_text
+from tests.records import make_record, make_response
 
 
 def _records() -> list[CaptureRecord]:

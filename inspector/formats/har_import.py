@@ -1,7 +1,7 @@
 """Read HAR files (ours, Chrome/Edge DevTools, Firefox, HTTP Toolkit, mitmproxy).
 
 Strategy: our own export carries ``_``-prefixed fields that rebuild each record
-exactly (see :mod:`inspector.store.export`); for other tools' HAR we take what
+exactly (see :mod:`inspector.formats.har`); for other tools' HAR we take what
 the spec fields give and tolerate the known quirks:
 
 - missing optional fields and ``null`` where a list or string belongs;
@@ -15,83 +15,134 @@ the spec fields give and tolerate the known quirks:
 - ids: ``_id`` when it is an int (Chrome's ``_initiator`` ids, negative ids, or
   strings are ignored); otherwise entries are numbered 1, 2, 3... in file order;
 - ``httpVersion`` spelled ``HTTP/1.1``, ``http/1.1``, ``h2``, ``http/2.0`` or
-  ``h3``; response ``bodySize``/``content.size`` of -1 or 0.
+  ``h3``; response ``bodySize``/``content.size`` of -1 or 0;
+- numbers that are not finite (``1e400``, ``NaN``) or out of range count as
+  absent; whatever the JSON holds, a failure is one line, never a traceback.
 
 Records built from a foreign HAR have empty ``raw_head`` (no bytes were
-received here) and client/server taken from ``_client``/``serverIPAddress``
-when present.
+received here), client/server taken from ``_client``/``serverIPAddress``
+when present and ``scheme`` from the URL.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
+import math
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote_plus, urlsplit
 
+from inspector.formats.extensions import record_fields, response_fields
+from inspector.formats.har_scan import RESTART, HarScanError, scan_entries
 from inspector.http.record import CaptureRecord, Pairs, SentResponse, parse_iso_utc
+
+#: entries read between two progress calls (and two chances for other threads)
+CHUNK: Final = 500
+#: the largest id or size taken from a file (SQLite's INTEGER); beyond it, not a number
+_MAX_INT: Final = (1 << 63) - 1
+#: received times from 1970 to the end of year 9999 (what a datetime can show)
+_MAX_TIMESTAMP: Final = 253_402_300_799.0
+
+#: ``progress(done, total)``: bytes of the file read so far and in all (entries
+#: for an already-parsed object); return False to cancel the import
+Progress = Callable[[int, int], bool]
 
 
 class HarImportError(ValueError):
     """The input is not a HAR document we can read; the message says why (one line)."""
 
 
-def import_har(source: str | os.PathLike[str] | Mapping[str, Any]) -> list[CaptureRecord]:
+class HarImportCancelled(Exception):
+    """The progress callback returned False: the import stopped, nothing was returned."""
+
+
+def import_har(
+    source: str | os.PathLike[str] | Mapping[str, Any], *, progress: Progress | None = None
+) -> list[CaptureRecord]:
     """Read a HAR file (a path) or an already-parsed HAR object.
+
+    The file is read an entry at a time (:mod:`inspector.formats.har_scan`):
+    every :data:`CHUNK` entries ``progress`` is called and other threads get
+    the GIL, so a window can run the import on a worker thread, show progress
+    and cancel it.
 
     Returns:
         One record per entry, in file order.
 
     Raises:
         HarImportError: not JSON, not a HAR document, or an entry that cannot be read
-            (the message names the entry index).
+            (the message names the entry index); one line, whatever the JSON holds
+            (deep nesting, huge or non-finite numbers).
+        HarImportCancelled: ``progress`` returned False.
         OSError: the file cannot be read.
     """
     if isinstance(source, Mapping):
-        obj: Any = source
         name = "HAR object"
-    else:
-        path = Path(source)
-        name = path.name
-        raw = path.read_bytes()
-        try:
-            obj = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise HarImportError(f"{name} is not a HAR file: not UTF-8 text") from None
-        except json.JSONDecodeError as exc:
-            raise HarImportError(
-                f"{name} is not a HAR file: invalid JSON at line {exc.lineno} column {exc.colno}"
-            ) from None
-    if not isinstance(obj, Mapping):
-        raise HarImportError(f"{name} is not a HAR file: the top level is not an object")
-    log = obj.get("log")
-    if not isinstance(log, Mapping):
-        raise HarImportError(f'{name} is not a HAR file: no "log" object')
-    entries = log.get("entries")
-    if not isinstance(entries, list):
-        raise HarImportError(f'{name} is not a HAR file: "log" has no "entries" list')
+        log = source.get("log")
+        if not isinstance(log, Mapping):
+            raise HarImportError(f'{name} is not a HAR file: no "log" object')
+        entries = log.get("entries")
+        if not isinstance(entries, list):
+            raise HarImportError(f'{name} is not a HAR file: "log" has no "entries" list')
+        total = len(entries)
+        return _records(name, ((e, i + 1) for i, e in enumerate(entries)), total, progress)
+    path = Path(source)
+    name = path.name
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HarImportError(f"{name} is not a HAR file: not UTF-8 text") from None
+    del raw
+    return _records(name, scan_entries(text), len(text), progress)
+
+
+def _records(
+    name: str, entries: Iterable[tuple[Any, int]], total: int, progress: Progress | None
+) -> list[CaptureRecord]:
     records: list[CaptureRecord] = []
     used_ids: set[int] = set()
     next_id = 1
-    for index, entry in enumerate(entries):
-        try:
-            record = _entry_to_record(entry, next_id)
-        except HarImportError as exc:
-            raise HarImportError(f"{name}: entry {index}: {exc}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise HarImportError(
-                f"{name}: entry {index} cannot be read: {type(exc).__name__}: {exc}"
-            ) from None
-        if record.id in used_ids:
-            raise HarImportError(f"{name}: entry {index} repeats id {record.id}")
-        used_ids.add(record.id)
-        next_id = max(next_id, record.id) + 1
-        records.append(record)
+    index = 0
+    try:
+        for entry, position in entries:
+            if entry is RESTART:  # a later "log"/"entries" replaces these (as json.loads)
+                records.clear()
+                used_ids.clear()
+                next_id, index = 1, 0
+                continue
+            record = _read_entry(name, index, entry, next_id)
+            if record.id in used_ids:
+                raise HarImportError(f"{name}: entry {index} repeats id {record.id}")
+            used_ids.add(record.id)
+            next_id = max(next_id, record.id) + 1
+            records.append(record)
+            index += 1
+            if index % CHUNK == 0:
+                if progress is not None and progress(position, total) is False:
+                    raise HarImportCancelled(name)
+                time.sleep(0)  # let other threads (the GUI) have the GIL
+    except HarScanError as exc:
+        raise HarImportError(f"{name} is not a HAR file: {exc}") from None
+    if progress is not None and progress(total, total) is False:
+        raise HarImportCancelled(name)
     return records
+
+
+def _read_entry(name: str, index: int, entry: Any, fallback_id: int) -> CaptureRecord:
+    try:
+        return _entry_to_record(entry, fallback_id)
+    except HarImportError as exc:
+        raise HarImportError(f"{name}: entry {index}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise HarImportError(
+            f"{name}: entry {index} cannot be read: {type(exc).__name__}: {reason}"
+        ) from None
 
 
 def _obj(value: Any, what: str) -> Mapping[str, Any]:
@@ -151,10 +202,36 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _int_or(value: Any, default: int) -> int:
+def _number(value: Any) -> float | None:
+    """A finite JSON number as a float; None for anything else (``1e400`` is inf)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, int):
+        return float(value) if -_MAX_INT <= value <= _MAX_INT else None
+    return value if math.isfinite(value) else None
+
+
+def _int_or(value: Any, default: int, low: int = 0, high: int = _MAX_INT) -> int:
+    number = _number(value)
+    if number is None or not low <= number <= high:
         return default
-    return int(value)
+    return int(number)
+
+
+def _received_at(entry: Mapping[str, Any]) -> float:
+    ours = _number(entry.get("_receivedAt"))
+    if ours is not None and 0 <= ours <= _MAX_TIMESTAMP:
+        return ours
+    started = entry.get("startedDateTime")
+    if not isinstance(started, str):
+        raise HarImportError('no "startedDateTime"')
+    try:
+        received_at = parse_iso_utc(started)
+    except (ValueError, OverflowError):
+        raise HarImportError(f"startedDateTime {started[:100]!r} is not a date") from None
+    if not 0 <= received_at <= _MAX_TIMESTAMP:
+        raise HarImportError(f"startedDateTime {started[:100]!r} is before 1970")
+    return received_at
 
 
 def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
@@ -166,18 +243,9 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
 
     raw_id = entry.get("_id")
     record_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None
-    if record_id is None or (not ours and record_id <= 0):
+    if record_id is None or (not ours and record_id <= 0) or abs(record_id) > _MAX_INT:
         record_id = fallback_id
-
-    received_at = entry.get("_receivedAt")
-    if not isinstance(received_at, int | float) or isinstance(received_at, bool):
-        started = entry.get("startedDateTime")
-        if not isinstance(started, str):
-            raise HarImportError('no "startedDateTime"')
-        try:
-            received_at = parse_iso_utc(started)
-        except ValueError:
-            raise HarImportError(f"startedDateTime {started!r} is not a date") from None
+    received_at = _received_at(entry)
 
     all_headers = _pairs(request.get("headers"), "request.headers")
     headers = tuple(pair for pair in all_headers if not pair[0].startswith(":"))
@@ -232,9 +300,14 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
         # Chrome puts a failed request's reason (net::ERR_...) on the response.
         error = _opt_str(_obj(entry.get("response"), '"response"').get("_error"))
 
+    if ours:
+        extensions = _obj(entry.get("_extensions"), '"_extensions"')
+        more = record_fields(extensions)
+    else:
+        more = {"scheme": "https"} if url[:8].lower() == "https://" else {}
     return CaptureRecord(
         id=record_id,
-        received_at=float(received_at),
+        received_at=received_at,
         client=_s(entry.get("_client")),
         server=_s(server),
         method=method,
@@ -252,6 +325,7 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
         raw_head=raw_head,
         raw_body=raw_body,
         response=response,
+        **more,
     )
 
 
@@ -279,16 +353,16 @@ def _response(entry: Mapping[str, Any], ours: bool) -> SentResponse | None:
     response = _obj(response, '"response"')
     if response.get("_noResponse"):
         return None
-    status = _int_or(response.get("status"), 0)
+    status = _int_or(response.get("status"), 0, high=999)
     if not ours and status <= 0:
         return None  # a browser's failed or blocked request: nothing came back
     content = _obj(response.get("content"), "response.content")
     body = _body(content, "response.content.text")
-    duration = response.get("_durationMs")
-    if not isinstance(duration, int | float) or isinstance(duration, bool):
-        timings = _obj(entry.get("timings"), '"timings"')
-        wait = timings.get("wait")
-        duration = wait if isinstance(wait, int | float) and wait >= 0 else 0.0
+    duration = _number(response.get("_durationMs"))
+    if duration is None or duration < 0:
+        wait = _number(_obj(entry.get("timings"), '"timings"').get("wait"))
+        duration = wait if wait is not None and wait >= 0 else 0.0
+    more = response_fields(_obj(entry.get("_extensions"), '"_extensions"')) if ours else {}
     return SentResponse(
         status=status,
         reason=_s(response.get("statusText")),
@@ -296,7 +370,8 @@ def _response(entry: Mapping[str, Any], ours: bool) -> SentResponse | None:
         body=body,
         rule=_opt_str(response.get("_rule")),
         bytes=_int_or(response.get("_bytes"), 0),
-        duration_ms=float(duration),
+        duration_ms=duration,
         error=_opt_str(response.get("_error")),
+        **more,
     )
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from inspector.formats import HarImportError, export_file, import_har, jsonl_lines, to_har
 from inspector.http.record import CaptureRecord
-from inspector.store import HarImportError, export_file, import_har, to_har, to_jsonl_lines
-
-from .conftest import DATA, make_record, record_variants
+from tests.records import DATA, make_record, record_variants
 
 SCHEMA = json.loads((DATA / "har-1.2.schema.json").read_text())
 
@@ -91,8 +90,8 @@ def test_har_round_trip_is_lossless(tmp_path: Path) -> None:
 
 def test_jsonl_export(tmp_path: Path) -> None:
     records = record_variants()
-    lines = list(to_jsonl_lines(records))
-    assert all("\n" not in line for line in lines)
+    lines = list(jsonl_lines(records))
+    assert all(b"\n" not in line for line in lines)
     assert [json.loads(line) for line in lines] == [
         json.loads(json.dumps(r.to_json())) for r in records]
     path = tmp_path / "out.jsonl"

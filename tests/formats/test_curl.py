@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.server import CallbackSink, Server
-from inspector.store import to_curl
-
-from .conftest import make_record
+from tests.records import make_record
 
 CURL = shutil.which("curl")
 BASH = shutil.which("bash")
