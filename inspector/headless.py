@@ -4,24 +4,28 @@ Headless mode is also the contract for end-to-end tests: it never imports Qt,
 prints ``listening on http://HOST:PORT`` on stderr once bound, one short line
 per request, appends records to ``--jsonl`` flushed per record, exits 2 on a
 bind failure and 0 on SIGINT/SIGTERM.
+
+Records go through the same :class:`~inspector.capture.Recorder` as in the
+window (docs/ARCHITECTURE.md, "The capture path"); this module only watches
+it: a line per request on stderr after the round's JSONL lines are written,
+and each problem the recorder reports (a damaged history moved aside, a full
+disk, a closed JSONL pipe) once, as a ``warning:`` line. When records were
+lost (not stored, or not written to the JSONL file) it says how many at the
+end and exits with :data:`EXIT_RECORDS_LOST`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import itertools
-import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import FrameType
-from typing import Any, BinaryIO, TextIO
-
-import orjson
+from typing import TextIO
 
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from inspector.capture import JsonlOutput, Losses, Recorder, RecorderObserver
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.responses import Responder as RuleResponder
@@ -33,6 +37,8 @@ from inspector.text import visible
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2
+#: exit status when records were lost (the history or the JSONL file could not take them)
+EXIT_RECORDS_LOST = 1
 #: how much of a target the per-request stderr line shows
 LINE_TARGET_LIMIT = 200
 
@@ -50,65 +56,42 @@ def request_line(record: CaptureRecord) -> str:
     return visible(line, LINE_TARGET_LIMIT * 2)
 
 
-def jsonl_line(record: CaptureRecord) -> bytes:
-    """One record as a JSONL line (UTF-8, no newline).
+class _Terminal(RecorderObserver):
+    """stderr: one line per request, written once per loop round after the JSONL
+    lines (so a line on stderr means its record is in the file), and each
+    problem as a ``warning:`` line. A closed stderr is given up on quietly."""
 
-    orjson encodes a record about ten times faster than ``json.dumps``, which
-    at thousands of requests a second is a large share of the listener's time.
-    """
-    obj: dict[str, Any] = record.to_json()
-    try:
-        return orjson.dumps(obj)
-    except (TypeError, orjson.JSONEncodeError):  # e.g. a lone surrogate: the stdlib escapes it
-        return json.dumps(obj).encode("ascii")
-
-
-class _HeadlessSink:
-    """Where headless records go: the store, the JSONL file and one stderr line each.
-
-    Lines are gathered during a server loop round and written with one call
-    per stream at its end, before that round's answers are sent: the JSONL file
-    holds every record by the time its client sees the response (the contract
-    of "flushed per record"), at a fraction of the system calls.
-    """
-
-    def __init__(self, store: CaptureStore, jsonl: BinaryIO | None, err: TextIO) -> None:
-        self._store = store
-        self._jsonl = jsonl
+    def __init__(self, err: TextIO) -> None:
         self._err = err
-        self._json_lines: list[bytes] = []
-        self._human_lines: list[str] = []
-        self._ids = itertools.count(store.max_id() + 1)
+        self._lines: list[str] = []
+        self._lock = threading.Lock()  # problems come from the store's writer thread too
+        self._broken = False
 
-    def next_id(self) -> int:
-        return next(self._ids)
+    def say(self, line: str) -> None:
+        with self._lock:
+            self._write(line + "\n")
 
-    def finished(self, record: CaptureRecord) -> None:
-        self._store.add(record)
-        if self._jsonl is not None:
-            self._json_lines.append(jsonl_line(record))
-        self._human_lines.append(request_line(record))
+    def request_finished(self, record: CaptureRecord) -> None:
+        self._lines.append(request_line(record))
 
-    def end_round(self) -> None:
-        if self._json_lines and self._jsonl is not None:
-            self._jsonl.write(b"\n".join(self._json_lines) + b"\n")
-            self._jsonl.flush()
-            self._json_lines.clear()
-        if self._human_lines:
-            self._err.write("\n".join(self._human_lines) + "\n")
+    def round_ended(self) -> None:
+        if self._lines:
+            text = "\n".join(self._lines) + "\n"
+            self._lines.clear()
+            with self._lock:
+                self._write(text)
+
+    def problem(self, message: str) -> None:
+        self.say(f"warning: {visible(message, 1000)}")
+
+    def _write(self, text: str) -> None:
+        if self._broken:
+            return
+        try:
+            self._err.write(text)
             self._err.flush()
-            self._human_lines.clear()
-
-
-@contextlib.contextmanager
-def _open_jsonl(path: str | None) -> Iterator[BinaryIO | None]:
-    if path is None:
-        yield None
-    elif path == "-":
-        yield sys.stdout.buffer
-    else:
-        with open(path, "ab") as handle:
-            yield handle
+        except (OSError, ValueError):
+            self._broken = True
 
 
 def _install_stop_signals(stop: Callable[[], None]) -> None:
@@ -119,11 +102,12 @@ def _install_stop_signals(stop: Callable[[], None]) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def open_store(args: argparse.Namespace, err: TextIO) -> CaptureStore:
-    """The history store ``--db``/``--no-db`` ask for; memory when the file is unusable."""
-    store, problem = open_history(args.db, no_db=args.no_db, max_records=args.history_limit)
-    if problem:
-        print(f"warning: {problem}; keeping history in memory only", file=err, flush=True)
+def open_store(args: argparse.Namespace, terminal: _Terminal) -> CaptureStore:
+    """The history store ``--db``/``--no-db`` ask for; a damaged file is replaced,
+    an unusable one means memory (said once)."""
+    store, notice = open_history(args.db, no_db=args.no_db, max_records=args.history_limit)
+    if notice:
+        terminal.problem(notice)
     return store
 
 
@@ -140,43 +124,56 @@ def load_responder(args: argparse.Namespace) -> Responder:
     return RuleResponder(load_rules(args.rules, strict=True))
 
 
+def _losses_line(losses: Losses, jsonl: JsonlOutput | None) -> str:
+    parts = []
+    if losses.store:
+        parts.append(f"{losses.store:,} not stored in the history")
+    if losses.jsonl and jsonl is not None:
+        parts.append(f"{losses.jsonl:,} not written to {jsonl.name}")
+    return f"error: requests were lost: {'; '.join(parts)}"
+
+
 def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     """Listen until SIGINT/SIGTERM, printing and recording every request."""
     host = args.bind or DEFAULT_HOST
     port = DEFAULT_PORT if args.port is None else args.port
+    terminal = _Terminal(err)
     try:
         responder = load_responder(args)
     except RulesFileError as exc:
-        print(f"error: {exc}", file=err, flush=True)
+        terminal.say(f"error: {exc}")
         return EXIT_USAGE
-    store = open_store(args, err)
-    with contextlib.closing(store), _open_jsonl(args.jsonl) as jsonl:
-        sink = _HeadlessSink(store, jsonl, err)
+    jsonl = None
+    if args.jsonl is not None:
         try:
-            server = Server(
-                host,
-                port,
-                sink=sink,
-                responder=responder,
-            )
+            jsonl = JsonlOutput.open(args.jsonl)
+        except OSError as exc:
+            terminal.say(f"error: cannot open JSONL file {args.jsonl}: {exc.strerror or exc}")
+            return EXIT_USAGE
+    recorder = Recorder(open_store(args, terminal), jsonl)
+    recorder.add_observer(terminal)
+    try:
+        try:
+            server = Server(host, port, sink=recorder, responder=responder)
         except BindError as exc:
-            print(f"error: {exc}", file=err, flush=True)
+            terminal.say(f"error: {exc}")
             return EXIT_USAGE
         _install_stop_signals(server.stop)
-        print(f"listening on {server.url}", file=err, flush=True)
+        terminal.say(f"listening on {server.url}")
         if not is_loopback(server.host):
-            print(
+            terminal.say(
                 f"warning: {server.host} can be reached from other machines: anyone who can reach "
-                f"port {server.port} can send requests, and they are recorded",
-                file=err,
-                flush=True,
+                f"port {server.port} can send requests, and they are recorded"
             )
         # Serve on a worker thread so the main thread stays free for signals.
         worker = threading.Thread(target=server.serve_forever, name="listener")
         worker.start()
         while worker.is_alive():
             worker.join(0.2)
-        print("stopped", file=err, flush=True)
+    finally:
+        losses = recorder.close()
+    terminal.say("stopped")
+    if losses:
+        terminal.say(_losses_line(losses, jsonl))
+        return EXIT_RECORDS_LOST
     return 0
-
-

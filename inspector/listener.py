@@ -1,18 +1,24 @@
-"""The QThread that runs the server loop and turns its callbacks into signals.
+"""The QThread that runs the server loop, and the recorder's reports as Qt signals.
 
-Only this module joins the Qt-free server to Qt. The loop runs in ``run()``;
-records cross to the GUI thread as immutable objects through queued signal
+Only this module joins the Qt-free capture path to Qt (docs/ARCHITECTURE.md,
+"The capture path" and "Threads"). The loop runs in ``run()`` and reports to
+a :class:`~inspector.capture.Recorder` (ids, history, JSONL); the thread
+watches that recorder while it runs and emits each request as a signal.
+Records cross to the GUI thread as immutable objects through queued signal
 connections (Qt's "Threads and QObjects"). ``stop()`` wakes the loop through
 its socket pair and waits for ``run()`` to return, which takes milliseconds
 whatever the clients are doing.
+
+:class:`RecorderSignals` carries the rest of what a recorder reports (the
+history's commits and pruning, problems) as signals, for a window that shows
+history rows and a banner.
 """
 
 from __future__ import annotations
 
-import itertools
-
 from PySide6.QtCore import QObject, QThread, Signal
 
+from inspector.capture import Recorder, RecorderObserver
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
@@ -22,17 +28,41 @@ from inspector.server import BindError, Server
 STOP_WAIT_MS = 2000
 
 
+class _Relay(RecorderObserver):
+    """The listener's watch on its recorder (loop thread): requests become signals."""
+
+    def __init__(self, thread: ListenerThread) -> None:
+        self._started = thread.request_started
+        self._captured = thread.request_captured
+
+    def request_started(self, record: CaptureRecord) -> None:
+        self._started.emit(record)
+
+    def request_finished(self, record: CaptureRecord) -> None:
+        self._captured.emit(record)
+
+
 class ListenerThread(QThread):
-    """Listens on ``host``:``port`` until :meth:`stop`.
+    """Listens on ``host``:``port`` until :meth:`stop`, recording through ``recorder``.
+
+    Args:
+        recorder: where records go (ids, history, JSONL); one recorder serves
+            every listener a window starts, so ids go on across restarts.
+            Without one, a recorder with no history numbers them from ``first_id``.
+        first_id: the first id when no recorder is given (a window that still
+            numbers records itself; it goes once every window uses a recorder).
 
     Signals:
         listening(str): the real URL once bound (port 0 gives the chosen port).
-        request_captured(object): one :class:`CaptureRecord`, response included.
+        request_started(object): a :class:`CaptureRecord` still pending after its
+            loop round (no response yet); the same id comes in request_captured later.
+        request_captured(object): one finished :class:`CaptureRecord`, response included.
         failed(str): one readable line (bind failure, or the loop died).
         stopped(): the loop ended and every socket is closed.
     """
 
     listening = Signal(str)
+    request_started = Signal(object)
     request_captured = Signal(object)
     failed = Signal(str)
     stopped = Signal()
@@ -45,15 +75,17 @@ class ListenerThread(QThread):
         parent: QObject | None = None,
         *,
         limits: Limits | None = None,
+        recorder: Recorder | None = None,
         first_id: int = 1,
     ) -> None:
         super().__init__(parent)
         self.host = host
         self.port = port
+        self.recorder = recorder if recorder is not None else Recorder(first_id=first_id)
         self._responder = responder or default_responder
         self._limits = limits
         self._server: Server | None = None
-        self._ids = itertools.count(first_id)
+        self._relay = _Relay(self)
 
     def set_responder(self, responder: Responder) -> None:
         """Swap the responder atomically; requests in flight keep the old one."""
@@ -67,7 +99,7 @@ class ListenerThread(QThread):
             server = Server(
                 self.host,
                 self.port,
-                sink=self,
+                sink=self.recorder,
                 responder=self._responder,
                 limits=self._limits,
             )
@@ -79,25 +111,16 @@ class ListenerThread(QThread):
         self.port = server.port
         if self.isInterruptionRequested():
             server.stop()
+        self.recorder.add_observer(self._relay)
         self.listening.emit(server.url)
         try:
             server.serve_forever()
         except Exception as exc:  # keep the window alive and say what happened
             self.failed.emit(f"the listener stopped unexpectedly: {exc}")
         finally:
+            self.recorder.remove_observer(self._relay)
             self._server = None
             self.stopped.emit()
-
-    # -- the server's capture sink (called on the loop thread) ---------------
-
-    def next_id(self) -> int:
-        return next(self._ids)
-
-    def finished(self, record: CaptureRecord) -> None:
-        self.request_captured.emit(record)
-
-    def end_round(self) -> None:
-        pass
 
     def stop(self) -> bool:
         """End the loop, close every socket and wait; True when the thread ended."""
@@ -106,3 +129,45 @@ class ListenerThread(QThread):
         if server is not None:
             server.stop()
         return self.wait(STOP_WAIT_MS)
+
+
+class RecorderSignals(QObject):
+    """A recorder's history reports as Qt signals (emitted on the store's writer
+    thread, delivered to receivers in their own thread through queued connections).
+
+    Signals:
+        history_committed(int, int): finished records are stored for good:
+            ``(highest id, how many)`` (the table can turn live rows into history rows).
+        history_pruned(int): the caps deleted this many of the oldest rows.
+        problem(str): one line for the user (a failed write, writes working again).
+    """
+
+    history_committed = Signal(object, int)
+    history_pruned = Signal(int)
+    problem = Signal(str)
+
+    def __init__(self, recorder: Recorder, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._observer = _SignalObserver(self)
+        self._recorder = recorder
+        recorder.add_observer(self._observer)
+
+    def detach(self) -> None:
+        """Stop relaying (before the recorder or this object goes away)."""
+        self._recorder.remove_observer(self._observer)
+
+
+class _SignalObserver(RecorderObserver):
+    def __init__(self, signals: RecorderSignals) -> None:
+        self._committed = signals.history_committed
+        self._pruned = signals.history_pruned
+        self._problem = signals.problem
+
+    def history_committed(self, max_id: int, count: int) -> None:
+        self._committed.emit(max_id, count)
+
+    def history_pruned(self, count: int) -> None:
+        self._pruned.emit(count)
+
+    def problem(self, message: str) -> None:
+        self._problem.emit(message)

@@ -29,6 +29,8 @@ QT_FREE = [
     "inspector.store",
     "inspector.app",
     "inspector.headless",
+    "inspector.capture",
+    "inspector.formats",
     "inspector.text",
     "inspector.assets",
     "inspector.launch",
