@@ -63,7 +63,9 @@ _hint_cache: dict[type[Any], dict[str, Any]] = {}
 def _hints(cls: type[Any]) -> dict[str, Any]:
     hints = _hint_cache.get(cls)
     if hints is None:
-        hints = _hint_cache[cls] = typing.get_type_hints(cls)
+        # localns={}: SentResponse has a field named ``bytes``, which would
+        # otherwise stand for the builtin in its own annotations
+        hints = _hint_cache[cls] = typing.get_type_hints(cls, localns={})
     return hints
 
 

@@ -25,6 +25,9 @@ from inspector.http.record import CaptureRecord
 #: last_id reads back this far at least (ids are not strictly increasing in a
 #: file: a slow request is written after quicker ones that came later) ...
 TAIL_MIN_BYTES: Final = 1 << 20
+#: ... and the starts of at least this many lines (a slow request's long line
+#: written last must not hide the quicker ones before it) ...
+TAIL_MIN_LINES: Final = 64
 #: ... and never further than this, however long the last lines are
 TAIL_MAX_BYTES: Final = 64 << 20
 _BLOCK: Final = 1 << 20
@@ -57,8 +60,8 @@ def last_id(path: str | os.PathLike[str]) -> int:
     """The highest record id at the start of the lines in the file's tail; 0 when
     the file is missing, empty or holds no record lines.
 
-    Reads back from the end at least :data:`TAIL_MIN_BYTES` (and at least the
-    whole last line), at most :data:`TAIL_MAX_BYTES`. A torn last line (the
+    Reads back from the end at least :data:`TAIL_MIN_BYTES` and
+    :data:`TAIL_MIN_LINES` lines, at most :data:`TAIL_MAX_BYTES`. A torn last line (the
     process was killed while writing) still counts: its id was used.
     """
     try:
@@ -70,6 +73,7 @@ def last_id(path: str | os.PathLike[str]) -> int:
         start = end
         carry = b""  # the first bytes after ``start``, read already
         best = 0
+        seen = 0
         while start > 0 and end - start < TAIL_MAX_BYTES:
             block_end = start
             start = max(0, start - _BLOCK)
@@ -79,8 +83,9 @@ def last_id(path: str | os.PathLike[str]) -> int:
             carry = (block + carry)[:_ID_SPAN]
             if found:
                 best = max(best, *found)
-                if end - start >= TAIL_MIN_BYTES:
-                    break
+                seen += len(found)
+            if seen >= TAIL_MIN_LINES and end - start >= TAIL_MIN_BYTES:
+                break
         return best
 
 
