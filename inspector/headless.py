@@ -90,8 +90,10 @@ class _Terminal(RecorderObserver):
         try:
             self._err.write(text)
             self._err.flush()
-        except (OSError, ValueError):
+        except (BrokenPipeError, ValueError):  # nobody reads stderr any more
             self._broken = True
+        except OSError:  # a full disk under a redirected stderr: this line is lost
+            pass
 
 
 def _install_stop_signals(stop: Callable[[], None]) -> None:

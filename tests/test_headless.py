@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import queue
 import re
 import shutil
@@ -52,10 +53,13 @@ RECORD_KEYS = {
 
 
 class Headless:
-    def __init__(self, *args: str) -> None:
+    def __init__(
+        self, *args: str, history: tuple[str, ...] = ("--no-db",), env: dict[str, str] | None = None
+    ) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "--headless", "--no-db", *args],
+            [sys.executable, str(ROOT / "main.py"), "--headless", *history, *args],
             cwd=ROOT,
+            env=None if env is None else {**os.environ, **env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -91,7 +95,8 @@ class Headless:
         self.proc.send_signal(signum)
         self.proc.wait(timeout=WAIT)
         assert self.proc.stdout is not None
-        self.stdout = self.proc.stdout.read()  # small: only the --jsonl - test writes there
+        if not self.proc.stdout.closed:
+            self.stdout = self.proc.stdout.read()  # small: only the --jsonl - tests write there
         self._reader.join(WAIT)
         while True:
             try:

@@ -8,16 +8,20 @@ from __future__ import annotations
 import http.client
 import select
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QThread, Slot
 
+from inspector.capture import Recorder
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response
-from inspector.listener import ListenerThread
+from inspector.listener import ListenerThread, RecorderSignals
 from inspector.server import bind_listener
+from inspector.store import CaptureStore
+from tests.records import make_record
 
 WAIT_MS = 5000
 
@@ -196,3 +200,89 @@ def test_bind_failure_address_not_on_this_host(qtbot) -> None:  # type: ignore[n
     assert "192.0.2.1" in blocker.args[0]
     assert "not an address of this machine" in blocker.args[0]
     assert thread.wait(WAIT_MS)
+
+
+class HistoryCollector(QObject):
+    """Receives a RecorderSignals' reports in the GUI thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.committed: list[tuple[int, int]] = []
+        self.problems: list[str] = []
+        self.threads: set[object] = set()
+
+    @Slot(object, int)
+    def on_committed(self, max_id: int, count: int) -> None:
+        self.committed.append((max_id, count))
+        self.threads.add(QThread.currentThread())
+
+    @Slot(str)
+    def on_problem(self, message: str) -> None:
+        self.problems.append(message)
+
+
+def get(port: int, target: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", target)
+    conn.getresponse().read()
+    conn.close()
+
+
+def test_one_recorder_serves_listener_after_listener(qtbot, start_listener, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The window's case: stop, start again, the same recorder; ids go on and every
+    record is in the history the recorder writes."""
+    recorder = Recorder(CaptureStore(tmp_path / "h.sqlite3"))
+    seen: list[int] = []
+    for run in range(2):
+        thread, _ = start_listener(recorder=recorder)
+        collector = Collector()
+        thread.request_captured.connect(collector.on_record)
+        for i in range(3):
+            get(thread.port, f"/run{run}/{i}")
+        qtbot.waitUntil(lambda collector=collector: len(collector.records) == 3, timeout=WAIT_MS)
+        seen += [r.id for r in collector.records]
+        assert thread.stop()
+    assert seen == [1, 2, 3, 4, 5, 6]
+    store = recorder.store
+    assert store is not None and store.flush(5)
+    assert store.ids() == seen
+    assert not recorder.close()
+
+
+def test_a_stopped_listener_no_longer_watches_its_recorder(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    recorder = Recorder()
+    thread, _ = start_listener(recorder=recorder)
+    assert thread.stop()
+    collector = Collector()
+    thread.request_captured.connect(collector.on_record)
+    # emitted here (the GUI thread) a signal would reach the slot at once
+    recorder.finished(make_record(id=recorder.next_id()))
+    assert collector.records == []
+
+
+def test_pending_requests_reach_the_gui_thread(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+    recorder = Recorder()
+    thread, _ = start_listener(recorder=recorder)
+    pending = make_record(id=recorder.next_id(), response=None)
+    with qtbot.waitSignal(thread.request_started, timeout=WAIT_MS) as blocker:
+        recorder.started(pending)  # as the loop does for a request still open at a round's end
+    assert blocker.args[0] is pending
+
+
+def test_history_reports_arrive_as_signals_in_the_gui_thread(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    recorder = Recorder(CaptureStore(tmp_path / "h.sqlite3"))
+    signals = RecorderSignals(recorder)
+    collector = HistoryCollector()
+    signals.history_committed.connect(collector.on_committed)
+    signals.problem.connect(collector.on_problem)
+    for _ in range(4):
+        recorder.finished(make_record(id=recorder.next_id()))
+    recorder.end_round()
+    qtbot.waitUntil(lambda: sum(n for _, n in collector.committed) == 4, timeout=WAIT_MS)
+    assert collector.committed[-1][0] == 4
+    assert collector.threads == {QThread.currentThread()}  # delivered in the GUI thread
+    with qtbot.waitSignal(signals.problem, timeout=WAIT_MS):
+        threading.Thread(target=recorder.problem, args=("disk on fire",)).start()
+    assert collector.problems == ["disk on fire"]
+    signals.detach()
+    recorder.close()

@@ -230,7 +230,7 @@ def _received_at(entry: Mapping[str, Any]) -> float:
     except (ValueError, OverflowError):
         raise HarImportError(f"startedDateTime {started[:100]!r} is not a date") from None
     if not 0 <= received_at <= _MAX_TIMESTAMP:
-        raise HarImportError(f"startedDateTime {started[:100]!r} is before 1970")
+        raise HarImportError(f"startedDateTime {started[:100]!r} is out of range")
     return received_at
 
 

@@ -444,7 +444,9 @@ class Writer:
         conn, policy = self.connection, self.policy
         free = conn.execute("PRAGMA freelist_count").fetchone()[0]
         if free >= policy.vacuum_min_pages:
-            conn.execute(f"PRAGMA incremental_vacuum({min(free, policy.vacuum_step_pages)})")
+            # one page per step, and sqlite3's execute() steps a statement without
+            # result columns only once: executescript() runs it to the end
+            conn.executescript(f"PRAGMA incremental_vacuum({min(free, policy.vacuum_step_pages)});")
 
     def _clear(self) -> bool:
         conn = self.connection

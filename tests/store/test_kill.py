@@ -47,7 +47,7 @@ def test_sigkill_loses_only_uncommitted(tmp_path: Path, subprocess_env: dict[str
             if kind == b"C":
                 committed = max(committed, int(value))
             elif kind == b"A":
-                added = max(added, int(value))
+                added = max(added, int(value.split()[0]))
 
         conn = sqlite3.connect(path)
         try:
@@ -75,3 +75,44 @@ def test_sigkill_loses_only_uncommitted(tmp_path: Path, subprocess_env: dict[str
         store.get(store.max_id())
     print(f"\n{CYCLES} kills, {committed_seen} ids committed, "
           f"{lost_total} queued-but-uncommitted records lost in all")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_sigkill_with_a_slow_writer_loses_only_the_last_moments(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    """Backpressure: the writer sleeps a second after each commit, so without it the
+    records of that second would be lost; with it, the adder waits, and what a kill
+    loses was added within max_lag (plus one burst) of the end."""
+    path = tmp_path / "h.sqlite3"
+    child_script = Path(__file__).with_name("kill_child.py")
+    rng = random.Random(99)
+    for cycle in range(3):
+        child = subprocess.Popen([sys.executable, str(child_script), str(path), "10000000", "slow"],
+                                 stdout=subprocess.PIPE, env=subprocess_env)
+        assert child.stdout is not None
+        first = child.stdout.readline().split()
+        assert first[0] == b"S", first
+        max_lag = float(first[2])
+        lines: list[bytes] = []
+        while sum(line.startswith(b"C ") for line in lines) < 3:  # a few slow commits
+            line = child.stdout.readline()
+            assert line, "the child died"
+            lines.append(line)
+        time.sleep(rng.uniform(0.0, 1.0))
+        os.kill(child.pid, signal.SIGKILL)
+        lines += child.stdout.read().splitlines()
+        child.wait(timeout=10)
+        child.stdout.close()
+        bursts = [(int(parts[1]), float(parts[2])) for parts in (ln.split() for ln in lines)
+                  if parts and parts[0] == b"A"]
+        with sqlite3.connect(path) as conn:
+            stored = {row[0] for row in conn.execute("SELECT id FROM requests")}
+        conn.close()
+        last_time = bursts[-1][1]
+        previous = int(first[1]) - 1
+        for last_id, added_at in bursts:
+            missing = set(range(previous + 1, last_id + 1)) - stored
+            if missing:  # lost: it must have been added in the last moments
+                assert last_time - added_at <= max_lag + 0.3, (cycle, last_time - added_at)
+            previous = last_id
