@@ -31,8 +31,9 @@ from typing import Any, Final
 from inspector.http.record import CaptureRecord
 from inspector.paths import app_data_dir
 from inspector.store import schema
+from inspector.store.pruning import Caps
 from inspector.store.queries import HistoryQueries
-from inspector.store.writer import BatchPolicy, Caps, StoreObserver, Writer
+from inspector.store.writer import BatchPolicy, StoreObserver, Writer
 
 try:  # POSIX advisory lock: one writing app per history file
     import fcntl

@@ -13,9 +13,8 @@ Strategy (docs/ARCHITECTURE.md, "The capture path"):
   writer that cannot keep up slows the listener down (backpressure) instead of
   letting the backlog grow, so a killed process loses at most that much
   traffic. A failing disk does not slow anyone: then nothing waits.
-- Bounded: in the same transaction as each batch the oldest rows are deleted
-  until at most ``max_records`` rows and ``max_bytes`` stored bytes remain;
-  the pages they held go back to the file system (incremental vacuum).
+- Bounded: in the same transaction as each batch the caps are applied
+  (:mod:`~inspector.store.pruning`) and the pages freed go back to the file system.
 - Failures: a failed write is reported once (and once more when writes work
   again); its rows are kept, already encoded, and retried every
   :attr:`BatchPolicy.retry_interval`. What waits is capped
@@ -36,7 +35,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from inspector.http.record import CaptureRecord
+from inspector.store import pruning
 from inspector.store.codec import INSERT_PAYLOAD, INSERT_REQUEST, record_rows
+from inspector.store.pruning import Caps
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +76,6 @@ class StoreObserver(Protocol):
 
     def problem(self, message: str) -> None:
         """One line: a write failed, records were dropped, or writes work again."""
-
-
-@dataclass(frozen=True, slots=True)
-class Caps:
-    max_records: int
-    max_bytes: int
 
 
 class _Pending:
@@ -353,12 +348,14 @@ class Writer:
             with self._lock:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    count, nbytes = self._replaced([i for i in ids if i <= self.max_id])
+                    count, nbytes = pruning.replaced(
+                        conn, [i for i in ids if i <= self.max_id], self._count, self._bytes
+                    )
                     count += len(ids)
                     nbytes += sum(row.size for row in rows)
                     conn.executemany(INSERT_REQUEST, [row.rows[0] for row in rows])
                     conn.executemany(INSERT_PAYLOAD, [row.rows[1] for row in rows])
-                    count, nbytes, pruned = self._prune(count, nbytes)
+                    count, nbytes, pruned = pruning.prune(conn, self.caps, count, nbytes)
                     last_id = max(self.last_id, *ids)
                     if last_id > self.last_id:
                         conn.execute(
@@ -372,7 +369,9 @@ class Writer:
                     raise
                 if pruned and self._vacuum:
                     with contextlib.suppress(sqlite3.Error):  # the batch is committed
-                        self._give_back_space()
+                        pruning.give_back_space(
+                            conn, self.policy.vacuum_min_pages, self.policy.vacuum_step_pages
+                        )
         except sqlite3.Error as exc:
             message = f"cannot write history: {_one_line(exc)}"
             if message != self._failing:
@@ -395,58 +394,6 @@ class Writer:
         if finished:
             self._notify("history_committed", max(finished), len(finished))
         return True
-
-    def _replaced(self, ids: list[int]) -> tuple[int, int]:
-        """The count and bytes once rows with these ids (perhaps stored) are replaced."""
-        count, nbytes = self._count, self._bytes
-        unique = sorted(set(ids))
-        for start in range(0, len(unique), 500):
-            part = unique[start : start + 500]
-            marks = ",".join("?" * len(part))
-            n, size = self.connection.execute(
-                f"SELECT count(*), total(size) FROM requests WHERE id IN ({marks})", part
-            ).fetchone()
-            count -= n
-            nbytes -= int(size)
-        return count, nbytes
-
-    def _prune(self, count: int, nbytes: int) -> tuple[int, int, int]:
-        """Delete the oldest rows beyond the caps; return the new count, bytes, pruned."""
-        caps, conn = self.caps, self.connection
-        if count <= caps.max_records and nbytes <= caps.max_bytes:
-            return count, nbytes, 0
-        cutoff: int | None = None
-        excess_rows = count - caps.max_records
-        if excess_rows > 0:
-            row = conn.execute(
-                "SELECT id FROM requests ORDER BY id LIMIT 1 OFFSET ?", (excess_rows - 1,)
-            ).fetchone()
-            cutoff = row[0]
-        excess_bytes = nbytes - caps.max_bytes
-        if excess_bytes > 0:
-            freed = 0
-            for row_id, size in conn.execute("SELECT id, size FROM requests ORDER BY id"):
-                freed += size
-                if freed >= excess_bytes:
-                    cutoff = row_id if cutoff is None else max(cutoff, row_id)
-                    break
-        if cutoff is None:
-            return count, nbytes, 0
-        pruned, freed_bytes = conn.execute(
-            "SELECT count(*), total(size) FROM requests WHERE id <= ?", (cutoff,)
-        ).fetchone()
-        conn.execute("DELETE FROM requests WHERE id <= ?", (cutoff,))
-        conn.execute("DELETE FROM payloads WHERE id <= ?", (cutoff,))
-        return count - pruned, nbytes - int(freed_bytes), pruned
-
-    def _give_back_space(self) -> None:
-        """Return free pages to the file system, a bounded step at a time."""
-        conn, policy = self.connection, self.policy
-        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-        if free >= policy.vacuum_min_pages:
-            # one page per step, and sqlite3's execute() steps a statement without
-            # result columns only once: executescript() runs it to the end
-            conn.executescript(f"PRAGMA incremental_vacuum({min(free, policy.vacuum_step_pages)});")
 
     def _clear(self) -> bool:
         conn = self.connection
