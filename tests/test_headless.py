@@ -1,10 +1,10 @@
 """Headless mode end to end: ``python main.py --headless`` in a subprocess.
 
-The contract (DESIGN.md, "Headless mode"): ``listening on http://HOST:PORT`` on
-stderr once bound, one line per request, one JSON object per request in
-``--jsonl`` flushed per record, exit 2 with one line on a bind failure, exit 0
-on SIGINT and SIGTERM. The record is written before its stderr line, so reading
-the stderr line is the signal that the JSON line is there.
+The contract: ``listening on http://HOST:PORT`` on stderr once bound, one line
+per request, one JSON object per request in ``--jsonl`` flushed per record,
+exit 2 with one line on a bind failure, exit 0 on SIGINT and SIGTERM. The
+record is written before its stderr line, so reading the stderr line is the
+signal that the JSON line is there.
 """
 
 from __future__ import annotations
