@@ -129,8 +129,10 @@ class Recorder:
         if self.store is not None:
             self.store.add_pending(record)
         for observer in self._observers:
-            with contextlib.suppress(Exception):
+            try:
                 observer.request_started(record)
+            except Exception:  # one observer's bug stops nothing
+                pass
 
     def finished(self, record: CaptureRecord) -> None:
         if self.store is not None:
@@ -138,8 +140,10 @@ class Recorder:
         if self.jsonl is not None:
             self._lines.append(jsonl_line(record))
         for observer in self._observers:
-            with contextlib.suppress(Exception):
+            try:  # (try costs nothing here; a context manager per record would)
                 observer.request_finished(record)
+            except Exception:
+                pass
 
     def end_round(self) -> None:
         if self._lines:
@@ -147,8 +151,10 @@ class Recorder:
             self.jsonl.write_lines(self._lines)
             self._lines = []
         for observer in self._observers:
-            with contextlib.suppress(Exception):
+            try:
                 observer.round_ended()
+            except Exception:
+                pass
         if self.store is not None:
             self.store.hold_back()
 
