@@ -8,13 +8,17 @@ add 40 ms to an answer (DESIGN.md, "Performance notes").
 Framing is ours, never the template's: Content-Length is computed from the
 body, and any Content-Length or Transfer-Encoding a responder supplies is
 dropped. Header names and values reaching this module may come from templates
-that echo request data, so CR, LF and NUL are removed here, the last line of
-defence against response splitting.
+that echo request data. A field value may hold no control character but HTAB
+(RFC 9110 §5.5): the response rules refuse such values with a reason
+(:func:`field_value_problem`, as Node refuses them with ``ERR_INVALID_CHAR``),
+and whatever still reaches :func:`serialise` has each one turned into a space
+(:func:`clean_field`), the last line of defence against response splitting.
 """
 
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +27,10 @@ from inspector.http.record import CaptureRecord, Pairs
 #: headers the listener computes itself; a responder's own values are ignored
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
-_UNSAFE = str.maketrans({"\r": " ", "\n": " ", "\0": " "})
+#: C0 controls but HTAB, and DEL (CR, LF and NUL among them)
+_CONTROLS = "".join(chr(code) for code in range(0x20) if code != 0x09) + "\x7f"
+_UNSAFE = str.maketrans(dict.fromkeys(_CONTROLS, " "))
+_CONTROL = re.compile(f"[{re.escape(_CONTROLS)}]")
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -62,8 +69,22 @@ def reason_phrase(status: int) -> str:
 
 
 def clean_field(text: str) -> str:
-    """Make text safe for a status or header line: no CR, LF or NUL."""
+    """Make text safe for a status or header line: each control character
+    (C0 but HTAB, and DEL; so CR, LF and NUL too) becomes a space."""
+    if text.isprintable():  # the usual case: nothing to replace
+        return text
     return text.translate(_UNSAFE)
+
+
+def field_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a header value, or None when it can."""
+    found = _CONTROL.search(value)
+    if found is None:
+        return None
+    return (
+        f"control character U+{ord(found.group()):04X} at position {found.start() + 1} "
+        "is not allowed in a header value"
+    )
 
 
 def is_token(name: str) -> bool:
@@ -143,6 +164,11 @@ def error_response(status: int, reason_text: str) -> Response:
     )
 
 
+#: The answer when no rule answers: 200 ``hello world``. This is the one home of
+#: that fact: the response rules build their default rule from it
+#: (``inspector.responses.DEFAULT_RULE``), and the server answers with it when it
+#: runs without the rules engine (its own tests, headless mode without ``--rules``),
+#: which the http layer cannot import.
 DEFAULT_RESPONSE = Response(
     status=200,
     headers=(("Content-Type", "text/html; charset=utf-8"),),

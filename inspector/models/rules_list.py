@@ -32,7 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
-from inspector.responses import Rule, TemplateProblem, validate_rule
+from inspector.responses import Problem, Rule, validate_rule
 from inspector.text import tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -46,7 +46,7 @@ NAME_LIMIT = 80
 class RulesRole(IntEnum):
     #: the :class:`Rule` of the row
     RULE = Qt.ItemDataRole.UserRole + 1
-    #: the rule's problems, a tuple of :class:`TemplateProblem`
+    #: the rule's problems, a tuple of :class:`Problem`
     PROBLEMS = Qt.ItemDataRole.UserRole + 2
 
 
@@ -62,7 +62,7 @@ class RulesListModel(QAbstractListModel):
     def __init__(self, rules: Iterable[Rule] = (), parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rules: list[Rule] = list(rules)
-        self._problems: list[tuple[TemplateProblem, ...]] = [tuple(validate_rule(r)) for r in self._rules]
+        self._problems: list[tuple[Problem, ...]] = [tuple(validate_rule(r)) for r in self._rules]
 
     # -- reading ------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ class RulesListModel(QAbstractListModel):
     def rule(self, row: int) -> Rule:
         return self._rules[row]
 
-    def problems(self, row: int) -> tuple[TemplateProblem, ...]:
+    def problems(self, row: int) -> tuple[Problem, ...]:
         return self._problems[row]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008

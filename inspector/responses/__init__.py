@@ -6,14 +6,14 @@ The server calls a :class:`Responder` once per request::
     response = responder(record)          # never raises
     responder.set_rules(new_ruleset)      # atomic swap, from any thread
 
-The editor uses :func:`validate_rule`, :func:`explain` and :func:`render`.
+The editor edits a :class:`RulesDocument` and shows :func:`preview` results.
 """
 
+from inspector.responses.budget import MAX_OUTPUT, MAX_RENDER_SECONDS
 from inspector.responses.engine import (
     CompiledRule,
     Responder,
     RuleSet,
-    TemplateProblem,
     explain,
     failure_response,
     is_preflight,
@@ -21,7 +21,7 @@ from inspector.responses.engine import (
     validate_rule,
 )
 from inspector.responses.matching import MatchResult
-from inspector.responses.model import DEFAULT_RULE, OPS, SOURCES, Condition, Rule
+from inspector.responses.model import DEFAULT_RULE, OPS, SOURCES, Condition, Problem, Rule
 from inspector.responses.presets import list_presets
 from inspector.responses.rulesfile import (
     RulesFileError,
@@ -29,11 +29,9 @@ from inspector.responses.rulesfile import (
     dumps,
     load_rules,
     loads,
-    rule_from_json,
     rule_to_json,
     save_rules,
 )
-from inspector.responses.sandbox import MAX_OUTPUT, MAX_RENDER_SECONDS
 
 __all__ = [
     "DEFAULT_RULE",
@@ -44,11 +42,11 @@ __all__ = [
     "CompiledRule",
     "Condition",
     "MatchResult",
+    "Problem",
     "Responder",
     "Rule",
     "RuleSet",
     "RulesFileError",
-    "TemplateProblem",
     "default_rules_path",
     "dumps",
     "explain",
@@ -58,7 +56,6 @@ __all__ = [
     "load_rules",
     "loads",
     "render",
-    "rule_from_json",
     "rule_to_json",
     "save_rules",
     "validate_rule",

@@ -9,35 +9,66 @@ requests a second.
 Multi-valued data (query, headers, form, cookies) keeps every pair in order,
 as mitmproxy's multi-dicts do: ``view.name`` / ``view["name"]`` give the first
 value, ``view.getlist("name")`` every value, ``view.items()`` the raw pairs.
+
+Everything a template can reach costs time linear in the request and is capped,
+because a template runs on the server's one thread and its time cap is only
+checked between calls (docs/ARCHITECTURE.md, "One bad request never slows
+another"): a view indexes its names once, on first lookup, so each lookup and
+``to_dict()`` after it is linear in all; a view holds at most :data:`MAX_FIELDS`
+pairs (``truncated`` says when more were sent); form bodies are split at most
+that many times and multipart bodies are read by :mod:`inspector.responses.multipart`.
 """
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
+from itertools import islice
 from typing import Any
-from urllib.parse import parse_qsl
 
-from inspector.http.record import CaptureRecord, Pairs
+from inspector.http.query import decode_query
+from inspector.http.record import CaptureRecord
+from inspector.responses.multipart import MAX_PARTS, parse_form_data
+
+#: pairs one view holds (form fields, cookies, query pairs, files)
+MAX_FIELDS = MAX_PARTS
 
 
 class MultiView:
-    """Ordered multi-dict over (name, value) pairs; exact-case names."""
+    """Ordered multi-dict over (name, value) pairs; exact-case names.
 
-    __slots__ = ("_pairs",)
+    Attributes:
+        truncated: more than MAX_FIELDS pairs were given; only the first are here.
+    """
 
-    def __init__(self, pairs: Pairs | list[tuple[str, str]]) -> None:
-        self._pairs: tuple[tuple[str, str], ...] = tuple(pairs)
+    __slots__ = ("_index", "_pairs", "truncated")
+
+    def __init__(self, pairs: Iterable[tuple[str, str]], *, truncated: bool = False) -> None:
+        kept = tuple(islice(pairs, MAX_FIELDS + 1))
+        self._pairs: tuple[tuple[str, str], ...] = kept[:MAX_FIELDS]
+        self.truncated: bool = truncated or len(kept) > MAX_FIELDS
+        self._index: dict[str, tuple[str, list[str]]] | None = None
 
     def _key(self, name: str) -> str:
         return name
 
+    def _lookup(self) -> dict[str, tuple[str, list[str]]]:
+        """key -> (the name as first sent, every value), built once."""
+        if self._index is None:
+            index: dict[str, tuple[str, list[str]]] = {}
+            for name, value in self._pairs:
+                entry = index.get(self._key(name))
+                if entry is None:
+                    index[self._key(name)] = (name, [value])
+                else:
+                    entry[1].append(value)
+            self._index = index
+        return self._index
+
     def _find(self, name: str) -> list[str]:
-        key = self._key(name)
-        return [v for k, v in self._pairs if self._key(k) == key]
+        entry = self._lookup().get(self._key(name))
+        return [] if entry is None else entry[1]
 
     def get(self, name: str, default: Any = None) -> Any:
         values = self._find(str(name))
@@ -45,28 +76,25 @@ class MultiView:
 
     def getlist(self, name: str) -> list[str]:
         """Every value of ``name`` in received order."""
-        return self._find(str(name))
+        return list(self._find(str(name)))
 
     def items(self) -> list[tuple[str, str]]:
         """Every (name, value) pair, in order, duplicates kept."""
         return list(self._pairs)
 
     def keys(self) -> list[str]:
-        seen: dict[str, str] = {}
-        for k, _ in self._pairs:
-            seen.setdefault(self._key(k), k)
-        return list(seen.values())
+        """Each name once, as first sent, in order of first appearance."""
+        return [name for name, _ in self._lookup().values()]
 
     def values(self) -> list[str]:
         return [v for _, v in self._pairs]
 
     def to_dict(self) -> dict[str, Any]:
         """{name: value}, or {name: [values]} for repeated names (httpbin style)."""
-        out: dict[str, Any] = {}
-        for name in self.keys():
-            values = self._find(name)
-            out[name] = values[0] if len(values) == 1 else values
-        return out
+        return {
+            name: values[0] if len(values) == 1 else list(values)
+            for name, values in self._lookup().values()
+        }
 
     def __getitem__(self, name: str) -> str:
         values = self._find(str(name))
@@ -118,7 +146,7 @@ class Address:
 
     def __init__(self, text: str) -> None:
         host, sep, port = text.rpartition(":")
-        if not sep or not port.isdigit():
+        if not sep or not port.isdigit() or len(port) > 5:
             host, port = text, ""
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
@@ -135,8 +163,7 @@ class Address:
         return f"{host}:{self.port}"
 
 
-def _parse_cookies(values: list[str]) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
+def _cookie_pairs(values: list[str]) -> Iterator[tuple[str, str]]:
     for header in values:
         for part in header.split(";"):
             name, sep, value = part.strip().partition("=")
@@ -145,34 +172,14 @@ def _parse_cookies(values: list[str]) -> list[tuple[str, str]]:
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] == '"':
                 value = value[1:-1]
-            pairs.append((name.strip(), value))
-    return pairs
+            yield name.strip(), value
 
 
-def _parse_multipart(
-    content_type: str, body: bytes
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(fields, files) of a multipart/form-data body; files map name -> content text."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode(
-        "utf-8", "replace"
-    )
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    fields: list[tuple[str, str]] = []
-    files: list[tuple[str, str]] = []
-    if not message.is_multipart():
-        return fields, files
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        text = data.decode("utf-8", "replace")
-        if part.get_filename() is not None:
-            files.append((name, text))
-        else:
-            fields.append((name, text))
-    return fields, files
+def _form_pairs(body: str) -> MultiView:
+    """An urlencoded body, split at most MAX_FIELDS times."""
+    segments = body.split("&", MAX_FIELDS)
+    truncated = len(segments) > MAX_FIELDS
+    return MultiView(decode_query("&".join(segments[:MAX_FIELDS])), truncated=truncated)
 
 
 class RequestView:
@@ -197,7 +204,7 @@ class RequestView:
 
     @cached_property
     def cookies(self) -> MultiView:
-        return MultiView(_parse_cookies(self._record.header_values("cookie")))
+        return MultiView(_cookie_pairs(self._record.header_values("cookie")))
 
     @cached_property
     def body(self) -> str:
@@ -219,14 +226,13 @@ class RequestView:
         content_type = self._record.header("content-type") or ""
         kind = content_type.split(";", 1)[0].strip().lower()
         if kind == "application/x-www-form-urlencoded":
-            pairs = parse_qsl(self.body, keep_blank_values=True, errors="replace")
-            return MultiView(pairs), MultiView(())
+            return _form_pairs(self.body), MultiView(())
         if kind == "multipart/form-data":
-            try:
-                fields, files = _parse_multipart(content_type, self._record.body)
-            except Exception:  # a hostile body must not break the template
-                fields, files = [], []
-            return MultiView(fields), MultiView(files)
+            data = parse_form_data(content_type, self._record.body)
+            return (
+                MultiView(data.fields, truncated=data.truncated),
+                MultiView(data.files, truncated=data.truncated),
+            )
         return MultiView(()), MultiView(())
 
     @property

@@ -11,8 +11,14 @@ they survive edits of the rule set.
 
 Nothing raises out of :meth:`Responder.__call__`: a rule that cannot be
 compiled or rendered answers 500 with a plain-text reason, ``rule`` set to its
-name and ``error`` set to ``"<rule>: <reason>"`` (DESIGN.md, "Response rules
-and templates").
+name and ``error`` set to ``"<rule>: <reason>"``. A rule whose status, headers
+and body hold no template is rendered once, when compiled: every request gets
+the same :class:`Response`, whose bytes the serialiser then builds only once.
+
+Answers are checked as they are built: a status must be 200-999 (a 1xx is not a
+final answer), a header value may hold no control character but HTAB (as Node
+refuses them with ``ERR_INVALID_CHAR``); static values are refused when the rule
+is compiled, rendered ones when they are rendered.
 
 CORS (a rule's ``cors`` flag): an ``OPTIONS`` request carrying
 ``Access-Control-Request-Method`` is a preflight (Fetch standard, "CORS
@@ -24,24 +30,25 @@ none of the real request's headers or body). Normal answers of a CORS rule get
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.http.record import CaptureRecord
-from inspector.http.response import FRAMING_HEADERS, Response, clean_field, is_token
+from inspector.http.response import (
+    FRAMING_HEADERS,
+    Response,
+    clean_field,
+    field_value_problem,
+    is_token,
+)
+from inspector.responses.budget import MAX_OUTPUT, Budget, RenderLimitError
 from inspector.responses.context import RequestView
 from inspector.responses.matching import Matcher, MatchResult
-from inspector.responses.model import DEFAULT_RULE, Rule
-from inspector.responses.sandbox import (
-    MAX_OUTPUT,
-    Budget,
-    CompileError,
-    RenderLimitError,
-    compile_template,
-    error_line,
-)
+from inspector.responses.model import DEFAULT_RULE, MAX_STATUS, MIN_STATUS, Problem, Rule
+from inspector.responses.sandbox import CompileError, compile_template, error_line
 from inspector.responses.sandbox import render as render_template
 
 #: a longer delay is clamped (a rule is a debugging aid, not a tarpit)
@@ -51,26 +58,6 @@ MAX_HEADER_VALUE = 64 * 1024
 #: seconds a browser may cache a preflight answer (Chrome caps at 7200)
 CORS_MAX_AGE = "600"
 _MAX_REASON = 300
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateProblem:
-    """A problem in one field of a rule, for the editor.
-
-    Attributes:
-        field: ``"body"``, ``"status"``, ``"headers[N]"`` (0-based), ``"path"``,
-            ``"conditions[N]"``, ``"delay_ms"``.
-        line: 1-based line within that field's text, None when not applicable.
-        message: one line.
-    """
-
-    field: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.field if self.line is None else f"{self.field} line {self.line}"
-        return f"{where}: {self.message}"
 
 
 def _render_field(template: Any, variables: dict[str, Any], limit: int = MAX_OUTPUT) -> str:
@@ -146,25 +133,42 @@ class _Counters:
             return value
 
 
-class CompiledRule:
-    """A rule with its pattern and templates compiled; renders its answers."""
+def _status_problem(status: int) -> str | None:
+    if MIN_STATUS <= status <= MAX_STATUS:
+        return None
+    if 100 <= status < MIN_STATUS:
+        return f"{status} is informational (1xx), not a final answer: use {MIN_STATUS}-{MAX_STATUS}"
+    return f"{status} is not a status code ({MIN_STATUS}-{MAX_STATUS})"
 
-    __slots__ = ("_body", "_headers", "_status", "matcher", "problems", "rule")
+
+def _is_template(source: str) -> bool:
+    return any(mark in source for mark in ("{{", "{%", "{#"))
+
+
+class CompiledRule:
+    """A rule with its pattern and templates compiled; renders its answers.
+
+    Attributes:
+        problems: why the rule cannot answer as written (it then answers 500).
+    """
+
+    __slots__ = ("_body", "_headers", "_static", "_status", "matcher", "problems", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.matcher = Matcher(rule)
-        problems: list[TemplateProblem] = []
-        if self.matcher.error is not None:
-            field_name = "path" if self.matcher.error.startswith("path") else "conditions"
-            problems.append(TemplateProblem(field_name, None, self.matcher.error))
+        problems: list[Problem] = []
+        if self.matcher.problem is not None:
+            problems.append(self.matcher.problem)
 
-        def compile_field(name: str, source: str) -> Any:
-            if not any(mark in source for mark in ("{{", "{%", "{#")):
+        def compile_field(name: str, source: str, index: int | None = None) -> Any:
+            if not _is_template(source):
                 return source  # plain text: no need to run a template
             compiled = compile_template(source)
             if isinstance(compiled, CompileError):
-                problems.append(TemplateProblem(name, compiled.line, compiled.message))
+                problems.append(
+                    Problem(field=name, index=index, line=compiled.line, message=compiled.message)
+                )
                 return None
             return compiled
 
@@ -173,30 +177,51 @@ class CompiledRule:
         if isinstance(status, str) and status.strip().isdigit():
             status = int(status.strip())
         if isinstance(status, int) and not isinstance(status, bool):
-            if 100 <= status <= 999:
+            why = _status_problem(status)
+            if why is None:
                 self._status = status
             else:
-                problems.append(TemplateProblem("status", None, f"{status} is not 100-999"))
+                problems.append(Problem(field="status", message=why))
         elif isinstance(status, str):
             self._status = compile_field("status", status)
         else:
-            problems.append(TemplateProblem("status", None, "status must be a number"))
+            problems.append(Problem(field="status", message="status must be a number"))
         headers: list[tuple[str, Any]] = []
         for index, (name, value) in enumerate(rule.headers):
-            where = f"headers[{index}]"
             if not is_token(name):
-                problems.append(TemplateProblem(where, None, f"{name!r} is not a header name"))
+                problems.append(
+                    Problem(field="headers", index=index, message=f"{name!r} is not a header name")
+                )
             elif name.lower() in FRAMING_HEADERS:
                 continue  # the listener computes framing itself
+            elif not _is_template(value) and (why := field_value_problem(value)) is not None:
+                problems.append(Problem(field="headers", index=index, message=why))
             else:
-                template = compile_field(where, value)
+                template = compile_field("headers", value, index)
                 if template is not None:
                     headers.append((name, template))
         self._headers = tuple(headers)
         self._body = compile_field("body", rule.body)
         if rule.delay_ms < 0:
-            problems.append(TemplateProblem("delay_ms", None, "delay_ms must not be negative"))
+            problems.append(Problem(field="delay_ms", message="delay_ms must not be negative"))
         self.problems = tuple(problems)
+        self._static = self._render_static()
+
+    def _render_static(self) -> Response | None:
+        """The one answer of a rule without templates (None when it has any, or CORS)."""
+        parts = (self._status, self._body, *(value for _, value in self._headers))
+        if self.problems or self.rule.cors or not all(isinstance(p, (int, str)) for p in parts):
+            return None
+        body = str(self._body).encode("utf-8", "replace")
+        if len(body) > MAX_OUTPUT:
+            return None  # respond() says why
+        return Response(
+            status=int(self._status),
+            headers=tuple((name, str(value)) for name, value in self._headers),
+            body=body,
+            rule=self.rule.name,
+            delay_ms=max(0, min(self.rule.delay_ms, MAX_DELAY_MS)),
+        )
 
     def preflight(self, record: CaptureRecord) -> Response:
         """The 204 answer to a CORS preflight."""
@@ -214,6 +239,8 @@ class CompiledRule:
 
     def respond(self, record: CaptureRecord, params: dict[str, str], counter: int) -> Response:
         """Render this rule's answer; never raises (failures become a 500)."""
+        if self._static is not None:
+            return self._static
         name = self.rule.name
         if self.problems:
             return failure_response(name, str(self.problems[0]))
@@ -227,7 +254,10 @@ class CompiledRule:
                 for index, (header, template) in enumerate(self._headers):
                     where = f"headers[{index}]"
                     value = _render_field(template, variables, MAX_HEADER_VALUE)
-                    headers.append((header, clean_field(value)))
+                    why = field_value_problem(value)
+                    if why is not None:
+                        raise ValueError(f"{header}: {why}")
+                    headers.append((header, value))
                 where = "body"
                 body = _render_field(self._body, variables).encode("utf-8", "replace")
                 if len(body) > MAX_OUTPUT:
@@ -258,8 +288,9 @@ class CompiledRule:
             status = int(text)
         except ValueError:
             raise ValueError(f"{text[:40]!r} is not a status code") from None
-        if not 100 <= status <= 999:
-            raise ValueError(f"{status} is not a status code (100-999)")
+        why = _status_problem(status)
+        if why is not None:
+            raise ValueError(why)
         return status
 
 
@@ -286,9 +317,13 @@ class RuleSet:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", tuple(CompiledRule(r) for r in self.rules))
 
-    def problems(self) -> list[tuple[str, TemplateProblem]]:
-        """(rule name, problem) for every rule that cannot answer as written."""
-        return [(c.rule.name, p) for c in self._compiled for p in c.problems]
+    def problems(self) -> list[Problem]:
+        """Every problem of every rule, each with its rule's position set."""
+        return [
+            dataclasses.replace(problem, rule=position)
+            for position, compiled in enumerate(self._compiled)
+            for problem in compiled.problems
+        ]
 
     def select(self, record: CaptureRecord) -> tuple[CompiledRule, dict[str, str], bool]:
         """(the answering rule, its path captures, whether this is a CORS preflight)."""
@@ -308,7 +343,7 @@ class RuleSet:
 
 
 def _preflight_matches(compiled: CompiledRule, record: CaptureRecord) -> bool:
-    if compiled.matcher.error is not None:
+    if compiled.matcher.problem is not None:
         return False
     requested = record.header("access-control-request-method") or ""
     if not (compiled.matcher.method_ok(requested) or compiled.matcher.method_ok("OPTIONS")):
@@ -375,6 +410,6 @@ def render(rule: Rule, record: CaptureRecord, *, counter: int = 1) -> Response:
         return failure_response(rule.name, f"{type(exc).__name__}: {exc}")
 
 
-def validate_rule(rule: Rule) -> list[TemplateProblem]:
+def validate_rule(rule: Rule) -> list[Problem]:
     """Every problem that stops ``rule`` from answering, with template line numbers."""
     return list(CompiledRule(rule).problems)

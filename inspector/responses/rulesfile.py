@@ -4,7 +4,13 @@ Strategy. Reading is all-or-nothing: the whole file is parsed and checked
 before a :class:`RuleSet` exists, so a corrupt file leaves the caller with its
 previous rules. Every failure is one :class:`RulesFileError` line naming the
 file and the place (``rules.json line 3 column 5: Expecting ',' delimiter``,
-``rules.json: rules[2].status: expected a number or a template string``).
+``rules.json: rules[2].status: expected a number or a template string``), with
+the place also as data (:attr:`RulesFileError.problem`).
+
+Valid JSON that no rule can mean is refused the same way, never with a
+traceback: ``NaN``/``Infinity``, numbers beyond a float (``1e400``), integers
+longer than :data:`MAX_INT_DIGITS` digits, nesting deeper than
+:data:`MAX_DEPTH` (checked without recursion, so 10,000 levels are one line too).
 
 A file without ``version`` is version 1; a newer version is refused. Keys this
 version does not know (top level and per rule) are kept and written back.
@@ -21,15 +27,20 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from inspector.http.response import is_token
 from inspector.paths import app_data_dir
 from inspector.responses.engine import RuleSet
-from inspector.responses.model import OPS, SOURCES, Condition, Rule
+from inspector.responses.model import OPS, SOURCES, Condition, Problem, Rule
 
 FORMAT_VERSION = 1
+#: nesting levels a rules file may use (rules need 4; unknown keys get the rest)
+MAX_DEPTH = 64
+#: digits of one integer (Python refuses to read more than 4,300 by default)
+MAX_INT_DIGITS = 4000
 _RULE_KEYS = (
     "name", "enabled", "methods", "path", "conditions", "status", "headers", "body",
     "delay_ms", "cors",
@@ -37,7 +48,15 @@ _RULE_KEYS = (
 
 
 class RulesFileError(ValueError):
-    """A rules file that cannot be read, parsed or understood. One-line message."""
+    """A rules file that cannot be read, parsed or understood. One-line message.
+
+    Attributes:
+        problem: where it went wrong as data (rule position, key, item), when known.
+    """
+
+    def __init__(self, message: str, problem: Problem | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 def default_rules_path() -> Path:
@@ -45,13 +64,42 @@ def default_rules_path() -> Path:
     return app_data_dir() / "rules.json"
 
 
+@dataclass(frozen=True, slots=True)
+class _At:
+    """A place in a rules document: ``rules[2].headers[0]``, ``rules[1].conditions[0].op``."""
+
+    text: str
+    rule: int | None = None
+    field: str = ""
+    index: int | None = None
+    sub: str = ""  # a key inside an item (a condition's ``op``)
+
+    def item(self, index: int) -> _At:
+        return _At(f"{self.text}[{index}]", self.rule, self.field, index)
+
+    def key(self, key: str) -> _At:
+        text = f"{self.text}.{key}"
+        if self.rule is not None and not self.field:
+            return _At(text, self.rule, key)
+        return _At(text, self.rule, self.field, self.index, key)
+
+
 class _Invalid(Exception):
-    """Internal: a structural problem at a JSON location."""
+    """Internal: a structural problem at a place in the document."""
+
+    def __init__(self, at: _At, message: str) -> None:
+        super().__init__(f"{at.text}: {message}" if at.text else message)
+        detail = f"{at.sub}: {message}" if at.sub else message
+        self.problem = Problem(field=at.field, index=at.index, rule=at.rule, message=detail)
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+class _Unreadable(Exception):
+    """Internal: JSON that parses but that no rules file can mean."""
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], at: _At, what: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-        raise _Invalid(f"{where}: expected {what}, got {_json_type(value)}")
+        raise _Invalid(at, f"expected {what}, got {_json_type(value)}")
     return value
 
 
@@ -73,33 +121,33 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
-def _condition_from_json(obj: Any, where: str) -> Condition:
-    _expect(obj, dict, where, "an object")
-    source = _expect(obj.get("source"), str, f"{where}.source", "a string")
+def _condition_from_json(obj: Any, at: _At) -> Condition:
+    _expect(obj, dict, at, "an object")
+    source = _expect(obj.get("source"), str, at.key("source"), "a string")
     if source not in SOURCES:
-        raise _Invalid(f"{where}.source: {source!r} is not one of {', '.join(SOURCES)}")
-    op = _expect(obj.get("op", "equals"), str, f"{where}.op", "a string")
+        raise _Invalid(at.key("source"), f"{source!r} is not one of {', '.join(SOURCES)}")
+    op = _expect(obj.get("op", "equals"), str, at.key("op"), "a string")
     if op not in OPS:
-        raise _Invalid(f"{where}.op: {op!r} is not one of {', '.join(OPS)}")
-    name = _expect(obj.get("name", ""), str, f"{where}.name", "a string")
+        raise _Invalid(at.key("op"), f"{op!r} is not one of {', '.join(OPS)}")
+    name = _expect(obj.get("name", ""), str, at.key("name"), "a string")
     value = obj.get("value", "")
     if isinstance(value, (list, dict)):
-        raise _Invalid(f"{where}.value: expected a string, number, boolean or null")
+        raise _Invalid(at.key("value"), "expected a string, number, boolean or null")
     return Condition(source=source, name=name, op=op, value=value)
 
 
-def _headers_from_json(obj: Any, where: str) -> tuple[tuple[str, str], ...]:
+def _headers_from_json(obj: Any, at: _At) -> tuple[tuple[str, str], ...]:
     if isinstance(obj, dict):
         obj = list(obj.items())
-    _expect(obj, list, where, "a list of [name, value] pairs")
+    _expect(obj, list, at, "a list of [name, value] pairs")
     headers = []
     for index, pair in enumerate(obj):
-        here = f"{where}[{index}]"
+        here = at.item(index)
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise _Invalid(f"{here}: expected a [name, value] pair")
+            raise _Invalid(here, "expected a [name, value] pair")
         name = _expect(pair[0], str, here, "a header name string")
         if not is_token(name):
-            raise _Invalid(f"{here}: {name!r} is not a valid header name")
+            raise _Invalid(here, f"{name!r} is not a valid header name")
         value = pair[1]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -107,52 +155,40 @@ def _headers_from_json(obj: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-def rule_from_json(obj: Any, where: str = "rule") -> Rule:
-    """Build a :class:`Rule` from its JSON object.
-
-    Raises:
-        RulesFileError: the object is not a valid rule (message names the key).
-    """
-    try:
-        return _rule_from_json(obj, where, 0)
-    except _Invalid as exc:
-        raise RulesFileError(str(exc)) from None
-
-
-def _rule_from_json(obj: Any, where: str, index: int) -> Rule:
-    _expect(obj, dict, where, "an object")
-    name = _expect(obj.get("name", f"rule {index + 1}"), str, f"{where}.name", "a string")
+def _rule_from_json(obj: Any, index: int, at: _At) -> Rule:
+    _expect(obj, dict, at, "an object")
+    name = _expect(obj.get("name", f"rule {index + 1}"), str, at.key("name"), "a string")
     methods = obj.get("methods") or []
     if isinstance(methods, str):
         methods = [methods]
-    _expect(methods, list, f"{where}.methods", "a list of method names")
+    _expect(methods, list, at.key("methods"), "a list of method names")
     for i, method in enumerate(methods):
         if not isinstance(method, str) or not is_token(method):
-            raise _Invalid(f"{where}.methods[{i}]: {method!r} is not a method name")
+            raise _Invalid(at.key("methods").item(i), f"{method!r} is not a method name")
     status = obj.get("status", 200)
     if isinstance(status, bool) or not isinstance(status, (int, str)):
-        raise _Invalid(f"{where}.status: expected a number or a template string")
+        raise _Invalid(at.key("status"), "expected a number or a template string")
     delay = obj.get("delay_ms", 0)
     if isinstance(delay, float) and delay.is_integer():
         delay = int(delay)
-    _expect(delay, int, f"{where}.delay_ms", "a whole number of milliseconds")
+    _expect(delay, int, at.key("delay_ms"), "a whole number of milliseconds")
     if delay < 0:
-        raise _Invalid(f"{where}.delay_ms: must not be negative")
+        raise _Invalid(at.key("delay_ms"), "must not be negative")
     conditions = obj.get("conditions") or []
-    _expect(conditions, list, f"{where}.conditions", "a list")
+    _expect(conditions, list, at.key("conditions"), "a list")
     return Rule(
         name=name,
-        enabled=_expect(obj.get("enabled", True), bool, f"{where}.enabled", "true or false"),
+        enabled=_expect(obj.get("enabled", True), bool, at.key("enabled"), "true or false"),
         methods=tuple(m.upper() for m in methods),
-        path=_expect(obj.get("path", "**"), str, f"{where}.path", "a string"),
+        path=_expect(obj.get("path", "**"), str, at.key("path"), "a string"),
         conditions=tuple(
-            _condition_from_json(c, f"{where}.conditions[{i}]") for i, c in enumerate(conditions)
+            _condition_from_json(c, at.key("conditions").item(i)) for i, c in enumerate(conditions)
         ),
         status=status,
-        headers=_headers_from_json(obj.get("headers", []), f"{where}.headers"),
-        body=_expect(obj.get("body", ""), str, f"{where}.body", "a string"),
+        headers=_headers_from_json(obj.get("headers", []), at.key("headers")),
+        body=_expect(obj.get("body", ""), str, at.key("body"), "a string"),
         delay_ms=delay,
-        cors=_expect(obj.get("cors", False), bool, f"{where}.cors", "true or false"),
+        cors=_expect(obj.get("cors", False), bool, at.key("cors"), "true or false"),
         extra=tuple((k, v) for k, v in obj.items() if k not in _RULE_KEYS),
     )
 
@@ -179,6 +215,53 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
     return obj
 
 
+def _refuse_constant(name: str) -> Any:
+    raise _Unreadable(f"{name} is not a number a rules file may hold")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise _Unreadable(f"the number {text[:40]} is too large")
+    return number
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise _Unreadable(f"an integer of {len(text)} digits (limit {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _check_depth(document: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, without recursion."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _Unreadable(f"nested deeper than {MAX_DEPTH} levels")
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        document = json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+        _check_depth(document)
+    except json.JSONDecodeError as exc:
+        raise RulesFileError(f"{source} line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise RulesFileError(f"{source}: nested deeper than {MAX_DEPTH} levels") from None
+    except _Unreadable as exc:
+        raise RulesFileError(f"{source}: {exc}") from None
+    return document
+
+
 def loads(text: str, *, source: str = "rules") -> RuleSet:
     """Parse rules-file JSON text (import, or a file's contents).
 
@@ -187,28 +270,26 @@ def loads(text: str, *, source: str = "rules") -> RuleSet:
         source: how to name the text in error messages (a file name).
 
     Raises:
-        RulesFileError: invalid JSON or an invalid rules document.
+        RulesFileError: invalid JSON, JSON no rules file can hold (NaN, 1e400,
+            very long integers, deep nesting) or an invalid rules document.
     """
+    document = _parse_json(text, source)
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RulesFileError(f"{source} line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise RulesFileError(f"{source}: JSON nested too deeply") from None
-    try:
-        _expect(document, dict, "top level", 'an object with "rules"')
+        _expect(document, dict, _At("top level"), 'an object with "rules"')
         version = document.get("version", FORMAT_VERSION)
-        _expect(version, int, "version", "a whole number")
+        _expect(version, int, _At("version"), "a whole number")
         if version > FORMAT_VERSION:
             raise _Invalid(
-                f"version {version} is newer than this app reads (up to {FORMAT_VERSION})"
+                _At(""), f"version {version} is newer than this app reads (up to {FORMAT_VERSION})"
             )
         if version < 1:
-            raise _Invalid(f"version {version} is not a rules-file version")
-        rules = _expect(document.get("rules", []), list, "rules", "a list")
-        parsed = tuple(_rule_from_json(r, f"rules[{i}]", i) for i, r in enumerate(rules))
+            raise _Invalid(_At(""), f"version {version} is not a rules-file version")
+        rules = _expect(document.get("rules", []), list, _At("rules"), "a list")
+        parsed = tuple(
+            _rule_from_json(r, i, _At(f"rules[{i}]", rule=i)) for i, r in enumerate(rules)
+        )
     except _Invalid as exc:
-        raise RulesFileError(f"{source}: {exc}") from None
+        raise RulesFileError(f"{source}: {exc}", exc.problem) from None
     extra = tuple((k, v) for k, v in document.items() if k not in ("version", "rules"))
     return RuleSet(rules=parsed, version=version, extra=extra)
 
@@ -247,8 +328,9 @@ def load_rules(path: str | os.PathLike[str], *, strict: bool = False) -> RuleSet
         raise RulesFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     ruleset = loads(text, source=name)
     if strict:
-        for rule_name, problem in ruleset.problems():
-            raise RulesFileError(f"{name}: rule {rule_name!r}: {problem}")
+        for problem in ruleset.problems():
+            rule_name = ruleset.rules[problem.rule or 0].name
+            raise RulesFileError(f"{name}: rule {rule_name!r}: {problem}", problem)
     return ruleset
 
 

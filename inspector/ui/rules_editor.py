@@ -396,7 +396,8 @@ class RulesEditor(QWidget):
         self._update_dirty()
         problems = ruleset.problems()
         if problems:
-            name, problem = problems[0]
+            problem = problems[0]
+            name = ruleset.rules[problem.rule or 0].name
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             self._show_message(
                 f"Saved and in use. Rule “{name}” answers 500 until fixed: {problem}{more}", error=True

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.http.response import is_token
-from inspector.responses import OPS, SOURCES, Condition, Rule, TemplateProblem
+from inspector.responses import OPS, SOURCES, Condition, Problem, Rule
+from inspector.responses.model import MAX_STATUS, MIN_STATUS
 from inspector.text import visible
 
 #: the longest delay the form offers (the engine clamps at 10 minutes too)
@@ -61,8 +62,6 @@ ERROR_COLOR = QColor(200, 30, 30)
 ERROR_LINE_COLOR = QColor(255, 215, 215)
 
 _METHOD_SPLIT = re.compile(r"[\s,]+")
-_HEADER_FIELD = re.compile(r"headers\[(\d+)\]")
-_CONDITION_FIELD = re.compile(r"condition (\d+)")
 
 
 def monospace_font() -> Any:
@@ -115,8 +114,19 @@ def status_hint(status: int | str) -> str:
         try:
             return http.HTTPStatus(status).phrase
         except ValueError:
-            return "(no standard reason phrase)" if 100 <= status <= 999 else ""
-    return "template: must render to a number 100-999" if status else ""
+            return "(no standard reason phrase)" if MIN_STATUS <= status <= MAX_STATUS else ""
+    return f"template: must render to a number {MIN_STATUS}-{MAX_STATUS}" if status else ""
+
+
+def problem_text(problem: Problem) -> str:
+    """A problem as shown under its field: ``header 2 line 1: …``, ``line 3: …``."""
+    item = {"headers": "header", "conditions": "condition", "methods": "method"}.get(problem.field)
+    where = []
+    if item is not None and problem.index is not None:
+        where.append(f"{item} {problem.index + 1}")
+    if problem.line is not None:
+        where.append(f"line {problem.line}")
+    return f"{' '.join(where)}: {problem.message}" if where else problem.message
 
 
 def value_text(value: Any) -> str:
@@ -430,26 +440,14 @@ class RuleForm(QWidget):
             problems.append(f"methods: {', '.join(visible(m, 40) for m in bad)} is not a method name")
         return problems
 
-    def show_problems(self, problems: list[TemplateProblem]) -> None:
+    def show_problems(self, problems: list[Problem]) -> None:
         """Show each problem at its field; the body's at its line."""
         by_field: dict[str, list[str]] = {}
         body_lines: list[int] = []
         for problem in problems:
-            key = problem.field
-            text = problem.message
-            match = _HEADER_FIELD.fullmatch(key)
-            if match:
-                key = "headers"
-                text = f"header {int(match.group(1)) + 1}: {problem.message}"
-                if problem.line is not None:
-                    text = f"header {int(match.group(1)) + 1} line {problem.line}: {problem.message}"
-            elif key == "body":
-                if problem.line is not None:
-                    body_lines.append(problem.line)
-                    text = f"line {problem.line}: {problem.message}"
-            elif key == "status" and problem.line is not None:
-                text = f"line {problem.line}: {problem.message}"
-            by_field.setdefault(key, []).append(text)
+            by_field.setdefault(problem.field, []).append(problem_text(problem))
+            if problem.field == "body" and problem.line is not None:
+                body_lines.append(problem.line)
         local = self.local_problems()
         if local:
             by_field.setdefault("methods", []).extend(local)

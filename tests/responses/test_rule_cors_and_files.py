@@ -192,7 +192,7 @@ def test_template_errors_load_but_strict_refuses(tmp_path: Path) -> None:
     path = tmp_path / "rules.json"
     path.write_text('{"rules": [{"name": "b", "body": "x\\n{{ oops"}]}', encoding="utf-8")
     ruleset = load_rules(path)
-    assert [(name, p.field, p.line) for name, p in ruleset.problems()] == [("b", "body", 2)]
+    assert [(p.rule, p.field, p.line) for p in ruleset.problems()] == [(0, "body", 2)]
     with pytest.raises(RulesFileError, match="rule 'b': body line 2"):
         load_rules(path, strict=True)
 

@@ -176,7 +176,9 @@ def test_status(make_record: Any, status: int | str, target: str, expected: int)
     [
         ("{{ 'teapot' }}", "'teapot' is not a status code"),
         ("{{ 1000 }}", "1000 is not a status code"),
-        (99, "99 is not 100-999"),
+        (99, "99 is not a status code (200-999)"),
+        (101, "101 is informational (1xx), not a final answer"),
+        ("{{ 100 }}", "100 is informational (1xx), not a final answer"),
         ("{{ 1/0 }}", "ZeroDivisionError"),
     ],
 )
@@ -188,26 +190,38 @@ def test_bad_status_answers_500(make_record: Any, status: int | str, reason: str
     assert reason in response.error
 
 
-def test_header_injection_cannot_add_header_lines(make_record: Any) -> None:
-    rule = Rule(
-        name="inject",
-        headers=(
-            ("X-Echo", "{{ request.query.v }}"),
-            ("X-Lit", "a\r\nSet-Cookie: evil=1"),
-        ),
-        body="ok",
-    )
-    record = make_record(target="/", query=(("v", "x\r\nSet-Cookie: evil=1\r\n\r\nbody"),))
+@pytest.mark.parametrize(
+    ("value", "query", "where"),
+    [
+        ("{{ request.query.v }}", "x\r\nSet-Cookie: evil=1\r\n\r\nbody", "headers[0]"),
+        ("{{ request.query.v }}", "x\x00y", "headers[0]"),
+        ("{{ request.query.v }}", "\x1b[2J", "headers[0]"),
+        ("{{ request.query.v }}", "a\x0bb\x0cc", "headers[0]"),
+        ("{{ request.query.v }}", "del\x7f", "headers[0]"),
+        ("a\r\nSet-Cookie: evil=1", "", "headers[0]"),
+        ("a\x1bb", "", "headers[0]"),
+    ],
+)
+def test_header_values_with_control_characters_are_refused(
+    make_record: Any, value: str, query: str, where: str
+) -> None:
+    rule = Rule(name="inject", headers=(("X-Echo", value),), body="ok")
+    record = make_record(target="/", query=(("v", query),))
     response = Responder(RuleSet(rules=(rule,)))(record)
-    assert response.status == 200
-    for _, value in response.headers:
-        assert "\r" not in value and "\n" not in value
+    assert response.status == 500
+    assert response.error is not None and response.error.startswith(f"inject: {where}")
+    assert "is not allowed in a header value" in response.error
     wire, *_ = serialise(response, method="GET", keep_alive=True)
     head = wire.split(b"\r\n\r\n", 1)[0]
     names = [line.split(b":", 1)[0].lower() for line in head.split(b"\r\n")[1:]]
-    assert b"set-cookie" not in names
-    assert names == [b"x-echo", b"x-lit", b"content-length"]
-    assert wire.endswith(b"\r\n\r\nok")
+    assert names == [b"content-type", b"content-length"]
+
+
+def test_header_values_keep_tabs_and_text(make_record: Any) -> None:
+    rule = Rule(name="ok", headers=(("X-Echo", "{{ request.query.v }}"), ("X-Tab", "a\tb")))
+    response = render(rule, make_record(target="/", query=(("v", "é\tü ~"),)))
+    assert response.status == 200
+    assert response.headers == (("X-Echo", "é\tü ~"), ("X-Tab", "a\tb"))
 
 
 def test_framing_headers_from_templates_are_dropped(make_record: Any) -> None:
@@ -228,29 +242,34 @@ def test_delay_is_returned_not_slept(make_record: Any) -> None:
 
 
 BROKEN = [
-    # field, rule kwargs, expected problem field, line, message part
-    ("body", {"body": "ok\n{% for x in y %}\nno end"}, "body", 2, "endfor"),
-    ("body", {"body": "a\nb\n{{ 1 + }}"}, "body", 3, "unexpected"),
-    ("header", {"headers": (("X-A", "ok"), ("X-B", "{{ oops"))}, "headers[1]", 1, ""),
-    ("status", {"status": "{% if %}"}, "status", 1, ""),
-    ("header name", {"headers": (("Bad Name", "v"),)}, "headers[0]", None, "not a header name"),
+    # field, rule kwargs, expected problem field, item, line, message part
+    ("body", {"body": "ok\n{% for x in y %}\nno end"}, "body", None, 2, "endfor"),
+    ("body", {"body": "a\nb\n{{ 1 + }}"}, "body", None, 3, "unexpected"),
+    ("header", {"headers": (("X-A", "ok"), ("X-B", "{{ oops"))}, "headers", 1, 1, ""),
+    ("status", {"status": "{% if %}"}, "status", None, 1, ""),
+    ("header name", {"headers": (("Bad Name", "v"),)}, "headers", 0, None, "not a header name"),
+    ("1xx status", {"status": 101}, "status", None, None, "informational (1xx)"),
+    ("control character", {"headers": (("X-A", "a\x0bb"),)}, "headers", 0, None, "U+000B"),
 ]
 
 
-@pytest.mark.parametrize(("what", "kwargs", "field", "line", "part"), BROKEN)
+@pytest.mark.parametrize(("what", "kwargs", "field", "index", "line", "part"), BROKEN)
 def test_broken_rule_answers_500_and_is_reported_by_validate(
     make_record: Any,
     *,
     what: str,
     kwargs: dict[str, Any],
     field: str,
+    index: int | None,
     line: int | None,
     part: str,
 ) -> None:
     rule = Rule(name="broken", **kwargs)
     problems = validate_rule(rule)
-    assert [(p.field, p.line) for p in problems] == [(field, line)]
+    assert [(p.field, p.index, p.line) for p in problems] == [(field, index, line)]
     assert part.lower() in problems[0].message.lower()
+    if index is not None:
+        field = f"{field}[{index}]"
     good = Rule(name="good", path="/good", body="fine")
     responder = Responder(RuleSet(rules=(good, rule)))
     response = responder(make_record(target="/x"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inspector.responses import Responder, Rule, RuleSet, render, sandbox
+from inspector.responses import Responder, Rule, RuleSet, budget, render, sandbox
 
 ESCAPES = [
     "{{ ''.__class__.__mro__ }}",
@@ -98,9 +98,9 @@ SLOW = [
 def test_time_cap_reaches_every_kind_of_loop(
     make_record: Any, monkeypatch: pytest.MonkeyPatch, template: str
 ) -> None:
-    monkeypatch.setattr(sandbox, "MAX_RENDER_SECONDS", 0.05)
-    monkeypatch.setattr(sandbox, "MAX_EMITTED", 10**12)
-    monkeypatch.setattr(sandbox, "MAX_OUTPUT", 10**12)
+    monkeypatch.setattr(budget, "MAX_RENDER_SECONDS", 0.05)
+    monkeypatch.setattr(budget, "MAX_EMITTED", 10**12)
+    monkeypatch.setattr(budget, "MAX_OUTPUT", 10**12)
     response = Responder(RuleSet(rules=(Rule(name="slow", body=template),)))(make_record())
     assert response.status == 500
     assert response.error is not None
@@ -110,7 +110,7 @@ def test_time_cap_reaches_every_kind_of_loop(
 def test_time_cap_covers_headers_and_status(
     make_record: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sandbox, "MAX_RENDER_SECONDS", 0.05)
+    monkeypatch.setattr(budget, "MAX_RENDER_SECONDS", 0.05)
     spin = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     for rule in (
         Rule(name="h", headers=(("X-Spin", spin),)),
