@@ -7,16 +7,16 @@ box is the rule's ``enabled`` flag; renaming in place edits ``name``. Rows are
 reordered with :meth:`RulesListModel.moveRows`, which the list view uses for
 drag and drop (``InternalMove``) and the editor for its Move up/down buttons.
 
-The model holds :class:`Rule` objects (immutable); every change replaces a
-rule and is bracketed by the matching ``begin…/end…`` pair. Each row also
-keeps the rule's problems (from :func:`validate_rule`), computed when the rule
-is stored, so painting never compiles a template.
+The model is a view on a :class:`RulesDocument` (Qt-free): every change goes
+through the document and is bracketed by the matching ``begin…/end…`` pair.
+The document keeps each rule's problems, computed when the rule is stored, so
+painting never compiles a template.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -32,7 +32,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
-from inspector.responses import Problem, Rule, validate_rule
+from inspector.responses import Problem, Rule
+from inspector.responses.document import RulesDocument
 from inspector.text import tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -59,34 +60,33 @@ def rule_summary(rule: Rule) -> str:
 class RulesListModel(QAbstractListModel):
     """Rules in answer order; checkable (enabled), renamable, movable."""
 
-    def __init__(self, rules: Iterable[Rule] = (), parent: QObject | None = None) -> None:
+    def __init__(self, document: RulesDocument | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rules: list[Rule] = list(rules)
-        self._problems: list[tuple[Problem, ...]] = [tuple(validate_rule(r)) for r in self._rules]
+        self.document = document if document is not None else RulesDocument()
 
     # -- reading ------------------------------------------------------------------
 
     def rules(self) -> tuple[Rule, ...]:
-        return tuple(self._rules)
+        return self.document.rules
 
     def rule(self, row: int) -> Rule:
-        return self._rules[row]
+        return self.document.rule(row)
 
     def problems(self, row: int) -> tuple[Problem, ...]:
-        return self._problems[row]
+        return self.document.problems(row)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rules)
+        return 0 if parent.isValid() else len(self.document)
 
     def _valid(self, index: AnyIndex) -> bool:
-        return index.isValid() and index.model() is self and 0 <= index.row() < len(self._rules)
+        return index.isValid() and index.model() is self and 0 <= index.row() < len(self.document)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not self._valid(index):
             return None
         row = index.row()
-        rule = self._rules[row]
-        problems = self._problems[row]
+        rule = self.document.rule(row)
+        problems = self.document.problems(row)
         if role == Qt.ItemDataRole.DisplayRole:
             name = visible(rule.name, NAME_LIMIT) or "(unnamed)"
             return f"{name}\n{rule_summary(rule)}"
@@ -131,7 +131,7 @@ class RulesListModel(QAbstractListModel):
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not self._valid(index):
             return False
-        rule = self._rules[index.row()]
+        rule = self.document.rule(index.row())
         if role == Qt.ItemDataRole.CheckStateRole:
             enabled = Qt.CheckState(value) == Qt.CheckState.Checked
             return self.set_rule(index.row(), dataclasses.replace(rule, enabled=enabled))
@@ -139,44 +139,45 @@ class RulesListModel(QAbstractListModel):
             return self.set_rule(index.row(), dataclasses.replace(rule, name=value))
         return False
 
+    def reset(self, change: Callable[[], object] | None = None) -> None:
+        """Apply ``change`` to the document (import, revert, …) as one model reset."""
+        self.beginResetModel()
+        if change is not None:
+            change()
+        self.endResetModel()
+
     def set_rules(self, rules: Iterable[Rule]) -> None:
         """Replace every rule."""
-        self.beginResetModel()
-        self._rules = list(rules)
-        self._problems = [tuple(validate_rule(r)) for r in self._rules]
-        self.endResetModel()
+        self.reset(lambda: self.document.set_rules(rules))
 
     def set_rule(self, row: int, rule: Rule) -> bool:
         """Replace the rule at ``row``; False when nothing changed."""
-        if self._rules[row] == rule:
+        if not self.document.replace(row, rule):
             return False
-        self._rules[row] = rule
-        self._problems[row] = tuple(validate_rule(rule))
         index = self.index(row)
         self.dataChanged.emit(index, index)
         return True
 
-    def insert_rules(self, row: int, rules: Sequence[Rule]) -> None:
-        """Insert ``rules`` before ``row`` (``rowCount()`` appends)."""
+    def insert_rules(self, row: int, rules: Sequence[Rule]) -> int:
+        """Insert ``rules`` before ``row`` (``rowCount()`` appends); returns the row used."""
+        row = max(0, min(row, len(self.document)))
         if not rules:
-            return
-        row = max(0, min(row, len(self._rules)))
+            return row
         self.beginInsertRows(QModelIndex(), row, row + len(rules) - 1)
-        self._rules[row:row] = rules
-        self._problems[row:row] = [tuple(validate_rule(r)) for r in rules]
+        self.document.insert(row, rules)
         self.endInsertRows()
+        return row
 
     def remove_rule(self, row: int) -> Rule:
         """Remove and return the rule at ``row``."""
         self.beginRemoveRows(QModelIndex(), row, row)
-        rule = self._rules.pop(row)
-        del self._problems[row]
+        rule = self.document.remove(row)
         self.endRemoveRows()
         return rule
 
     def move_rule(self, row: int, to: int) -> bool:
         """Move the rule at ``row`` so that it ends up at position ``to``."""
-        if not 0 <= row < len(self._rules) or not 0 <= to < len(self._rules) or row == to:
+        if not 0 <= row < len(self.document) or not 0 <= to < len(self.document) or row == to:
             return False
         # moveRows takes the row *before which* the rows go, counted before the move
         return self.moveRows(QModelIndex(), row, 1, QModelIndex(), to + 1 if to > row else to)
@@ -189,24 +190,14 @@ class RulesListModel(QAbstractListModel):
         destination_parent: AnyIndex,
         destination_child: int,
     ) -> bool:
-        if source_parent.isValid() or destination_parent.isValid() or count < 1:
+        if source_parent.isValid() or destination_parent.isValid():
+            return False
+        if not self.document.can_move(source_row, count, destination_child):
             return False
         last = source_row + count - 1
-        if source_row < 0 or last >= len(self._rules):
-            return False
-        if not 0 <= destination_child <= len(self._rules):
-            return False
-        if source_row <= destination_child <= last + 1:
-            return False  # onto itself
         if not self.beginMoveRows(QModelIndex(), source_row, last, QModelIndex(), destination_child):
             return False
-        moved = self._rules[source_row : last + 1]
-        moved_problems = self._problems[source_row : last + 1]
-        del self._rules[source_row : last + 1]
-        del self._problems[source_row : last + 1]
-        at = destination_child - count if destination_child > source_row else destination_child
-        self._rules[at:at] = moved
-        self._problems[at:at] = moved_problems
+        self.document.move(source_row, count, destination_child)
         self.endMoveRows()
         return True
 
@@ -244,15 +235,16 @@ class RulesListModel(QAbstractListModel):
             rows = [int(r) for r in text.split(",") if r]
         except ValueError:
             return False
+        count = len(self.document)
         if parent.isValid():  # dropped onto a row: insert before it
             row = parent.row()
-        if not 0 <= row < len(self._rules):
-            row = len(self._rules)
-        target = QPersistentModelIndex(self.index(row)) if row < len(self._rules) else None
-        dragged = [QPersistentModelIndex(self.index(r)) for r in rows if 0 <= r < len(self._rules)]
+        if not 0 <= row < count:
+            row = count
+        target = QPersistentModelIndex(self.index(row)) if row < count else None
+        dragged = [QPersistentModelIndex(self.index(r)) for r in rows if 0 <= r < count]
         moved = False
         for source in dragged:  # each goes just before the target, so their order is kept
-            destination = target.row() if target is not None else len(self._rules)
+            destination = target.row() if target is not None else len(self.document)
             if source.row() != destination:
                 moved = self.moveRows(QModelIndex(), source.row(), 1, QModelIndex(), destination) or moved
         return moved

@@ -381,9 +381,9 @@ class Responder:
         except Exception as exc:  # never let a bug here stop the listener
             return failure_response("engine", f"{type(exc).__name__}: {exc}")
 
-    def preview(self, rule: Rule, record: CaptureRecord) -> Response:
-        """Like :func:`render`, with this responder's next counter value for ``rule``."""
-        return render(rule, record, counter=self._counters.peek(rule.name))
+    def peek_counter(self, rule_name: str) -> int:
+        """The ``counter`` the next request answered by ``rule_name`` will see (for previews)."""
+        return self._counters.peek(rule_name)
 
 
 def explain(rule: Rule, record: CaptureRecord) -> MatchResult:

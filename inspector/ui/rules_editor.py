@@ -1,20 +1,24 @@
 """The response rules editor: a list of rules, a form, a live preview.
 
-Strategy. The list model (:class:`RulesListModel`) holds the edited rules; the
-form (:class:`RuleForm`) edits the selected one. Typing changes only the form;
-a 150 ms single-shot timer then writes the form's rule into the model,
-validates it (template errors at their line) and re-renders the preview, so a
-burst of keystrokes costs one template compilation. Anything that needs the
-model to be current (Save, Export, a selection change, a move) flushes the
-form first.
+Strategy. The editor is a thin view on a Qt-free :class:`RulesDocument` (load,
+edit, validate, save): the list model (:class:`RulesListModel`) forwards every
+change to it, the form (:class:`RuleForm`) edits the selected rule and shows
+the document's problems at their fields. Typing changes only the form; a
+150 ms single-shot timer then writes the form's rule into the document and asks
+for a preview, so a burst of keystrokes costs one template compilation.
+Anything that needs the document to be current (Save, Export, a selection
+change, a move) flushes the form first.
 
-Nothing reaches the listener until Save: it builds one :class:`RuleSet`,
-writes it atomically with :func:`save_rules` and swaps it into the
-:class:`Responder` with :meth:`Responder.set_rules` (one attribute assignment:
-requests in flight finish with the rules they started with; DESIGN.md,
-"Threading rules"). A rule set that the rules file could not read back is
-refused with a message; template problems are not (such a rule answers 500
-naming the error, as the engine documents), but Save says so.
+The preview (:func:`inspector.responses.preview.preview`) renders off the GUI
+thread (:class:`PreviewWorker`); only the latest request's result is shown, and
+the GUI never waits for one.
+
+Nothing reaches the listener until Save: the document writes the rules
+atomically and the editor swaps them into the :class:`Responder` with
+:meth:`Responder.set_rules` (one attribute assignment: requests in flight
+finish with the rules they started with; docs/ARCHITECTURE.md, "Threads").
+Rules the rules file could not read back are refused with a message; template
+problems are not (such a rule answers 500 naming the error), but Save says so.
 
 Every text from a request, a template or a file is shown as plain text.
 """
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -61,13 +67,13 @@ from inspector.responses import (
     RuleSet,
     RulesFileError,
     default_rules_path,
-    dumps,
     list_presets,
     load_rules,
-    loads,
-    save_rules,
 )
+from inspector.responses.document import RulesDocument
+from inspector.responses.preview import Preview, preview
 from inspector.text import visible
+from inspector.ui.preview_worker import PreviewWorker
 from inspector.ui.rules_form import ERROR_COLOR, RuleForm, plain_label
 from inspector.ui.rules_preview import RulePreview, sample_record
 
@@ -78,13 +84,6 @@ MESSAGE_LIMIT = 600
 #: characters of a request's method and path used to name a rule made from it
 RULE_NAME_LIMIT = 60
 
-#: what the editor starts with when there is no rules file (DESIGN.md: 200 "hello world")
-HELLO_RULE = Rule(
-    name="hello world",
-    path="/**",
-    headers=(("Content-Type", "text/html; charset=utf-8"),),
-    body="hello world",
-)
 NEW_RULE = Rule(
     name="new rule",
     path="/new",
@@ -101,6 +100,17 @@ def exact_path_pattern(path: str) -> str:
     if path.startswith("^") or "*" in path or "{" in path:
         return "^" + re.escape(path) + "$"
     return path
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """A preview with what it was computed for."""
+
+    result: Preview
+    rules: tuple[Rule, ...]
+    record: CaptureRecord
+    row: int
+    sample: bool
 
 
 class _NumberedDelegate(QStyledItemDelegate):
@@ -139,10 +149,18 @@ class RulesEditor(QWidget):
         self._syncing = False  # the editor itself is writing into the model
         self._dirty = False
 
-        self._saved, message = self._load_initial()
-        self._extra = self._saved.extra
+        self.document = RulesDocument.open(self.rules_path, responder.ruleset)
+        message = ""
+        if self.document.load_error:
+            message = (
+                f"Could not read the rules file, so the rules in use are shown: "
+                f"{self.document.load_error}. Saving replaces the file."
+            )
+        elif self.rules_path.exists():
+            responder.set_rules(self.document.saved)
 
-        self.model = RulesListModel(self._saved.rules, self)
+        self.model = RulesListModel(self.document, self)
+        self._previews = PreviewWorker(self)
         self._build_widgets()
         self._build_actions()
         self._layout()
@@ -162,21 +180,6 @@ class RulesEditor(QWidget):
         self._update_dirty()
 
     # -- construction -------------------------------------------------------------
-
-    def _load_initial(self) -> tuple[RuleSet, str]:
-        """The saved rules to start from, and a message when the file was unreadable."""
-        if not self.rules_path.exists():
-            return RuleSet(rules=(HELLO_RULE,)), ""
-        try:
-            ruleset = load_rules(self.rules_path)
-        except RulesFileError as exc:
-            kept = self.responder.ruleset.rules or (HELLO_RULE,)
-            return RuleSet(rules=kept), (
-                f"Could not read the rules file, so the rules in use are shown: {exc}. "
-                "Saving replaces the file."
-            )
-        self.responder.set_rules(ruleset)
-        return ruleset, ""
 
     def _build_widgets(self) -> None:
         self.list_view = QListView(self)
@@ -319,6 +322,7 @@ class RulesEditor(QWidget):
         self.model.modelReset.connect(self._on_model_layout_changed)
         self.form.edited.connect(self._on_form_edited)
         self.presets_menu.triggered.connect(self._on_presets_menu_triggered)
+        self._previews.ready.connect(self._on_previews_ready)
 
     # -- public API ---------------------------------------------------------------
 
@@ -368,10 +372,10 @@ class RulesEditor(QWidget):
 
     def is_dirty(self) -> bool:
         """The edited rules differ from the saved ones (what the listener uses)."""
-        return self._pending or self.model.rules() != self._saved.rules
+        return self._pending or self.document.is_dirty()
 
     def saved_rules(self) -> RuleSet:
-        return self._saved
+        return self.document.saved
 
     def save(self) -> bool:
         """Write the edited rules to ``rules_path`` and put them in use, in one step.
@@ -380,19 +384,12 @@ class RulesEditor(QWidget):
             True when saved; otherwise the reason is shown and nothing changed.
         """
         self._flush()
-        ruleset = RuleSet(rules=self.model.rules(), version=self._saved.version, extra=self._extra)
         try:
-            loads(dumps(ruleset), source="rules")
-        except RulesFileError as exc:
-            self._show_message(f"Not saved: the rules file could not be read back ({exc}).", error=True)
-            return False
-        try:
-            save_rules(self.rules_path, ruleset)
+            ruleset = self.document.save()
         except RulesFileError as exc:
             self._show_message(f"Not saved: {exc}", error=True)
             return False
         self.responder.set_rules(ruleset)
-        self._saved = ruleset
         self._update_dirty()
         problems = ruleset.problems()
         if problems:
@@ -410,8 +407,7 @@ class RulesEditor(QWidget):
     def revert(self) -> None:
         """Drop every unsaved change."""
         row = max(0, self.current_row())
-        self._extra = self._saved.extra
-        self._replace_rules(self._saved.rules, row)
+        self._replace_rules(self.document.revert, row)
         self._show_message("Reverted to the saved rules.")
         self._update_dirty()
 
@@ -422,8 +418,7 @@ class RulesEditor(QWidget):
         except RulesFileError as exc:
             self._show_message(f"Not imported, the rules are unchanged: {exc}", error=True)
             return False
-        self._extra = ruleset.extra
-        self._replace_rules(ruleset.rules, 0)
+        self._replace_rules(lambda: self.document.take(ruleset), 0)
         count = len(ruleset.rules)
         self._show_message(
             f"Imported {count} rule{'s' if count != 1 else ''} from {Path(path).name}. "
@@ -434,9 +429,9 @@ class RulesEditor(QWidget):
 
     def export_rules(self, path: str | Path) -> bool:
         """Write the edited rules (saved or not) to ``path``."""
-        ruleset = RuleSet(rules=self.rules(), extra=self._extra)
+        self._flush()
         try:
-            save_rules(path, ruleset)
+            ruleset = self.document.export(Path(path))
         except RulesFileError as exc:
             self._show_message(f"Not exported: {exc}", error=True)
             return False
@@ -446,7 +441,7 @@ class RulesEditor(QWidget):
     def add_rule(self, rule: Rule | None = None) -> None:
         """Add ``rule`` (default: a new one) at the top of the list and select it."""
         if rule is None:
-            rule = dataclasses.replace(NEW_RULE, name=self._unique_name(NEW_RULE.name))
+            rule = dataclasses.replace(NEW_RULE, name=self.document.unique_name(NEW_RULE.name))
         self._insert_and_select(0, [rule])
         self.form.name_edit.setFocus()
         self.form.name_edit.selectAll()
@@ -467,7 +462,7 @@ class RulesEditor(QWidget):
             return
         self._flush()
         rule = self.model.rule(row)
-        copy = dataclasses.replace(rule, name=self._unique_name(f"{rule.name} copy"))
+        copy = dataclasses.replace(rule, name=self.document.unique_name(f"{rule.name} copy"))
         self._insert_and_select(row + 1, [copy])
 
     def delete_rule(self) -> None:
@@ -494,15 +489,6 @@ class RulesEditor(QWidget):
 
     # -- internals ----------------------------------------------------------------
 
-    def _unique_name(self, base: str) -> str:
-        names = {r.name for r in self.model.rules()}
-        if base not in names:
-            return base
-        number = 2
-        while f"{base} {number}" in names:
-            number += 1
-        return f"{base} {number}"
-
     def _insert_and_select(self, row: int, rules: list[Rule]) -> None:
         if not rules:
             return
@@ -511,11 +497,11 @@ class RulesEditor(QWidget):
         self.select_rule(row)
         self.list_view.scrollTo(self.model.index(row))
 
-    def _replace_rules(self, rules: tuple[Rule, ...], row: int) -> None:
-        """Show ``rules`` instead of the edited ones (pending form edits are dropped)."""
+    def _replace_rules(self, change: Callable[[], object], row: int) -> None:
+        """Apply ``change`` to the whole document (pending form edits are dropped)."""
         self._pending = False
         self._editing = QPersistentModelIndex()
-        self.model.set_rules(rules)
+        self.model.reset(change)
         if self.model.rowCount():
             self.select_rule(min(row, self.model.rowCount() - 1))
         else:
@@ -540,22 +526,24 @@ class RulesEditor(QWidget):
         self._refresh_timer.start()
 
     def _refresh(self) -> None:
-        """Flush, validate the selected rule, re-render the preview, update the marker."""
+        """Flush, show the selected rule's problems, ask for a preview, update the marker."""
         self._refresh_timer.stop()
         self._flush()
         row = self.current_row()
         rule = self.form.rule() if row >= 0 else None
         if rule is not None:
-            self.form.show_problems(list(self.model.problems(row)))
+            self.form.show_problems(list(self.document.problems(row)))
         record = self._preview_record
-        self.preview.show_preview(
-            rule,
-            self.model.rules(),
-            record if record is not None else sample_record(),
-            row=row,
-            sample=record is None,
-            responder=self.responder,
-        )
+        sample = record is None
+        shown_record = record if record is not None else sample_record()
+        rules = self.document.rules
+        counter = self.responder.peek_counter(rule.name) if rule is not None else 1
+
+        def work() -> _Shown:
+            result = preview(rule, rules, shown_record, counter=counter)
+            return _Shown(result, rules, shown_record, row, sample)
+
+        self._previews.submit(work)
         self._update_dirty()
 
     def _update_dirty(self) -> None:
@@ -618,6 +606,13 @@ class RulesEditor(QWidget):
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:
         self._refresh()
+
+    @Slot(object)
+    def _on_previews_ready(self, shown: object) -> None:
+        if isinstance(shown, _Shown):
+            self.preview.show_result(
+                shown.result, shown.rules, shown.record, row=shown.row, sample=shown.sample
+            )
 
     @Slot()
     def _on_save_triggered(self) -> None:

@@ -1,11 +1,12 @@
 """The live preview of the rules editor: what the edited rule would answer.
 
-Given the edited (unsaved) rule, the whole edited list and a "preview request",
-:class:`RulePreview` shows whether that request would match the rule (and if
-not, which part failed, from :func:`explain`), which rule of the list would
-answer it, and the rendered answer: status line, headers as they would be sent
-(Content-Length included) and the body. Everything is plain text, escaped with
-:func:`visible` and capped, whatever the template or the request produced.
+:class:`RulePreview` shows a :class:`Preview` (computed off the GUI thread by
+:func:`inspector.responses.preview.preview`): whether the preview request would
+match the edited rule (and if not, which part failed), which rule of the
+edited list would answer it, and the rendered answer: status line, headers as
+they would be sent (Content-Length included) and the body. Everything is plain
+text, escaped with :func:`visible` and capped, whatever the template or the
+request produced.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, body_allowed, serialise
-from inspector.responses import Responder, Rule, RuleSet, explain, render
+from inspector.responses import DEFAULT_RULE, Rule
+from inspector.responses.preview import Preview
 from inspector.text import human_size, visible, visible_bytes
 from inspector.ui.rules_form import ERROR_COLOR, monospace_font, plain_label
 
@@ -120,39 +122,30 @@ class RulePreview(QWidget):
         palette.setColor(label.foregroundRole(), color)
         label.setPalette(palette)
 
-    def clear(self) -> None:
-        for label in (self.request_label, self.match_label, self.answer_label, self.status_label):
-            label.clear()
-        self.error_label.hide()
-        self.headers_view.clear()
-        self.body_view.clear()
-
-    def show_preview(
+    def show_result(
         self,
-        rule: Rule | None,
+        result: Preview,
         rules: Sequence[Rule],
         record: CaptureRecord,
         *,
         row: int = -1,
         sample: bool,
-        responder: Responder | None = None,
     ) -> None:
-        """Render ``rule`` (the edited one; None: none selected) against ``record``.
+        """Show ``result``, the preview of the rule at ``row`` of ``rules`` against ``record``.
 
         Args:
-            rule: the rule being edited, as it is in the form now.
-            rules: the whole edited list, ``rule`` included, in order.
-            row: the position of ``rule`` in ``rules`` (-1: not in it).
+            result: what :func:`inspector.responses.preview.preview` found.
+            rules: the edited list it was computed for.
             record: the preview request.
+            row: the position of the edited rule in ``rules`` (-1: none selected).
             sample: ``record`` is the built-in sample (said so in the pane).
-            responder: gives the next counter value of the rule, if known.
         """
         where = "built-in sample" if sample else f"request #{record.id}"
         line = f"{record.method} {record.target}".strip() or "(no request line)"
         self.request_label.setText(f"Preview request ({where}): {visible(line, LINE_LIMIT)}")
         self.request_label.setToolTip("Select a request in the table to preview with it." if sample else "")
-        self.answer_label.setText(self._answered_by(row, rules, record))
-        if rule is None:
+        self.answer_label.setText(self._answered_by(result, rules, row))
+        if result.match is None or result.response is None:
             self.match_label.setText("Select a rule to preview its answer.")
             self._color(self.match_label, None)
             self.status_label.clear()
@@ -160,33 +153,29 @@ class RulePreview(QWidget):
             self.headers_view.clear()
             self.body_view.clear()
             return
-
-        result = explain(rule, record)
-        if result.matched:
-            how = "" if result.message == "matches" else f" ({visible(result.message, LINE_LIMIT)})"
+        match = result.match
+        if match.matched:
+            how = "" if match.message == "matches" else f" ({visible(match.message, LINE_LIMIT)})"
             self.match_label.setText(f"✔ This rule matches this request{how}.")
             self._color(self.match_label, OK_COLOR)
         else:
-            message = visible(result.message, LINE_LIMIT)
+            message = visible(match.message, LINE_LIMIT)
             self.match_label.setText(f"✘ This rule does not match this request: {message}")
             self._color(self.match_label, ERROR_COLOR.name())
+        self._show_response(result.response, record)
 
-        response = responder.preview(rule, record) if responder is not None else render(rule, record)
-        self._show_response(response, record)
-
-    def _answered_by(self, row: int, rules: Sequence[Rule], record: CaptureRecord) -> str:
-        try:
-            compiled, _params, preflight = RuleSet(rules=tuple(rules)).select(record)
-        except Exception as exc:  # a preview must not take the editor down
-            return f"Cannot tell which rule answers: {type(exc).__name__}: {exc}"
-        chosen = compiled.rule
-        for position, candidate in enumerate(rules, 1):
-            if candidate is chosen:
-                name = visible(chosen.name, LINE_LIMIT) or "(unnamed)"
-                this = " (this rule)" if position - 1 == row else ""
-                kind = " as a CORS preflight" if preflight else ""
-                return f"Of the edited list, rule {position} “{name}”{this} answers this request{kind}."
-        return "No rule of the edited list matches: the built-in default answers 200 “hello world”."
+    @staticmethod
+    def _answered_by(result: Preview, rules: Sequence[Rule], row: int) -> str:
+        if result.selection_error:
+            return f"Cannot tell which rule answers: {visible(result.selection_error, LINE_LIMIT)}"
+        position = result.answered_by
+        if position is None or not 0 <= position < len(rules):
+            default = f"{DEFAULT_RULE.status} “{visible(DEFAULT_RULE.body, LINE_LIMIT)}”"
+            return f"No rule of the edited list matches: the built-in default answers {default}."
+        name = visible(rules[position].name, LINE_LIMIT) or "(unnamed)"
+        this = " (this rule)" if position == row else ""
+        kind = " as a CORS preflight" if result.preflight else ""
+        return f"Of the edited list, rule {position + 1} “{name}”{this} answers this request{kind}."
 
     def _show_response(self, response: Response, record: CaptureRecord) -> None:
         method = record.method or "GET"

@@ -18,6 +18,7 @@ from inspector.http.record import CaptureRecord
 from inspector.listener import ListenerThread
 from inspector.models.rules_list import ROWS_MIME, RulesListModel, RulesRole
 from inspector.responses import (
+    DEFAULT_RULE,
     Condition,
     Responder,
     Rule,
@@ -27,7 +28,8 @@ from inspector.responses import (
     load_rules,
     save_rules,
 )
-from inspector.ui.rules_editor import HELLO_RULE, RulesEditor, exact_path_pattern
+from inspector.responses.document import RulesDocument
+from inspector.ui.rules_editor import RulesEditor, exact_path_pattern
 
 GREET = Rule(
     name="greet",
@@ -57,6 +59,10 @@ def make_record(target: str = "/hello/world?lang=fr", **overrides: Any) -> Captu
     }
     fields.update(overrides)
     return CaptureRecord(**fields)
+
+
+def listed(*rules: Rule) -> RulesDocument:
+    return RulesDocument(RuleSet(rules=rules))
 
 
 def names(editor: RulesEditor) -> list[str]:
@@ -100,20 +106,20 @@ def test_rules_list_model_passes_the_model_tester(qtmodeltester: Any) -> None:
     model = RulesListModel()
     qtmodeltester.check(model)
     model.insert_rules(0, [GREET, CATCH_ALL])
-    model.insert_rules(1, [HELLO_RULE])
+    model.insert_rules(1, [DEFAULT_RULE])
     model.set_rule(0, Rule(name="renamed", path="/x"))
     assert model.setData(model.index(1), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
     assert model.setData(model.index(2), "new name", Qt.ItemDataRole.EditRole)
     assert model.move_rule(0, 2)
     assert model.move_rule(2, 0)
     model.remove_rule(1)
-    model.set_rules([CATCH_ALL, GREET, HELLO_RULE])
+    model.set_rules([CATCH_ALL, GREET, DEFAULT_RULE])
     qtmodeltester.check(model)
-    assert [r.name for r in model.rules()] == ["catch all", "greet", "hello world"]
+    assert [r.name for r in model.rules()] == ["catch all", "greet", DEFAULT_RULE.name]
 
 
 def test_rules_list_model_rows_show_name_methods_and_path(qapp: Any) -> None:
-    model = RulesListModel([GREET, dataclass_replace(CATCH_ALL, enabled=False)])
+    model = RulesListModel(listed(GREET, dataclass_replace(CATCH_ALL, enabled=False)))
     assert model.data(model.index(0)) == "greet\nGET /hello/{name}"
     assert model.data(model.index(1)) == "catch all\nany /**"
     assert model.data(model.index(1), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
@@ -125,7 +131,7 @@ def test_rules_list_model_rows_show_name_methods_and_path(qapp: Any) -> None:
 
 def test_rules_list_model_keeps_problems_and_warns(qapp: Any) -> None:
     broken = Rule(name="broken", body="{{ oops }")
-    model = RulesListModel([broken, GREET])
+    model = RulesListModel(listed(broken, GREET))
     problems = model.data(model.index(0), RulesRole.PROBLEMS)
     assert problems and problems[0].field == "body"
     assert model.data(model.index(0), Qt.ItemDataRole.DecorationRole) is not None
@@ -135,7 +141,7 @@ def test_rules_list_model_keeps_problems_and_warns(qapp: Any) -> None:
 
 def test_rules_list_model_moves_rows_and_refuses_moves_onto_themselves(qapp: Any) -> None:
     a, b, c = (Rule(name=n) for n in "abc")
-    model = RulesListModel([a, b, c])
+    model = RulesListModel(listed(a, b, c))
     assert not model.moveRows(QModelIndex(), 0, 1, QModelIndex(), 0)
     assert not model.moveRows(QModelIndex(), 0, 1, QModelIndex(), 1)
     assert not model.moveRows(QModelIndex(), 0, 1, QModelIndex(), 4)
@@ -146,7 +152,7 @@ def test_rules_list_model_moves_rows_and_refuses_moves_onto_themselves(qapp: Any
 
 def test_rules_list_model_reorders_by_drag_and_drop(qtmodeltester: Any) -> None:
     a, b, c, d = (Rule(name=n) for n in "abcd")
-    model = RulesListModel([a, b, c, d])
+    model = RulesListModel(listed(a, b, c, d))
     qtmodeltester.check(model)
     assert model.mimeTypes() == [ROWS_MIME]
     assert model.flags(QModelIndex()) & Qt.ItemFlag.ItemIsDropEnabled
@@ -172,9 +178,9 @@ def dataclass_replace(rule: Rule, **changes: Any) -> Rule:
 
 def test_starts_with_the_hello_world_rule_without_a_file(make_editor: Any, rules_path: Path) -> None:
     editor = make_editor()
-    assert editor.rules() == (HELLO_RULE,)
+    assert editor.rules() == (DEFAULT_RULE,)
     assert editor.current_row() == 0
-    assert editor.form.name_edit.text() == "hello world"
+    assert editor.form.name_edit.text() == DEFAULT_RULE.name
     assert not editor.is_dirty()
     assert not editor.save_action.isEnabled()
     assert not rules_path.exists()
@@ -194,7 +200,7 @@ def test_a_corrupt_rules_file_shows_a_message_and_keeps_the_default_rules(
     assert editor.message_label.isVisible()
     assert editor.message_label.textFormat() == Qt.TextFormat.PlainText
     assert "rules.json line 1 column 13: Expecting value" in editor.message_label.text()
-    assert editor.rules() == (HELLO_RULE,)
+    assert editor.rules() == (DEFAULT_RULE,)
     assert responder.ruleset.rules == ()  # untouched: still the built-in hello world
     assert responder(make_record()).body == b"hello world"
 
@@ -233,13 +239,13 @@ def test_a_jinja_syntax_error_shows_at_its_line(qtbot: Any, editor: RulesEditor)
     assert editor.form.error_lines() == [problem.line]
     assert editor.form.body_error.isVisible()
     assert editor.form.body_error.text().startswith(f"line {problem.line}:")
-    assert "500" in editor.preview.status_label.text()
+    qtbot.waitUntil(lambda: "500" in editor.preview.status_label.text())
     assert editor.preview.error_label.isVisible()
 
     editor.form.body_edit.setPlainText("fine {{ 1 + 1 }}")
     qtbot.waitUntil(lambda: editor.form.error_lines() == [])
     assert not editor.form.body_error.isVisible()
-    assert editor.preview.body_view.toPlainText() == "fine 2"
+    qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == "fine 2")
 
 
 def test_an_error_on_line_two_is_highlighted_on_line_two(qtbot: Any, editor: RulesEditor) -> None:
@@ -420,7 +426,7 @@ def test_deleting_every_rule_leaves_an_empty_form(qtbot: Any, editor: RulesEdito
     editor.delete_rule()
     assert editor.rules() == ()
     assert not editor.form.isEnabled()
-    assert "built-in default" in editor.preview.answer_label.text()
+    qtbot.waitUntil(lambda: "built-in default" in editor.preview.answer_label.text())
     assert not editor.delete_action.isEnabled()
 
 
@@ -441,8 +447,8 @@ def test_create_rule_from_request(qtbot: Any, editor: RulesEditor) -> None:
     assert (rule.methods, rule.path, rule.name) == (("POST",), "/api/items", "POST /api/items")
     assert editor.current_row() == 0
     assert editor.form.path_edit.text() == "/api/items"
+    qtbot.waitUntil(lambda: "rule 1 “POST /api/items” (this rule)" in editor.preview.answer_label.text())
     assert "✔" in editor.preview.match_label.text()
-    assert "rule 1 “POST /api/items” (this rule)" in editor.preview.answer_label.text()
 
 
 @pytest.mark.parametrize(

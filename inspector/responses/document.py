@@ -1,0 +1,195 @@
+"""The rules being edited: load, edit, validate, save. Qt-free; the editor is a view on it.
+
+Strategy. A :class:`RulesDocument` holds the edited list of rules (each an
+immutable :class:`Rule`), the rule set last saved (what the listener answers
+with) and the rules file's path. Every edit goes through a method here, which
+keeps each rule's problems (from :func:`validate_rule`, so with rule position,
+field, item and template line as data) next to it, computed once when the rule
+is stored. The editor's list model forwards to these methods and only adds Qt's
+change notifications; the form and preview read from here.
+
+Both modes read rules files through :func:`load_rules`: headless refuses a file
+with problems (``load_rules(path, strict=True)``), the window opens it here and
+shows each problem at its field. :meth:`RulesDocument.open` never raises: a
+file that cannot be read leaves the rules given as fallback (those in use)
+and says why in one line (:attr:`RulesDocument.load_error`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from inspector.responses.engine import RuleSet, validate_rule
+from inspector.responses.model import DEFAULT_RULE, Problem, Rule
+from inspector.responses.rulesfile import RulesFileError, dumps, load_rules, loads, save_rules
+
+
+class RulesDocument:
+    """An ordered list of rules being edited, and the rules file it is saved to.
+
+    Attributes:
+        path: the rules file (None: an in-memory list that cannot be saved).
+        saved: the rule set as last loaded or saved.
+        load_error: why the file could not be read when opened ("" when it could).
+    """
+
+    def __init__(self, saved: RuleSet | None = None, path: Path | None = None) -> None:
+        self.path = path
+        self.saved = saved if saved is not None else RuleSet()
+        self.load_error = ""
+        self._extra = self.saved.extra
+        self._rules: list[Rule] = []
+        self._problems: list[tuple[Problem, ...]] = []
+        self._store(0, len(self._rules), self.saved.rules)
+
+    @classmethod
+    def open(cls, path: Path, fallback: RuleSet | None = None) -> RulesDocument:
+        """Open the rules file at ``path``; never raises.
+
+        Without a file the document holds the default rule, unsaved but not
+        dirty. A file that cannot be used leaves the ``fallback`` rules (or the
+        default rule when there are none) and sets :attr:`load_error`.
+        """
+        if not path.exists():
+            return cls(RuleSet(rules=(DEFAULT_RULE,)), path)
+        try:
+            return cls(load_rules(path), path)
+        except RulesFileError as exc:
+            message = str(exc)
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:
+            message = f"{path.name}: {type(exc).__name__}: {exc}"
+        kept = fallback.rules if fallback is not None and fallback.rules else (DEFAULT_RULE,)
+        document = cls(RuleSet(rules=kept), path)
+        document.load_error = " ".join(message.split())
+        return document
+
+    # -- reading -----------------------------------------------------------------
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def rule(self, row: int) -> Rule:
+        return self._rules[row]
+
+    def problems(self, row: int) -> tuple[Problem, ...]:
+        """The problems of the rule at ``row`` (each with ``rule == row``)."""
+        return tuple(dataclasses.replace(p, rule=row) for p in self._problems[row])
+
+    def all_problems(self) -> list[Problem]:
+        return [problem for row in range(len(self._rules)) for problem in self.problems(row)]
+
+    def snapshot(self) -> RuleSet:
+        """The edited rules as a rule set (what Save would write)."""
+        return RuleSet(rules=self.rules, version=self.saved.version, extra=self._extra)
+
+    def is_dirty(self) -> bool:
+        """The edited rules differ from the saved ones."""
+        return self.rules != self.saved.rules or self._extra != self.saved.extra
+
+    def unique_name(self, base: str) -> str:
+        """``base``, or ``base N`` with the first N no rule uses."""
+        names = {rule.name for rule in self._rules}
+        if base not in names:
+            return base
+        number = 2
+        while f"{base} {number}" in names:
+            number += 1
+        return f"{base} {number}"
+
+    # -- editing -----------------------------------------------------------------
+
+    def _store(self, start: int, end: int, rules: Iterable[Rule]) -> None:
+        new = list(rules)
+        self._rules[start:end] = new
+        self._problems[start:end] = [tuple(validate_rule(rule)) for rule in new]
+
+    def replace(self, row: int, rule: Rule) -> bool:
+        """Put ``rule`` at ``row``; False when it is the rule already there."""
+        if self._rules[row] == rule:
+            return False
+        self._store(row, row + 1, (rule,))
+        return True
+
+    def insert(self, row: int, rules: Sequence[Rule]) -> int:
+        """Insert ``rules`` before ``row`` (clamped); returns the row used."""
+        row = max(0, min(row, len(self._rules)))
+        self._store(row, row, rules)
+        return row
+
+    def remove(self, row: int) -> Rule:
+        rule = self._rules[row]
+        self._store(row, row + 1, ())
+        return rule
+
+    def can_move(self, row: int, count: int, before: int) -> bool:
+        """Whether ``move(row, count, before)`` would change the order."""
+        last = row + count - 1
+        return (
+            count >= 1
+            and row >= 0
+            and last < len(self._rules)
+            and 0 <= before <= len(self._rules)
+            and not row <= before <= last + 1
+        )
+
+    def move(self, row: int, count: int, before: int) -> bool:
+        """Move ``count`` rules from ``row`` to before the rule now at ``before``."""
+        if not self.can_move(row, count, before):
+            return False
+        moved = self._rules[row : row + count]
+        problems = self._problems[row : row + count]
+        del self._rules[row : row + count], self._problems[row : row + count]
+        at = before - count if before > row else before
+        self._rules[at:at] = moved
+        self._problems[at:at] = problems
+        return True
+
+    def set_rules(self, rules: Iterable[Rule]) -> None:
+        """Replace every rule (the file's other keys stay)."""
+        self._store(0, len(self._rules), rules)
+
+    # -- files -------------------------------------------------------------------
+
+    def revert(self) -> None:
+        """Drop every unsaved change."""
+        self._extra = self.saved.extra
+        self.set_rules(self.saved.rules)
+
+    def take(self, ruleset: RuleSet) -> None:
+        """Edit ``ruleset``'s rules and file keys instead (an import; unsaved until :meth:`save`)."""
+        self._extra = ruleset.extra
+        self.set_rules(ruleset.rules)
+
+    def export(self, path: Path) -> RuleSet:
+        """Write the edited rules to ``path`` (this document's own file is not touched).
+
+        Raises: RulesFileError.
+        """
+        ruleset = self.snapshot()
+        save_rules(path, ruleset)
+        return ruleset
+
+    def save(self) -> RuleSet:
+        """Write the edited rules to :attr:`path`; they become :attr:`saved`.
+
+        Raises:
+            RulesFileError: no path, the rules could not be read back (a rule
+                that the file format cannot hold), or the file could not be
+                written; nothing changed.
+        """
+        if self.path is None:
+            raise RulesFileError("these rules have no file to be saved to")
+        ruleset = self.snapshot()
+        try:
+            loads(dumps(ruleset), source="rules")
+        except RulesFileError as exc:
+            raise RulesFileError(f"the rules file could not be read back ({exc})", exc.problem) from None
+        save_rules(self.path, ruleset)
+        self.saved = ruleset
+        return ruleset
