@@ -182,6 +182,7 @@ def bounded_percent(fmt: str, args: Any) -> str:
             out.add(spec % ())
         elif key is not None and mapping is not None:
             out.add(spec % (mapping[key],))
+            used = len(positional)  # CPython: no positional argument is left after a keyed one
         else:
             if used >= len(positional):
                 raise TypeError("not enough arguments for format string")
