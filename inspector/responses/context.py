@@ -29,10 +29,11 @@ from typing import Any
 
 from inspector.http.query import decode_query
 from inspector.http.record import CaptureRecord
-from inspector.responses.multipart import MAX_PARTS, parse_form_data
+from inspector.responses.multipart import parse_form_data
 
-#: pairs one view holds (form fields, cookies, query pairs, files)
-MAX_FIELDS = MAX_PARTS
+#: pairs one view holds (form fields, cookies, query pairs, files); a multipart
+#: body gives at most multipart.MAX_PARTS
+MAX_FIELDS = 10_000
 
 
 class MultiView:
