@@ -76,10 +76,10 @@ def test_strict_loading_refuses_rules_that_cannot_answer(
 
 def run_headless(rules: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, str(ROOT / "main.py"), "--headless", "--port", "0", "--no-db"]
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--headless", "--port", "0", "--no-db", "--rules", str(rules)],
-        capture_output=True, text=True, timeout=60, env=env, check=False,
-    )  # fmt: skip
+        [*command, "--rules", str(rules)], capture_output=True, text=True, timeout=60, env=env, check=False
+    )
 
 
 @pytest.mark.parametrize(
