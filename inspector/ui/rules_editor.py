@@ -160,7 +160,7 @@ class RulesEditor(QWidget):
             responder.set_rules(self.document.saved)
 
         self.model = RulesListModel(self.document, self)
-        self._previews = PreviewWorker(self)
+        self.previews = PreviewWorker(self)
         self._build_widgets()
         self._build_actions()
         self._layout()
@@ -176,7 +176,7 @@ class RulesEditor(QWidget):
         if self.model.rowCount():
             self.select_rule(0)
         else:
-            self._refresh()
+            self.refresh()
         self._update_dirty()
 
     # -- construction -------------------------------------------------------------
@@ -322,7 +322,7 @@ class RulesEditor(QWidget):
         self.model.modelReset.connect(self._on_model_layout_changed)
         self.form.edited.connect(self._on_form_edited)
         self.presets_menu.triggered.connect(self._on_presets_menu_triggered)
-        self._previews.ready.connect(self._on_previews_ready)
+        self.previews.ready.connect(self._on_previews_ready)
 
     # -- public API ---------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class RulesEditor(QWidget):
         )
         self._insert_and_select(0, [rule])
         self._preview_record = record
-        self._refresh()
+        self.refresh()
         return rule
 
     def rules(self) -> tuple[Rule, ...]:
@@ -476,7 +476,7 @@ class RulesEditor(QWidget):
             self.select_rule(min(row, self.model.rowCount() - 1))
         else:
             self.form.set_rule(None)
-            self._refresh()
+            self.refresh()
 
     def move_rule(self, offset: int) -> None:
         """Move the selected rule ``offset`` places (-1 up, +1 down)."""
@@ -506,7 +506,7 @@ class RulesEditor(QWidget):
             self.select_rule(min(row, self.model.rowCount() - 1))
         else:
             self.form.set_rule(None)
-            self._refresh()
+            self.refresh()
 
     def _flush(self) -> None:
         """Write the form's pending edits into the model."""
@@ -525,8 +525,9 @@ class RulesEditor(QWidget):
     def _schedule_refresh(self) -> None:
         self._refresh_timer.start()
 
-    def _refresh(self) -> None:
-        """Flush, show the selected rule's problems, ask for a preview, update the marker."""
+    def refresh(self) -> None:
+        """Now rather than after the typing pause: flush the form, show the selected
+        rule's problems, ask for a preview (shown when ready), update the marker."""
         self._refresh_timer.stop()
         self._flush()
         row = self.current_row()
@@ -543,7 +544,7 @@ class RulesEditor(QWidget):
             result = preview(rule, rules, shown_record, counter=counter)
             return _Shown(result, rules, shown_record, row, sample)
 
-        self._previews.submit(work)
+        self.previews.submit(work)
         self._update_dirty()
 
     def _update_dirty(self) -> None:
@@ -575,7 +576,7 @@ class RulesEditor(QWidget):
         self._flush()
         self._editing = QPersistentModelIndex(current) if current.isValid() else QPersistentModelIndex()
         self.form.set_rule(self.model.rule(current.row()) if current.isValid() else None)
-        self._refresh()
+        self.refresh()
 
     def _on_model_data_changed(self, top: QModelIndex, bottom: QModelIndex, roles: object = None) -> None:
         if self._syncing:
@@ -605,7 +606,7 @@ class RulesEditor(QWidget):
 
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:
-        self._refresh()
+        self.refresh()
 
     @Slot(object)
     def _on_previews_ready(self, shown: object) -> None:

@@ -531,7 +531,7 @@ def test_dirty_changed_follows_edits_and_save(qtbot: Any, editor: RulesEditor) -
         editor.form.cors_check.setChecked(True)
     with qtbot.waitSignal(editor.dirty_changed, check_params_cb=lambda dirty: not dirty):
         editor.form.cors_check.setChecked(False)
-        editor._refresh()  # flush now rather than after the debounce
+        editor.refresh()  # flush now rather than after the debounce
 
 
 def test_export_then_import(qtbot: Any, editor: RulesEditor, tmp_path: Path, responder: Responder) -> None:
@@ -623,3 +623,85 @@ def test_saved_rules_answer_real_requests(
     editor.set_preview_record(record)
     qtbot.waitUntil(lambda: "request #" in editor.preview.request_label.text())
     assert editor.preview.body_view.toPlainText() == "salut ann"
+
+
+# -- problems at their fields, files that cannot be read, the preview off the GUI thread ----
+
+
+def test_a_pattern_re2_cannot_run_is_explained_at_the_path(qtbot: Any, editor: RulesEditor) -> None:
+    editor.form.path_edit.setText("^/(a)\\1")
+    editor.form.path_edit.textEdited.emit("^/(a)\\1")
+    qtbot.waitUntil(editor.form.path_error.isVisible)
+    assert "not supported by the linear-time matcher" in editor.form.path_error.text()
+    qtbot.waitUntil(lambda: "✘" in editor.preview.match_label.text())
+    assert "path '^/(a)\\\\1': not supported" in editor.preview.match_label.text()
+
+
+def test_a_1xx_status_is_refused_at_the_status(qtbot: Any, editor: RulesEditor) -> None:
+    editor.form.status_edit.setText("101")
+    editor.form.status_edit.textEdited.emit("101")
+    qtbot.waitUntil(editor.form.status_error.isVisible)
+    assert "101 is informational (1xx), not a final answer" in editor.form.status_error.text()
+    qtbot.waitUntil(lambda: "500" in editor.preview.status_label.text())
+
+
+def test_a_control_character_in_a_header_value_is_refused(qtbot: Any, editor: RulesEditor) -> None:
+    form = editor.form
+    form.add_header_button.click()
+    row = form.headers_table.rowCount() - 1
+    form.headers_table.item(row, 0).setText("X-Esc")
+    form.headers_table.item(row, 1).setText("a\x1bb")
+    qtbot.waitUntil(form.headers_error.isVisible)
+    assert form.headers_error.text() == (
+        f"header {row + 1}: control character U+001B at position 2 is not allowed in a header value"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ['{"rules": [], "x": NaN}', '{"rules": [{"delay_ms": 1e400}]}', "[" * 100_000]
+)
+def test_the_editor_opens_on_a_file_it_cannot_use(
+    make_editor: Any, rules_path: Path, responder: Responder, text: str
+) -> None:
+    rules_path.write_text(text, encoding="utf-8")
+    editor = make_editor()
+    assert editor.message_label.isVisible()
+    assert "Could not read the rules file" in editor.message_label.text()
+    assert "rules.json: " in editor.message_label.text()
+    assert editor.rules() == (DEFAULT_RULE,)
+    assert responder.ruleset.rules == ()
+
+
+def test_the_preview_renders_off_the_gui_thread_and_drops_stale_results(
+    qtbot: Any, editor: RulesEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from inspector.ui import rules_editor
+
+    release = threading.Event()
+    computed: list[tuple[str, int]] = []
+    real_preview = rules_editor.preview
+
+    def slow_preview(rule: Any, rules: Any, record: CaptureRecord, **kwargs: Any) -> Any:
+        computed.append((record.target, threading.get_ident()))
+        release.wait(30)
+        return real_preview(rule, rules, record, **kwargs)
+
+    qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == "bonjour world")
+    shown: list[str] = []
+    editor.previews.ready.connect(lambda result: shown.append(result.record.target))
+    monkeypatch.setattr(rules_editor, "preview", slow_preview)
+    for number in range(5):
+        editor.set_preview_record(make_record(f"/hello/r{number}?lang=fr"))
+        editor.refresh()  # returns at once: the first job waits for `release` on the worker
+    assert editor.previews.generation >= 5
+    release.set()
+    qtbot.waitUntil(lambda: shown == ["/hello/r4?lang=fr"])
+    assert editor.previews.wait(30_000)
+    assert "request #7" in editor.preview.request_label.text()
+    assert editor.preview.body_view.toPlainText() == "bonjour r4"
+    assert all(ident != threading.get_ident() for _, ident in computed)
+    # at most the first job had started; the others before the last were dropped unstarted
+    targets = [target for target, _ in computed]
+    assert targets in (["/hello/r0?lang=fr", "/hello/r4?lang=fr"], ["/hello/r4?lang=fr"])
