@@ -3,7 +3,7 @@
 A :class:`Response` is what the response rules (or the listener itself) decide
 to send. :func:`serialise` turns it into the exact bytes for one ``send``: the
 head and body are written together so Nagle's algorithm and delayed ACKs never
-add 40 ms to an answer (DESIGN.md, "Performance notes").
+add 40 ms to an answer.
 
 Framing is ours, never the template's: Content-Length is computed from the
 body, and any Content-Length or Transfer-Encoding a responder supplies is

@@ -11,12 +11,9 @@ The editor edits a :class:`RulesDocument` and shows :func:`preview` results.
 
 from inspector.responses.budget import MAX_OUTPUT, MAX_RENDER_SECONDS
 from inspector.responses.engine import (
-    CompiledRule,
     Responder,
     RuleSet,
     explain,
-    failure_response,
-    is_preflight,
     render,
     validate_rule,
 )
@@ -29,7 +26,6 @@ from inspector.responses.rulesfile import (
     dumps,
     load_rules,
     loads,
-    rule_to_json,
     save_rules,
 )
 
@@ -39,7 +35,6 @@ __all__ = [
     "MAX_RENDER_SECONDS",
     "OPS",
     "SOURCES",
-    "CompiledRule",
     "Condition",
     "MatchResult",
     "Problem",
@@ -50,13 +45,10 @@ __all__ = [
     "default_rules_path",
     "dumps",
     "explain",
-    "failure_response",
-    "is_preflight",
     "list_presets",
     "load_rules",
     "loads",
     "render",
-    "rule_to_json",
     "save_rules",
     "validate_rule",
 ]

@@ -12,11 +12,11 @@ value, ``view.getlist("name")`` every value, ``view.items()`` the raw pairs.
 
 Everything a template can reach costs time linear in the request and is capped,
 because a template runs on the server's one thread and its time cap is only
-checked between calls (docs/ARCHITECTURE.md, "One bad request never slows
-another"): a view indexes its names once, on first lookup, so each lookup and
-``to_dict()`` after it is linear in all; a view holds at most :data:`MAX_FIELDS`
-pairs (``truncated`` says when more were sent); form bodies are split at most
-that many times and multipart bodies are read by :mod:`inspector.responses.multipart`.
+checked between calls (docs/SECURITY.md, "Rules and templates"): a view indexes
+its names once, on first lookup, so each lookup and ``to_dict()`` after it is
+linear in all; a view holds at most :data:`MAX_FIELDS` pairs (``truncated``
+says when more were sent); form bodies are split at most that many times and
+multipart bodies are read by :mod:`inspector.responses.multipart`.
 """
 
 from __future__ import annotations

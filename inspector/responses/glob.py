@@ -7,8 +7,7 @@ Strategy. A glob is read into tokens and written as one regular expression:
 against the whole path.
 
 Which engine runs it is decided by the pattern's shape, so that no path can
-make matching super-linear (docs/ARCHITECTURE.md, "One bad request never slows
-another"):
+make matching super-linear (docs/SECURITY.md, "Rules and templates"):
 
 * *Segment-confined* globs use Python's ``re`` (fast, ~0.3 µs a match): every
   ``*`` and ``{name}`` is followed, before the next wildcard, by a literal

@@ -3,7 +3,7 @@
 Strategy. A rule's ``^regex`` path and its ``regex`` conditions are written by
 the user but applied to request data on the server's one thread, so a
 backtracking engine would let one request with the right path or body stall
-every client (docs/ARCHITECTURE.md, "One bad request never slows another").
+every client (docs/SECURITY.md, "Rules and templates").
 RE2 (google-re2) compiles a pattern to automata and matches in time linear in
 the text; its price is that it has no backreferences (``\\1``, ``(?P=name)``),
 no lookaround (``(?=``, ``(?!``, ``(?<=``, ``(?<!``), no atomic groups or

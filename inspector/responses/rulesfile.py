@@ -1,4 +1,4 @@
-"""The rules file: JSON as DESIGN.md ("Response rules and templates") shows it.
+"""The rules file: JSON, as the README's "Response rules" section shows it.
 
 Strategy. Reading is all-or-nothing: the whole file is parsed and checked
 before a :class:`RuleSet` exists, so a corrupt file leaves the caller with its

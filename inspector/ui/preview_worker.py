@@ -2,7 +2,7 @@
 
 Strategy. A preview renders a template against a request: bounded (linear
 matching, the 1 s render budget) but far too slow for the GUI thread, which
-must never stall (docs/ARCHITECTURE.md, "Threads"). :class:`PreviewWorker`
+must never stall. :class:`PreviewWorker`
 hands each job to a private one-thread pool and numbers it with a generation
 counter. A new job first drops the jobs still queued (``QThreadPool.clear``),
 so at most one runs and one waits; a result that arrives after a newer job was

@@ -16,7 +16,7 @@ the GUI never waits for one.
 Nothing reaches the listener until Save: the document writes the rules
 atomically and the editor swaps them into the :class:`Responder` with
 :meth:`Responder.set_rules` (one attribute assignment: requests in flight
-finish with the rules they started with; docs/ARCHITECTURE.md, "Threads").
+finish with the rules they started with).
 Rules the rules file could not read back are refused with a message; template
 problems are not (such a rule answers 500 naming the error), but Save says so.
 
@@ -64,7 +64,6 @@ from inspector.models.rules_list import RulesListModel
 from inspector.responses import (
     Responder,
     Rule,
-    RuleSet,
     RulesFileError,
     default_rules_path,
     list_presets,
@@ -373,9 +372,6 @@ class RulesEditor(QWidget):
     def is_dirty(self) -> bool:
         """The edited rules differ from the saved ones (what the listener uses)."""
         return self._pending or self.document.is_dirty()
-
-    def saved_rules(self) -> RuleSet:
-        return self.document.saved
 
     def save(self) -> bool:
         """Write the edited rules to ``rules_path`` and put them in use, in one step.
