@@ -3,8 +3,9 @@
 Order matters: the first enabled rule that matches answers; the editor's
 delegate numbers the rows (the number is not part of the data, so moving a row
 changes no other row). A row's check box is the rule's ``enabled`` flag;
-renaming in place edits ``name``. Rows are reordered with :meth:`RulesListModel.moveRows`, which the list view uses for
-drag and drop (``InternalMove``) and the editor for its Move up/down buttons.
+renaming in place edits ``name``. Rows are reordered with
+:meth:`RulesListModel.moveRows`, which the list view uses for drag and drop
+(``InternalMove``) and the editor for its Move up/down buttons.
 
 The model is a view on a :class:`RulesDocument` (Qt-free): every change goes
 through the document and is bracketed by the matching ``begin…/end…`` pair.
