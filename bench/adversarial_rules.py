@@ -8,16 +8,15 @@ version of the engine behind it.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from adversarial import Case
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response
-from inspector.responses import Condition, Responder, Rule, RuleSet, load_rules, render
+from inspector.responses import Condition, Responder, Rule, RuleSet, list_presets, load_rules, render
 
-ECHO_JSON = load_rules(Path(__file__).resolve().parents[1] / "resources/rules/echo-json.json")
+ECHO_JSON = load_rules(dict(list_presets())["echo json"])
 
 
 def record(path: str = "/", *, body: bytes = b"", headers: tuple[tuple[str, str], ...] = (),

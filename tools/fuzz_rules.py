@@ -26,16 +26,15 @@ from __future__ import annotations
 import json
 import re
 import sys
-from pathlib import Path
 
 from inspector.http.record import CaptureRecord
-from inspector.responses import load_rules, render
+from inspector.responses import list_presets, load_rules, render
 from inspector.responses.context import MAX_FIELDS, RequestView
 from inspector.responses.glob import compile_glob, to_regex, tokenize
 from inspector.responses.multipart import parse_form_data
 from inspector.responses.regex import PatternError
 
-ECHO_JSON = load_rules(Path(__file__).resolve().parents[1] / "resources/rules/echo-json.json").rules[0]
+ECHO_JSON = load_rules(dict(list_presets())["echo json"]).rules[0]
 #: paths the backtracking reference may be run on (it is exponential in general)
 REFERENCE_PATH = 24
 CONTENT_TYPES = (

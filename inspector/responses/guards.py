@@ -277,7 +277,7 @@ def _check_filter_input(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
             if size > MAX_VALUE:
                 raise too_big("indent", size)
     if name == "wordwrap":
-        wrap = args[4] if len(args) > 4 else kwargs.get("wrapstring")
+        wrap = args[3] if len(args) > 3 else kwargs.get("wrapstring")
         width = args[1] if len(args) > 1 else kwargs.get("width", 79)
         if isinstance(wrap, str) and isinstance(value, str) and isinstance(width, int) and width > 0:
             size = len(value) + (len(value) // width + 1) * len(wrap)

@@ -98,6 +98,16 @@ def test_no_template_escapes_the_output_cap(make_record: Any, template: str) -> 
     assert response.error is not None and "Error" not in response.error.split(":")[1]
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["{{ request.body | wordwrap(1, true, 'y' * 1000) }}", "{{ request.body | indent('y' * 1000) }}"],
+)
+def test_padding_filters_count_what_they_insert(make_record: Any, template: str) -> None:
+    record = make_record(body=b"ab\n" * 5000)  # under the slow-filter cap, not under this one
+    response = render(Rule(name="pad", body=template), record)
+    assert response.error is not None and "would build a value of" in response.error
+
+
 def test_slow_filters_take_bounded_input(make_record: Any) -> None:
     link = make_record(body=b"see https://example.com")
     small = render(Rule(name="u", body="{{ request.body | urlize }}"), link)

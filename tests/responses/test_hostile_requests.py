@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 
 from inspector.http.record import CaptureRecord
-from inspector.responses import Responder, Rule, RuleSet, load_rules
+from inspector.responses import Responder, Rule, RuleSet, list_presets, load_rules
 from inspector.responses.context import MAX_FIELDS, MultiView
 from inspector.responses.multipart import MAX_PARTS
 from inspector.responses.regex import LinearRegex
-from inspector.server import Server
+from inspector.server import CallbackSink, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 #: hang guard for one socket read (the answers come in well under a second)
@@ -56,7 +56,7 @@ def serve() -> Iterator[Callable[[Responder], int]]:
 
     def start(responder: Responder) -> int:
         records: queue.Queue[CaptureRecord] = queue.Queue()
-        server = Server("127.0.0.1", 0, on_record=records.put, responder=responder)
+        server = Server("127.0.0.1", 0, sink=CallbackSink(records.put), responder=responder)
         thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
         thread.start()
         started.append((server, thread))
@@ -90,7 +90,7 @@ def test_echo_json_on_a_20000_field_form(serve: Any, monkeypatch: pytest.MonkeyP
         return original(self, name)
 
     monkeypatch.setattr(MultiView, "_key", counting)
-    port = serve(Responder(load_rules(ROOT / "resources" / "rules" / "echo-json.json")))
+    port = serve(Responder(load_rules(dict(list_presets())["echo json"])))
     form = "&".join(f"f{i}=" for i in range(20_000)).encode()
     assert len(form) == 148_889  # the 149 KB form of the issue
     kind = "application/x-www-form-urlencoded"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspector.responses import load_rules, render
+from inspector.responses import list_presets, load_rules, render
 from inspector.responses.context import MAX_FIELDS, HeadersView, MultiView, RequestView
 from inspector.responses.multipart import MAX_PARTS, header_params, parse_form_data
 
 ROOT = Path(__file__).resolve().parents[2]
-ECHO_JSON = load_rules(ROOT / "resources" / "rules" / "echo-json.json").rules[0]
+ECHO_JSON = load_rules(dict(list_presets())["echo json"]).rules[0]
 FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
 
 
