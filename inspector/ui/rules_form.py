@@ -52,7 +52,7 @@ MESSAGE_LIMIT = 400
 
 PATH_HINT = (
     "*  any text in one segment     **  any number of segments\n"
-    "{name}  captures request.params.name     ^…  a regular expression"
+    "{name}  captures request.params.name     ^…  a regular expression (RE2: no lookaround)"
 )
 BODY_HINT = (
     "Jinja2 template: {{ request.method }}, {{ request.path }}, {{ request.query.lang }}, "
