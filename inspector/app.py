@@ -15,9 +15,10 @@ from typing import TextIO
 from inspector import __version__
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
 from inspector.assets import PresetNotFound, preset_names, rules_argument
+from inspector.formats import export_file
 from inspector.headless import EXIT_USAGE, run_headless
 from inspector.launch import run_window, split_qt_options
-from inspector.store import CaptureStore, StoreError, export_file
+from inspector.store import CaptureStore, StoreError
 from inspector.store.db import DEFAULT_PATH
 
 

@@ -2,16 +2,14 @@
 
 Only this module joins the Qt-free capture path to Qt (docs/ARCHITECTURE.md,
 "The capture path" and "Threads"). The loop runs in ``run()`` and reports to
-a :class:`~inspector.capture.Recorder` (ids, history, JSONL); the thread
-watches that recorder while it runs and emits each request as a signal.
-Records cross to the GUI thread as immutable objects through queued signal
-connections (Qt's "Threads and QObjects"). ``stop()`` wakes the loop through
-its socket pair and waits for ``run()`` to return, which takes milliseconds
-whatever the clients are doing.
+a :class:`~inspector.capture.Recorder` (ids, history, JSONL). ``stop()`` wakes
+the loop through its socket pair and waits for ``run()`` to return, which
+takes milliseconds whatever the clients are doing.
 
-:class:`RecorderSignals` carries the rest of what a recorder reports (the
-history's commits and pruning, problems) as signals, for a window that shows
-history rows and a banner.
+:class:`RecorderSignals` is how a window observes a recorder: its requests
+(loop thread) and its history's commits, pruning and problems (writer thread)
+become signals, delivered to the GUI thread through queued connections as
+immutable objects (Qt's "Threads and QObjects").
 """
 
 from __future__ import annotations
@@ -28,42 +26,21 @@ from inspector.server import BindError, Server
 STOP_WAIT_MS = 2000
 
 
-class _Relay(RecorderObserver):
-    """The listener's watch on its recorder (loop thread): requests become signals."""
-
-    def __init__(self, thread: ListenerThread) -> None:
-        self._started = thread.request_started
-        self._captured = thread.request_captured
-
-    def request_started(self, record: CaptureRecord) -> None:
-        self._started.emit(record)
-
-    def request_finished(self, record: CaptureRecord) -> None:
-        self._captured.emit(record)
-
-
 class ListenerThread(QThread):
     """Listens on ``host``:``port`` until :meth:`stop`, recording through ``recorder``.
 
     Args:
         recorder: where records go (ids, history, JSONL); one recorder serves
             every listener a window starts, so ids go on across restarts.
-            Without one, a recorder with no history numbers them from ``first_id``.
-        first_id: the first id when no recorder is given (a window that still
-            numbers records itself; it goes once every window uses a recorder).
+            Observe it (:class:`RecorderSignals`) to see the requests.
 
     Signals:
         listening(str): the real URL once bound (port 0 gives the chosen port).
-        request_started(object): a :class:`CaptureRecord` still pending after its
-            loop round (no response yet); the same id comes in request_captured later.
-        request_captured(object): one finished :class:`CaptureRecord`, response included.
         failed(str): one readable line (bind failure, or the loop died).
         stopped(): the loop ended and every socket is closed.
     """
 
     listening = Signal(str)
-    request_started = Signal(object)
-    request_captured = Signal(object)
     failed = Signal(str)
     stopped = Signal()
 
@@ -75,17 +52,15 @@ class ListenerThread(QThread):
         parent: QObject | None = None,
         *,
         limits: Limits | None = None,
-        recorder: Recorder | None = None,
-        first_id: int = 1,
+        recorder: Recorder,
     ) -> None:
         super().__init__(parent)
         self.host = host
         self.port = port
-        self.recorder = recorder if recorder is not None else Recorder(first_id=first_id)
+        self.recorder = recorder
         self._responder = responder or default_responder
         self._limits = limits
         self._server: Server | None = None
-        self._relay = _Relay(self)
 
     def set_responder(self, responder: Responder) -> None:
         """Swap the responder atomically; requests in flight keep the old one."""
@@ -111,14 +86,12 @@ class ListenerThread(QThread):
         self.port = server.port
         if self.isInterruptionRequested():
             server.stop()
-        self.recorder.add_observer(self._relay)
         self.listening.emit(server.url)
         try:
             server.serve_forever()
         except Exception as exc:  # keep the window alive and say what happened
             self.failed.emit(f"the listener stopped unexpectedly: {exc}")
         finally:
-            self.recorder.remove_observer(self._relay)
             self._server = None
             self.stopped.emit()
 
@@ -132,16 +105,23 @@ class ListenerThread(QThread):
 
 
 class RecorderSignals(QObject):
-    """A recorder's history reports as Qt signals (emitted on the store's writer
-    thread, delivered to receivers in their own thread through queued connections).
+    """What a recorder reports, as Qt signals (emitted on the loop thread or the
+    store's writer thread, delivered to receivers in their own thread through
+    queued connections).
 
     Signals:
+        request_started(object): a :class:`CaptureRecord` still pending after its
+            loop round (no response yet); the same id comes in request_finished later.
+        request_finished(object): one finished :class:`CaptureRecord`, response
+            included (answered, rejected, or given up: ``error`` says why).
         history_committed(int, int): finished records are stored for good:
             ``(highest id, how many)`` (the table can turn live rows into history rows).
         history_pruned(int): the caps deleted this many of the oldest rows.
         problem(str): one line for the user (a failed write, writes working again).
     """
 
+    request_started = Signal(object)
+    request_finished = Signal(object)
     history_committed = Signal(object, int)
     history_pruned = Signal(int)
     problem = Signal(str)
@@ -159,9 +139,17 @@ class RecorderSignals(QObject):
 
 class _SignalObserver(RecorderObserver):
     def __init__(self, signals: RecorderSignals) -> None:
+        self._started = signals.request_started
+        self._finished = signals.request_finished
         self._committed = signals.history_committed
         self._pruned = signals.history_pruned
         self._problem = signals.problem
+
+    def request_started(self, record: CaptureRecord) -> None:
+        self._started.emit(record)
+
+    def request_finished(self, record: CaptureRecord) -> None:
+        self._finished.emit(record)
 
     def history_committed(self, max_id: int, count: int) -> None:
         self._committed.emit(max_id, count)

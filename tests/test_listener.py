@@ -27,7 +27,7 @@ WAIT_MS = 5000
 
 
 class Collector(QObject):
-    """Receives request_captured in the GUI thread (a queued connection to a slot)."""
+    """Receives request_finished in the GUI thread (a queued connection to a slot)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,13 +40,26 @@ class Collector(QObject):
 
 Started = tuple[ListenerThread, str]
 
+_watching: dict[int, RecorderSignals] = {}
+
+
+def watch(thread: ListenerThread) -> RecorderSignals:
+    """The signals of ``thread``'s recorder (as the window observes it)."""
+    key = id(thread.recorder)
+    if key not in _watching:
+        _watching[key] = RecorderSignals(thread.recorder)
+    return _watching[key]
+
 
 @pytest.fixture
 def start_listener(qtbot) -> Iterator[Callable[..., Started]]:  # type: ignore[no-untyped-def]
     threads: list[ListenerThread] = []
 
-    def start(host: str = "127.0.0.1", port: int = 0, **kwargs: object) -> Started:
-        thread = ListenerThread(host, port, **kwargs)  # type: ignore[arg-type]
+    def start(
+        host: str = "127.0.0.1", port: int = 0, recorder: Recorder | None = None, **kwargs: object
+    ) -> Started:
+        thread = ListenerThread(host, port, recorder=recorder or Recorder(), **kwargs)  # type: ignore[arg-type]
+        watch(thread)
         threads.append(thread)
         with qtbot.waitSignal(thread.listening, timeout=WAIT_MS) as blocker:
             thread.start()
@@ -56,6 +69,9 @@ def start_listener(qtbot) -> Iterator[Callable[..., Started]]:  # type: ignore[n
     for thread in threads:
         assert thread.stop(), "the listener thread did not end"
         assert thread.isFinished()
+    for signals in _watching.values():
+        signals.detach()
+    _watching.clear()
 
 
 def wait_eof(sock: socket.socket) -> bytes:
@@ -81,8 +97,8 @@ def test_start_capture_and_stop(qtbot, start_listener) -> None:  # type: ignore[
     assert thread.port != 0
     assert url == f"http://127.0.0.1:{thread.port}"
     collector = Collector()
-    thread.request_captured.connect(collector.on_record)
-    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+    watch(thread).request_finished.connect(collector.on_record)
+    with qtbot.waitSignal(watch(thread).request_finished, timeout=WAIT_MS) as blocker:
         conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
         conn.request("GET", "/index.html?name=jack&age=18")
         response = conn.getresponse()
@@ -107,7 +123,7 @@ def test_start_capture_and_stop(qtbot, start_listener) -> None:  # type: ignore[
 def test_many_requests_all_reach_the_gui_thread_in_order(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
     thread, _ = start_listener()
     collector = Collector()
-    thread.request_captured.connect(collector.on_record)
+    watch(thread).request_finished.connect(collector.on_record)
     conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
     for i in range(50):
         conn.request("GET", f"/n/{i}")
@@ -120,8 +136,8 @@ def test_many_requests_all_reach_the_gui_thread_in_order(qtbot, start_listener) 
 
 
 def test_first_id_continues_numbering(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
-    thread, _ = start_listener(first_id=1000)
-    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+    thread, _ = start_listener(recorder=Recorder(first_id=1000))
+    with qtbot.waitSignal(watch(thread).request_finished, timeout=WAIT_MS) as blocker:
         conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
         conn.request("GET", "/")
         conn.getresponse().read()
@@ -132,7 +148,7 @@ def test_first_id_continues_numbering(qtbot, start_listener) -> None:  # type: i
 def test_set_responder_while_running(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
     thread, _ = start_listener()
     thread.set_responder(lambda record: Response(status=201, body=b"swapped", rule="new"))
-    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(watch(thread).request_finished, timeout=WAIT_MS) as blocker:
         conn = http.client.HTTPConnection("127.0.0.1", thread.port, timeout=5)
         conn.request("GET", "/")
         response = conn.getresponse()
@@ -145,7 +161,7 @@ def test_stop_with_idle_clients_connected(qtbot, start_listener) -> None:  # typ
     thread, _ = start_listener()
     address = ("127.0.0.1", thread.port)
     keep_alive = socket.create_connection(address, timeout=5)
-    with qtbot.waitSignal(thread.request_captured, timeout=WAIT_MS):
+    with qtbot.waitSignal(watch(thread).request_finished, timeout=WAIT_MS):
         keep_alive.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert keep_alive.recv(4096).startswith(b"HTTP/1.1 200 OK")
     silent = socket.create_connection(address, timeout=5)
@@ -166,7 +182,7 @@ def test_stop_with_idle_clients_connected(qtbot, start_listener) -> None:  # typ
 
 
 def test_stop_right_after_start(qtbot) -> None:  # type: ignore[no-untyped-def]
-    thread = ListenerThread("127.0.0.1", 0)
+    thread = ListenerThread("127.0.0.1", 0, recorder=Recorder())
     with qtbot.waitSignal(thread.stopped, timeout=WAIT_MS):
         thread.start()
         assert thread.stop()
@@ -178,7 +194,7 @@ def test_bind_failure_port_in_use(qtbot) -> None:  # type: ignore[no-untyped-def
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        thread = ListenerThread("127.0.0.1", port)
+        thread = ListenerThread("127.0.0.1", port, recorder=Recorder())
         with (
             qtbot.assertNotEmitted(thread.listening),
             qtbot.waitSignal(thread.stopped, timeout=WAIT_MS),
@@ -194,7 +210,8 @@ def test_bind_failure_port_in_use(qtbot) -> None:  # type: ignore[no-untyped-def
 
 
 def test_bind_failure_address_not_on_this_host(qtbot) -> None:  # type: ignore[no-untyped-def]
-    thread = ListenerThread("192.0.2.1", 0)  # TEST-NET-1: never an address of this machine
+    # TEST-NET-1: never an address of this machine
+    thread = ListenerThread("192.0.2.1", 0, recorder=Recorder())
     with qtbot.waitSignal(thread.failed, timeout=WAIT_MS) as blocker:
         thread.start()
     assert "192.0.2.1" in blocker.args[0]
@@ -236,7 +253,7 @@ def test_one_recorder_serves_listener_after_listener(qtbot, start_listener, tmp_
     for run in range(2):
         thread, _ = start_listener(recorder=recorder)
         collector = Collector()
-        thread.request_captured.connect(collector.on_record)
+        watch(thread).request_finished.connect(collector.on_record)
         for i in range(3):
             get(thread.port, f"/run{run}/{i}")
         qtbot.waitUntil(lambda collector=collector: len(collector.records) == 3, timeout=WAIT_MS)
@@ -249,22 +266,24 @@ def test_one_recorder_serves_listener_after_listener(qtbot, start_listener, tmp_
     assert not recorder.close()
 
 
-def test_a_stopped_listener_no_longer_watches_its_recorder(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
+def test_detached_signals_no_longer_relay_the_recorder(qtbot) -> None:  # type: ignore[no-untyped-def]
     recorder = Recorder()
-    thread, _ = start_listener(recorder=recorder)
-    assert thread.stop()
+    signals = RecorderSignals(recorder)
     collector = Collector()
-    thread.request_captured.connect(collector.on_record)
-    # emitted here (the GUI thread) a signal would reach the slot at once
+    signals.request_finished.connect(collector.on_record)
+    # emitted here (the GUI thread) a signal reaches the slot at once
     recorder.finished(make_record(id=recorder.next_id()))
-    assert collector.records == []
+    assert len(collector.records) == 1
+    signals.detach()
+    recorder.finished(make_record(id=recorder.next_id()))
+    assert len(collector.records) == 1
 
 
 def test_pending_requests_reach_the_gui_thread(qtbot, start_listener) -> None:  # type: ignore[no-untyped-def]
     recorder = Recorder()
     thread, _ = start_listener(recorder=recorder)
     pending = make_record(id=recorder.next_id(), response=None)
-    with qtbot.waitSignal(thread.request_started, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(watch(thread).request_started, timeout=WAIT_MS) as blocker:
         recorder.started(pending)  # as the loop does for a request still open at a round's end
     assert blocker.args[0] is pending
 

@@ -146,12 +146,6 @@ class RequestTableModel(QAbstractTableModel):
         n = len(ids)
         return ids[slot] if slot < n else self._records[slot - n].id
 
-    def max_id(self) -> int:
-        """The highest record id in the table, 0 when empty."""
-        ids = self._history.ids
-        last_history = ids[-1] if ids else 0
-        return max(self._records[-1].id, last_history) if self._records else last_history
-
     def row_data(self, row: int) -> RowData | None:
         """What the cells of ``row`` show: a live record or a history summary
         (None when the stored row has gone: pruned or cleared meanwhile)."""

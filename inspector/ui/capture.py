@@ -1,10 +1,11 @@
 """The window's listener: starts and stops the listener thread and passes on what it reports.
 
-At most one :class:`inspector.listener.ListenerThread` runs at a time. Its
-signals arrive here through queued connections (it runs ``run()`` on its own
-thread; docs/ARCHITECTURE.md, "Threads") and are passed on as this object's
-signals, so the rest of the window never holds a thread that comes and goes:
-the live feed, the history and the listener bar connect once, to this object.
+At most one :class:`inspector.listener.ListenerThread` runs at a time, recording
+through the window's one recorder (the requests themselves reach the window by
+observing that recorder, not through here). The thread's signals arrive here
+through queued connections (it runs ``run()`` on its own thread;
+docs/ARCHITECTURE.md, "Threads") and are passed on as this object's signals, so
+the rest of the window never holds a thread that comes and goes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from inspector.capture import Recorder
 from inspector.http.response import Responder
 
 if TYPE_CHECKING:
@@ -22,16 +24,16 @@ if TYPE_CHECKING:
 #: how long Stop waits for the listener thread (it takes milliseconds; this is a backstop)
 STOP_BACKSTOP_MS: Final = 5000
 
-#: ``factory(host, port, responder, parent, first_id)`` -> a ListenerThread, not started
-ListenerFactory = Callable[[str, int, Responder, QObject, int], "ListenerThread"]
+#: ``factory(host, port, responder, parent, recorder)`` -> a ListenerThread, not started
+ListenerFactory = Callable[[str, int, Responder, QObject, Recorder], "ListenerThread"]
 
 
 def default_listener_factory(
-    host: str, port: int, responder: Responder, parent: QObject, first_id: int
+    host: str, port: int, responder: Responder, parent: QObject, recorder: Recorder
 ) -> ListenerThread:
     from inspector.listener import ListenerThread  # the listener loads the server layers
 
-    return ListenerThread(host, port, responder, parent, first_id=first_id)
+    return ListenerThread(host, port, responder, parent, recorder=recorder)
 
 
 class Capture(QObject):
@@ -39,13 +41,12 @@ class Capture(QObject):
 
     Args:
         responder: answers every request (swapped rule sets take effect at once).
-        first_id: the id the next listener starts numbering at.
+        recorder: where every listener records (ids go on across restarts).
         listener_factory: builds the listener thread.
 
     Signals:
         starting(str, int): a listener was started on that host and port.
         listening(str): it is bound; the URL (port 0 resolved).
-        record_captured(object): one :class:`CaptureRecord`, response included.
         error(str): a line for the error banner (bind failure, a listener that
             died or did not stop).
         stopped(bool): the listener is gone; True when it failed.
@@ -53,7 +54,6 @@ class Capture(QObject):
 
     starting = Signal(str, int)
     listening = Signal(str)
-    record_captured = Signal(object)
     error = Signal(str)
     stopped = Signal(bool)
 
@@ -62,13 +62,13 @@ class Capture(QObject):
         responder: Responder,
         parent: QObject | None = None,
         *,
-        first_id: Callable[[], int],
+        recorder: Recorder,
         listener_factory: ListenerFactory = default_listener_factory,
     ) -> None:
         super().__init__(parent)
         #: what the next listener answers with
         self.responder = responder
-        self._first_id = first_id
+        self._recorder = recorder
         self._factory = listener_factory
         self._listener: ListenerThread | None = None
         self._failed = False
@@ -92,9 +92,8 @@ class Capture(QObject):
         """Start listening on ``host``:``port`` (0: any free port)."""
         if self._listener is not None:
             return
-        listener = self._factory(host, port, self.responder, self, self._first_id())
+        listener = self._factory(host, port, self.responder, self, self._recorder)
         listener.listening.connect(self._on_listener_listening)
-        listener.request_captured.connect(self.record_captured)
         listener.failed.connect(self._on_listener_failed)
         listener.stopped.connect(self._on_listener_stopped)
         self._listener = listener

@@ -17,8 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from inspector.formats import export_file
 from inspector.http.record import CaptureRecord
-from inspector.store import CaptureStore, export_file
+from inspector.store import CaptureStore
 
 #: with more history ids than this, read them by scanning the store in id order
 #: rather than one lookup per id

@@ -1,43 +1,36 @@
 """The window's history: the store behind the table, its reports, and clearing it.
 
-What happens here, and only here (docs/ARCHITECTURE.md, "The capture path"):
+The capture path writes the store (the recorder, on the listener's thread:
+docs/ARCHITECTURE.md, "The capture path"); the window only observes. What
+happens here, and only here:
 
-- each captured record is queued to the store (:meth:`store_record`: a deque
-  append; the store's writer thread writes);
-- the store's writer-thread reports (write failures, pruning) are drained from
-  :class:`StoreEvents` by a named timer (:data:`POLL_INTERVAL_MS`), never sent
-  as cross-thread signals; the same tick turns committed live rows into lazy
-  history rows (:meth:`RequestTableModel.convert_committed`) and removes pruned
-  ones (:meth:`committed`, :meth:`pruned`);
-- the id the next listener starts at (:meth:`next_id`);
-- "Clear history" (the table and the store) and the status-bar note.
-
-When the capture path writes the store itself, :meth:`store_record`,
-:meth:`next_id` and the polling go, and :meth:`committed`, :meth:`pruned` and
-:meth:`report_error` are connected to its notifications instead.
+- the recorder's history reports arrive as signals: committed live rows become
+  lazy history rows (:meth:`committed`, :meth:`RequestTableModel.convert_committed`),
+  pruned ones go (:meth:`pruned`), problems go to the banner (:meth:`report_error`);
+- "Clear history" (the table and the store) and the status-bar note;
+- closing the recorder (and with it the store) when the window closes.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStyle, QWidget
 
-from inspector.http.record import CaptureRecord
+from inspector.capture import Recorder
 from inspector.models.request_table import RequestTableModel
-from inspector.store import CaptureStore
 from inspector.text import visible
-from inspector.ui.history_store import POLL_INTERVAL_MS, StoreEvents, pruned_note
+from inspector.ui.history_store import pruned_note
 
 
 class HistoryController(QObject):
-    """Keeps ``model``'s history rows in step with ``store``.
+    """Keeps ``model``'s history rows in step with the recorder's store.
 
     Args:
-        store: the history store (None: no history at all).
-        model: the live table; its history rows are ``store``'s.
-        events: the mailbox the store's callbacks write to.
-        owns_store: close the store in :meth:`close`.
+        recorder: the capture path's recorder; its store (None: no history at
+            all) holds the table's history rows.
+        model: the live table.
+        owns_recorder: close the recorder (and its store) in :meth:`close`.
 
     Signals:
         error(str): a line for the error banner.
@@ -51,19 +44,20 @@ class HistoryController(QObject):
 
     def __init__(
         self,
-        store: CaptureStore | None,
+        recorder: Recorder,
         model: RequestTableModel,
         parent: QWidget,
         *,
-        events: StoreEvents | None = None,
-        owns_store: bool = False,
+        owns_recorder: bool = False,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
-        self.store = store
+        self.recorder = recorder
+        self.store = recorder.store
         self._model = model
-        self._events = events
-        self._owns_store = owns_store
+        self._owns_recorder = owns_recorder
+        #: the highest id the store has committed so far
+        self._committed_max = 0
         self._pruned_seen = 0
         self._enabled = True
         #: the status-bar note: where history is kept, and pruning
@@ -72,22 +66,17 @@ class HistoryController(QObject):
         self.clear_action = QAction("Clear history", self)
         self.clear_action.setIcon(parent.style().standardIcon(QStyle.StandardPixmap.SP_DialogResetButton))
         self.clear_action.setShortcut(QKeySequence("Ctrl+L"))
-        self._poll_timer = QTimer(self)
-        self._poll_timer.setInterval(POLL_INTERVAL_MS)
-        self._poll_timer.timeout.connect(self._on_poll_timer_timeout)
         self.clear_action.triggered.connect(self._on_clear_action_triggered)
         self.set_session_shown(False)
 
     def load(self) -> None:
-        """Show what is stored (ids only) and start watching the store."""
+        """Show what is stored (ids only)."""
         store = self.store
         if store is not None:
             try:
                 self._model.load_history()
             except Exception as exc:  # an unreadable file: say so, keep capturing
                 self.error.emit(f"Cannot read the stored history: {exc}")
-        if self._events is not None or store is not None:
-            self._poll_timer.start()
         if store is None:
             self.note.setText("history: off")
         elif store.path is None:
@@ -108,30 +97,21 @@ class HistoryController(QObject):
             else "Not available in an imported session"
         )
 
-    @Slot(object)
-    def store_record(self, record: CaptureRecord) -> None:
-        """Queue a captured record for the store (never blocks)."""
-        if self.store is not None:
-            self.store.add(record)  # a deque append; the store's writer thread writes
-
-    def next_id(self, shown_max: int) -> int:
-        """The id the next listener starts at: after everything stored or
-        ``shown_max`` (the highest id in the table or waiting for it)."""
-        stored = 0
-        if self.store is not None:
-            try:
-                stored = self.store.max_id()
-            except Exception:
-                stored = 0
-        return max(stored, shown_max) + 1
-
     # -- the store's reports ---------------------------------------------------
 
-    @Slot(int)
-    def committed(self, committed_max_id: int) -> None:
+    @Slot(object, int)
+    def committed(self, committed_max_id: int, _count: int) -> None:
         """The store has committed every id up to ``committed_max_id``: those live
         rows become history rows (no row moves)."""
-        self._model.convert_committed(committed_max_id)
+        self._committed_max = max(self._committed_max, committed_max_id)
+        self._model.convert_committed(self._committed_max)
+
+    @Slot()
+    def rows_added(self) -> None:
+        """Live rows were added: the store may have committed them before they
+        reached the table (the live feed batches), so convert what it has."""
+        if self._committed_max:
+            self._model.convert_committed(self._committed_max)
 
     @Slot(int)
     def pruned(self, count: int) -> None:
@@ -153,18 +133,6 @@ class HistoryController(QObject):
     @Slot(str)
     def report_error(self, message: str) -> None:
         self.error.emit(f"History: {message}")
-
-    @Slot()
-    def _on_poll_timer_timeout(self) -> None:
-        pruned = 0
-        for report in self._events.drain() if self._events is not None else ():
-            if report.error is not None:
-                self.report_error(report.error)
-            pruned += report.pruned
-        if self.store is not None:
-            # in memory too: the in-memory store holds the rows anyway
-            self.committed(self.store.committed_max_id)
-            self.pruned(pruned)
 
     # -- clearing --------------------------------------------------------------
 
@@ -205,7 +173,6 @@ class HistoryController(QObject):
         self.clear()
 
     def close(self) -> None:
-        """Stop watching; close the store when it is ours (commits what is queued)."""
-        self._poll_timer.stop()
-        if self._owns_store and self.store is not None:
-            self.store.close()
+        """Close the recorder when it is ours (its store commits what is queued)."""
+        if self._owns_recorder:
+            self.recorder.close()

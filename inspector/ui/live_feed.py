@@ -42,11 +42,6 @@ class LiveFeed(QObject):
         """Records waiting for the next batch."""
         return len(self._pending)
 
-    @property
-    def last_id(self) -> int:
-        """The id of the newest record waiting, 0 when none."""
-        return self._pending[-1].id if self._pending else 0
-
     @Slot(object)
     def add(self, record: CaptureRecord) -> None:
         """Queue one record for the next batch."""

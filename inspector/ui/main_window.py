@@ -6,6 +6,8 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`ListenerBar`: address, port, Start/Stop, the live URL;
 - :class:`Capture`: the listener thread, started and stopped;
 - :class:`LiveFeed`: captured records into the table in batches;
+- :class:`RecorderSignals`: the window's watch on the capture path's recorder
+  (requests, the history's commits, pruning and problems);
 - :class:`HistoryController`: the store behind the table, its reports, Clear;
 - :class:`FilterBar`: text and method filters, the row count;
 - :class:`RequestTableView` and :class:`DetailPane`: the rows and the selected one;
@@ -35,6 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.capture import Recorder
+from inspector.listener import RecorderSignals
 from inspector.models.columns import Column
 from inspector.models.request_filter import RequestFilterProxyModel
 from inspector.models.request_table import RequestTableModel
@@ -47,7 +51,7 @@ from inspector.ui.exports import Exports
 from inspector.ui.filter_bar import FilterBar
 from inspector.ui.follow import Follower
 from inspector.ui.history_controller import HistoryController
-from inspector.ui.history_store import StoreEvents, open_history
+from inspector.ui.history_store import open_history
 from inspector.ui.listener_bar import ListenerBar
 from inspector.ui.live_feed import LiveFeed
 from inspector.ui.replays import Replays
@@ -65,30 +69,32 @@ class MainWindow(QMainWindow):
 
     Args:
         settings: where the window's state is remembered (the user's by default).
-        store: the history store shown under the live rows (None: no history).
-        store_events: the mailbox ``store`` reports write failures and pruning to.
-        owns_store: close ``store`` when the window closes.
+        recorder: the capture path every listener records through; its store's
+            rows are shown under the live rows (by default: no history).
+        owns_recorder: close ``recorder`` (and its store) when the window closes.
     """
 
     def __init__(
         self,
         *,
         settings: QSettings | None = None,
-        store: CaptureStore | None = None,
-        store_events: StoreEvents | None = None,
-        owns_store: bool = False,
+        recorder: Recorder | None = None,
+        owns_recorder: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         # The rules editor swaps rule sets inside this responder; the listener
         # reads its snapshot once per request, so a save takes effect at once.
         responder = RulesResponder()
+        recorder = recorder if recorder is not None else Recorder()
+        store = recorder.store
+        self.recorder_signals = RecorderSignals(recorder, self)
         self.model = RequestTableModel(self, history=store)
         self.proxy = RequestFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.capture = Capture(responder, self, first_id=self._next_id)
+        self.capture = Capture(responder, self, recorder=recorder)
         self.feed = LiveFeed(self.model, self)
-        self.history = HistoryController(store, self.model, self, events=store_events, owns_store=owns_store)
+        self.history = HistoryController(recorder, self.model, self, owns_recorder=owns_recorder)
         self.listener_bar = ListenerBar(self)
         self.exposure_banner = ExposureBanner(self)
         self.error_banner = Banner(BannerKind.ERROR, closable=True, parent=self)
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         bar, capture, feed, history = self.listener_bar, self.capture, self.feed, self.history
+        recorded = self.recorder_signals
         status = self.statusBar()
         # the listener
         bar.start_requested.connect(capture.start)
@@ -180,11 +187,14 @@ class MainWindow(QMainWindow):
         capture.listening.connect(bar.show_listening)
         capture.error.connect(self.error_banner.show_message)
         capture.stopped.connect(bar.show_idle)
-        # the capture path: every record to the store, then to the table
-        capture.record_captured.connect(history.store_record)
-        capture.record_captured.connect(feed.add)
+        # the capture path (the recorder writes the history): records to the table
+        recorded.request_finished.connect(feed.add)
         feed.flushed.connect(self.filter_bar.refresh_counts)
         # the history
+        recorded.history_committed.connect(history.committed)
+        feed.flushed.connect(history.rows_added)
+        recorded.history_pruned.connect(history.pruned)
+        recorded.problem.connect(history.report_error)
         history.error.connect(self.error_banner.show_message)
         history.about_to_clear.connect(feed.clear)
         history.rows_changed.connect(self.filter_bar.refresh_counts)
@@ -206,10 +216,6 @@ class MainWindow(QMainWindow):
         self.exports.error.connect(self.error_banner.show_message)
         self.rules.message.connect(status.showMessage)
         self.quit_action.triggered.connect(self.close)
-
-    def _next_id(self) -> int:
-        """The id the next listener starts at: after everything stored, shown or queued."""
-        return self.history.next_id(max(self.model.max_id(), self.feed.last_id))
 
     # -- public API -------------------------------------------------------------
 
@@ -246,6 +252,7 @@ class MainWindow(QMainWindow):
         self.replays.close_all()
         self.sessions.close()
         self.exports.wait()
+        self.recorder_signals.detach()
         self.history.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -261,9 +268,8 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     """The window with the history ``args`` ask for (``--db PATH``, ``--no-db``, or
     the app-data file), showing what is stored. An unusable file is reported in
     the window's error banner and capturing goes on with history in memory."""
-    events = StoreEvents()
-    store, problem = open_history(args, events)
-    window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
+    store, problem = open_history(args)
+    window = MainWindow(settings=settings, recorder=Recorder(store), owns_recorder=True)
     if problem:
         window.error_banner.show_message(problem)
     bind: str | None = getattr(args, "bind", None)

@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
+from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
-from inspector.store import to_curl
 from inspector.ui.table_view import CopyableTableView
 
 DEFAULT_WIDTHS: dict[Column, int] = {

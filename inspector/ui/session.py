@@ -1,7 +1,7 @@
 """Imported sessions: a HAR file shown read-only in the table, beside live capture.
 
 Reading a HAR file runs on an :class:`ImportThread` (a 100,000-entry file takes
-seconds to parse), with a progress dialog whose Cancel drops the result. The
+seconds to parse), with a progress dialog whose Cancel stops the read. The
 records become a second :class:`RequestTableModel`, shown through the same
 proxy and views; live capture goes on into the live table meanwhile, and
 "Back to live" shows it again.
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.formats import HarImportCancelled, HarImportError, import_har
 from inspector.http.record import CaptureRecord
 from inspector.models.request_filter import RequestFilterProxyModel
 from inspector.models.request_table import RequestTableModel
-from inspector.store import HarImportError, import_har
 from inspector.text import visible
 
 #: the progress dialog appears only for imports that take longer than this
@@ -41,10 +41,12 @@ class ImportThread(QThread):
     """Reads one HAR file off the GUI thread.
 
     Signals:
+        progressed(int): how much of the file is read, in thousandths.
         imported(object): the list of :class:`CaptureRecord` (not emitted when cancelled).
         failed(str): one readable line (never a traceback).
     """
 
+    progressed = Signal(int)
     imported = Signal(object)
     failed = Signal(str)
 
@@ -54,7 +56,7 @@ class ImportThread(QThread):
         self._cancelled = False
 
     def cancel(self) -> None:
-        """Drop the result (the read itself runs to its end)."""
+        """Stop the read at its next chunk of entries and drop the result."""
         self._cancelled = True
 
     @property
@@ -64,7 +66,9 @@ class ImportThread(QThread):
     def run(self) -> None:
         name = Path(self.path).name
         try:
-            records = import_har(self.path)
+            records = import_har(self.path, progress=self._on_progress)
+        except HarImportCancelled:
+            return
         except HarImportError as exc:
             message = f"Cannot import: {exc}"
         except OSError as exc:
@@ -79,6 +83,12 @@ class ImportThread(QThread):
             return
         if not self._cancelled:
             self.failed.emit(message)
+
+    def _on_progress(self, done: int, total: int) -> bool:
+        """The importer's progress callback (this thread): False cancels the read."""
+        if total > 0:
+            self.progressed.emit(min(1000, done * 1000 // total))
+        return not self._cancelled
 
 
 class SessionBar(QFrame):
@@ -147,8 +157,9 @@ class Sessions(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._thread = thread
         progress = QProgressDialog(
-            visible(f"Reading {Path(path).name}…", 200), "Cancel", 0, 0, self._window
+            visible(f"Reading {Path(path).name}…", 200), "Cancel", 0, 1000, self._window
         )
+        thread.progressed.connect(progress.setValue)
         progress.setWindowTitle("Import HAR")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(PROGRESS_DELAY_MS)

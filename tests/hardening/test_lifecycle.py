@@ -28,6 +28,7 @@ import pytest
 from hardnet import WAIT, Client, get, open_fds
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
+from inspector.capture import Recorder
 from inspector.listener import ListenerThread
 
 CYCLES = 100
@@ -63,7 +64,7 @@ def settle(qtbot: Any, want: tuple[int, int, list[str]] | None = None) -> tuple[
 
 
 def cycle(qtbot: Any, number: int) -> None:
-    thread = ListenerThread("127.0.0.1", 0)
+    thread = ListenerThread("127.0.0.1", 0, recorder=Recorder())
     with qtbot.waitSignal(thread.listening, timeout=int(WAIT * 1000)) as blocker:
         thread.start()
     parts = urlsplit(blocker.args[0])

@@ -16,11 +16,12 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
+from inspector.capture import Recorder
+from inspector.formats import import_har
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
-from inspector.store import CaptureStore, import_har
+from inspector.store import CaptureStore
 from inspector.ui.export_dialog import ExportScope
-from inspector.ui.history_store import StoreEvents
 from inspector.ui.main_window import MainWindow, open_window
 
 Factory = Callable[..., CaptureRecord]
@@ -98,7 +99,7 @@ def test_window_opens_on_a_large_history_without_loading_it(
     with CaptureStore(tmp_path / "big.sqlite3") as store:
         fill(store, record_factory, 2000)
         counting = CountingStore(store)
-        window = MainWindow(settings=settings, store=counting)  # type: ignore[arg-type]
+        window = MainWindow(settings=settings, recorder=Recorder(counting))  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
@@ -240,7 +241,7 @@ def test_import_har_is_a_read_only_session(
     qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory
 ) -> None:
     source = tmp_path / "other.har"
-    from inspector.store import export_file
+    from inspector.formats import export_file
 
     imported = [record_factory(id=i, target=f"/imported/{i}", path=f"/imported/{i}") for i in (1, 2)]
     export_file(source, imported)
@@ -305,17 +306,15 @@ def test_unusable_history_file_falls_back_to_memory(
 def test_writer_thread_reports_reach_the_window(
     qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory
 ) -> None:
-    events = StoreEvents()
-    store = CaptureStore(
-        tmp_path / "capped.sqlite3", max_records=50, on_error=events.on_error, on_pruned=events.on_pruned
-    )
+    store = CaptureStore(tmp_path / "capped.sqlite3", max_records=50)
     fill(store, record_factory, 50)
-    window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
+    recorder = Recorder(store)
+    window = MainWindow(settings=settings, recorder=recorder, owns_recorder=True)
     qtbot.addWidget(window)
     window.show()
     assert window.model.rowCount() == 50
     for i in range(51, 71):
-        window.capture.record_captured.emit(record_factory(id=i))
+        recorder.finished(record_factory(id=i))  # as the listener's loop does
     assert store.flush(5)
     qtbot.waitUntil(lambda: "pruned" in window.history.note.text(), timeout=3000)
     assert window.history.note.text() == "history capped at 50 requests: 20 oldest pruned"
@@ -323,7 +322,7 @@ def test_writer_thread_reports_reach_the_window(
     assert window.proxy.index(0, Column.ID).data(Role.SORT) == 21
 
     # an error reported on another (non-Qt) thread lands in the banner
-    thread = threading.Thread(target=events.on_error, args=("cannot write history: disk I/O error",))
+    thread = threading.Thread(target=recorder.problem, args=("cannot write history: disk I/O error",))
     thread.start()
     thread.join()
     qtbot.waitUntil(window.error_banner.isVisible, timeout=3000)
@@ -335,16 +334,14 @@ def test_writer_thread_reports_reach_the_window(
 def test_committed_live_rows_become_history_rows(
     qtbot: Any, tmp_path: Path, settings: QSettings, record_factory: Factory, in_memory: bool
 ) -> None:
-    events = StoreEvents()
-    store = CaptureStore(
-        None if in_memory else tmp_path / "h.sqlite3", on_error=events.on_error, on_pruned=events.on_pruned
-    )
+    store = CaptureStore(None if in_memory else tmp_path / "h.sqlite3")
     fill(store, record_factory, 10)
-    window = MainWindow(settings=settings, store=store, store_events=events, owns_store=True)
+    recorder = Recorder(store)
+    window = MainWindow(settings=settings, recorder=recorder, owns_recorder=True)
     qtbot.addWidget(window)
     window.show()
     for i in range(11, 31):
-        window.capture.record_captured.emit(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
+        recorder.finished(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 30, timeout=3000)
     window.table.selectRow(25)
     assert window.detail.record is not None and window.detail.record.id == 26
@@ -366,7 +363,7 @@ def test_committed_live_rows_become_history_rows(
 
 
 def big_har(path: Path, factory: Factory, count: int) -> Path:
-    from inspector.store import export_file
+    from inspector.formats import export_file
 
     records = (factory(id=i, target=f"/h/{i}", path=f"/h/{i}", query=()) for i in range(1, count + 1))
     export_file(path, records)

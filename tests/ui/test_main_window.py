@@ -285,14 +285,14 @@ def test_batched_insertion_and_follow(qtbot: Any, window: MainWindow, record_fac
     window.model.rowsInserted.connect(lambda _p, first, last: inserts.append(last - first + 1))
     window.resize(900, 500)
     for i in range(2000):
-        window.capture.record_captured.emit(record_factory(id=i + 1))
+        window.recorder_signals.request_finished.emit(record_factory(id=i + 1))
     qtbot.waitUntil(lambda: window.model.rowCount() == 2000)
     assert inserts == [2000]
     bar = window.table.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     bar.setValue(0)  # the user scrolls up: following pauses
     for i in range(10):
-        window.capture.record_captured.emit(record_factory(id=3000 + i))
+        window.recorder_signals.request_finished.emit(record_factory(id=3000 + i))
     qtbot.waitUntil(lambda: window.model.rowCount() == 2010)
     assert bar.value() == 0
     window.follower.action.setChecked(False)
@@ -303,10 +303,10 @@ def test_batched_insertion_and_follow(qtbot: Any, window: MainWindow, record_fac
 def test_copy_actions(qtbot: Any, window: MainWindow, record_factory: Factory) -> None:
     from PySide6.QtGui import QGuiApplication
 
-    from inspector.store import to_curl
+    from inspector.formats import to_curl
 
     record = record_factory(id=1, body=b"a=1", method="POST")
-    window.capture.record_captured.emit(record)
+    window.recorder_signals.request_finished.emit(record)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     select_row(window, 0)
     window.table.copy_action.trigger()

@@ -14,8 +14,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel
 
+from inspector.capture import Recorder
 from inspector.http.record import CaptureRecord
-from inspector.listener import ListenerThread
+from inspector.listener import ListenerThread, RecorderSignals
 from inspector.models.rules_list import ROWS_MIME, RulesListModel, RulesRole
 from inspector.responses import (
     DEFAULT_RULE,
@@ -588,7 +589,7 @@ def test_unknown_keys_survive_an_edit_and_save(make_editor: Any, rules_path: Pat
 
 @pytest.fixture
 def listener(qtbot: Any, responder: Responder) -> Iterator[tuple[ListenerThread, str]]:
-    thread = ListenerThread("127.0.0.1", 0, responder)
+    thread = ListenerThread("127.0.0.1", 0, responder, recorder=Recorder())
     with qtbot.waitSignal(thread.listening, timeout=5000) as blocker:
         thread.start()
     yield thread, blocker.args[0]
@@ -616,9 +617,11 @@ def test_saved_rules_answer_real_requests(
     editor.form.status_edit.setText("202")
     editor.form.status_edit.textEdited.emit("202")
     assert get(url, "/hello/ann?lang=fr") == (201, b"bonjour ann")  # unsaved: not in use
-    with qtbot.waitSignal(thread.request_captured) as captured:
+    signals = RecorderSignals(thread.recorder)
+    with qtbot.waitSignal(signals.request_finished) as captured:
         editor.save_action.trigger()
         assert get(url, "/hello/ann?lang=fr") == (202, b"salut ann")
+    signals.detach()
     record = captured.args[0]
     editor.set_preview_record(record)
     qtbot.waitUntil(lambda: "request #" in editor.preview.request_label.text())
