@@ -1,0 +1,63 @@
+"""inspector.testing.lines: the short lines about what arrived."""
+
+from __future__ import annotations
+
+from inspector.http.record import SentResponse
+from inspector.testing.lines import Tally, arrivals, exchange, numbered_line, request_line
+from tests.conftest import make_record
+
+
+def test_one_line_per_request() -> None:
+    record = make_record(id=7)
+    assert exchange(record) == "GET /index.html?name=jack&age=18 -> 200"
+    assert numbered_line(record) == "#7 GET /index.html?name=jack&age=18 -> 200"
+    assert request_line(record) == "127.0.0.1:50000 GET /index.html?name=jack&age=18 -> 200"
+
+
+def test_errors_and_failed_rules_are_named() -> None:
+    rejected = make_record(
+        method="", target="", error="400 no request line", response=SentResponse(status=400)
+    )
+    assert exchange(rejected) == "(no request line) -> 400 (400 no request line)"
+    failed = make_record(response=SentResponse(status=500, error="greet: 'x' is undefined"))
+    assert exchange(failed) == "GET /index.html?name=jack&age=18 -> 500 (greet: 'x' is undefined)"
+    unanswered = make_record(response=None, error="the client closed the connection")
+    assert exchange(unanswered).endswith("-> - (the client closed the connection)")
+
+
+def test_hostile_text_is_escaped_and_long_targets_elided() -> None:
+    record = make_record(target="/\u202e\x1b[2J" + "a" * 500, method="G\u200bET", client="1.2.3.4:5\n")
+    line = request_line(record)
+    assert line.startswith("1.2.3.4:5\\n G\\u200bET /\\u202e\\x1b[2J")
+    assert line.endswith("a… -> 200")
+    assert len(line) < 260
+
+
+def test_arrivals_newest_last_capped() -> None:
+    records = [make_record(id=n, target=f"/n{n}") for n in range(1, 6)]
+    assert arrivals(records, limit=2) == [
+        "  (3 earlier not shown)",
+        "  #4 GET /n4 -> 200",
+        "  #5 GET /n5 -> 200",
+    ]
+    assert arrivals(records[:1], limit=2, earlier=10) == ["  (10 earlier not shown)", "  #1 GET /n1 -> 200"]
+    assert arrivals(records, limit=0) == ["  (5 earlier not shown)"]
+
+
+def test_tally_summary_counts_kinds_most_common_first() -> None:
+    tally = Tally()
+    assert tally.summary() == ""
+    for path in ["/a", "/b", "/a", "/c", "/a", "/b"]:
+        tally.add(make_record(path=path))
+    assert tally.total == 6
+    assert tally.summary() == "GET /a -> 200 (x3), GET /b -> 200 (x2), GET /c -> 200"
+
+
+def test_tally_memory_is_bounded_and_nothing_goes_uncounted() -> None:
+    tally = Tally(max_kinds=3)
+    for number in range(1000):
+        tally.add(make_record(path=f"/n{number}"))
+    tally.add(make_record(path="/n0"))
+    assert tally.total == 1001
+    assert len(tally._kinds) == 3
+    assert tally.summary() == "GET /n0 -> 200 (x2), GET /n1 -> 200, GET /n2 -> 200, and 997 more"
