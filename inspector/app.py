@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -23,9 +24,22 @@ from inspector.store.db import DEFAULT_PATH
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value
 
 
@@ -49,6 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--rules",
         metavar="FILE",
         help="headless: response rules file (the JSON the window's editor saves), or preset:NAME",
+    )
+    parser.add_argument(
+        "--until",
+        type=_positive,
+        metavar="N",
+        help="headless: exit 0 once N requests are recorded (for scripts and CI)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="S",
+        help="headless: exit 1 after S seconds with a one-line summary of what arrived "
+        "(with --until: if the N requests have not come by then)",
     )
     parser.add_argument(
         "--list-presets", action="store_true", help="print the names of the shipped rules presets and exit"
@@ -92,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = not (args.headless or args.export or args.list_presets)
     if unknown or (qt_args and not window):
         parser.error(f"unrecognized arguments: {' '.join(unknown or qt_args)}")
+    if (args.until is not None or args.timeout is not None) and not args.headless:
+        parser.error("--until and --timeout work with --headless only")
     if args.list_presets:
         print("\n".join(preset_names()) or "no presets installed")
         return 0

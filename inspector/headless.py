@@ -3,7 +3,9 @@
 Headless mode is also the contract for end-to-end tests: it never imports Qt,
 prints ``listening on http://HOST:PORT`` on stderr once bound, one short line
 per request, appends records to ``--jsonl`` flushed per record, exits 2 on a
-bind failure and 0 on SIGINT/SIGTERM.
+bind failure and 0 on SIGINT/SIGTERM. For scripts, ``--until N`` stops it
+(status 0) once N requests are recorded and ``--timeout S`` (status 1) after S
+seconds, with a one-line summary of what arrived, whichever comes first.
 
 Records go through the same :class:`~inspector.capture.Recorder` as in the
 window (docs/ARCHITECTURE.md, "The capture path"); this module only watches
@@ -20,6 +22,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 from typing import TextIO
@@ -33,27 +36,15 @@ from inspector.responses import RulesFileError, load_rules
 from inspector.server import BindError, Server
 from inspector.store import CaptureStore
 from inspector.store.opening import open_history
+from inspector.testing.lines import Tally, request_line
 from inspector.text import visible
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2
 #: exit status when records were lost (the history or the JSONL file could not take them)
 EXIT_RECORDS_LOST = 1
-#: how much of a target the per-request stderr line shows
-LINE_TARGET_LIMIT = 200
-
-
-def request_line(record: CaptureRecord) -> str:
-    """The one human line per request, with hostile characters escaped."""
-    status = record.response.status if record.response else "-"
-    if record.error:
-        what = f"{record.method} {record.target}".strip() or "(no request line)"
-        line = f"{record.client} {what} -> {status} ({record.error})"
-    else:
-        line = f"{record.client} {record.method} {record.target} -> {status}"
-        if record.response and record.response.error:
-            line += f" ({record.response.error})"
-    return visible(line, LINE_TARGET_LIMIT * 2)
+#: exit status when ``--timeout`` passed first
+EXIT_TIMEOUT = 1
 
 
 class _Terminal(RecorderObserver):
@@ -94,6 +85,53 @@ class _Terminal(RecorderObserver):
             self._broken = True
         except OSError:  # a full disk under a redirected stderr: this line is lost
             pass
+
+
+class _Progress(RecorderObserver):
+    """``--until`` and ``--timeout``: counts the records and stops the listening
+    once ``until`` of them are written (at the end of a loop round, so the JSONL
+    file already holds them); tallies them for the timeout's summary line."""
+
+    def __init__(self, until: int | None, stop: Callable[[], None]) -> None:
+        self.until = until
+        self.reached = False
+        self.tally = Tally()
+        self._stop = stop
+
+    def request_finished(self, record: CaptureRecord) -> None:
+        self.tally.add(record)
+
+    def round_ended(self) -> None:
+        if self.until is not None and not self.reached and self.tally.total >= self.until:
+            self.reached = True
+            self._stop()
+
+    def timeout_line(self, seconds: float) -> str:
+        """``timeout: 1 of 2 requests in 10 s: GET /a -> 200``."""
+        count = self.tally.total
+        if self.until is not None:
+            got = f"{count:,} of {self.until:,} requests"
+        else:
+            got = f"{count:,} request" if count == 1 else f"{count:,} requests"
+        summary = self.tally.summary()
+        return f"timeout: {got} in {seconds:g} s" + (f": {summary}" if summary else "")
+
+
+def _serve_until(worker: threading.Thread, stop: Callable[[], None], timeout: float | None) -> bool:
+    """Wait for the listener thread to end; stop it once ``timeout`` seconds have
+    passed. Returns whether the timeout stopped it."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while worker.is_alive():
+        if deadline is None:
+            worker.join(0.2)  # short joins: the main thread stays free for signals
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            stop()
+            worker.join()
+            return True
+        worker.join(min(0.2, remaining))
+    return False
 
 
 def _install_stop_signals(stop: Callable[[], None]) -> None:
@@ -161,6 +199,9 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
             terminal.say(f"error: {exc}")
             return EXIT_USAGE
         _install_stop_signals(server.stop)
+        progress = _Progress(args.until, server.stop)
+        if args.until is not None or args.timeout is not None:
+            recorder.add_observer(progress)
         terminal.say(f"listening on {server.url}")
         if not is_loopback(server.host):
             terminal.say(
@@ -170,12 +211,15 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         # Serve on a worker thread so the main thread stays free for signals.
         worker = threading.Thread(target=server.serve_forever, name="listener")
         worker.start()
-        while worker.is_alive():
-            worker.join(0.2)
+        timed_out = _serve_until(worker, server.stop, args.timeout) and not progress.reached
     finally:
         losses = recorder.close()
+    if progress.reached:
+        terminal.say(f"done: {progress.tally.total:,} requests recorded (--until {args.until})")
+    elif timed_out:
+        terminal.say(progress.timeout_line(args.timeout))
     terminal.say("stopped")
     if losses:
         terminal.say(_losses_line(losses, jsonl))
         return EXIT_RECORDS_LOST
-    return 0
+    return EXIT_TIMEOUT if timed_out else 0
