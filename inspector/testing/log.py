@@ -39,31 +39,37 @@ class RequestLog(RecorderObserver):
     def __init__(self, max_records: int) -> None:
         if max_records < 1:
             raise ValueError("max_records must be 1 or more")
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._records: list[CaptureRecord] = []
         self._max = max_records
+        self._trim_at = 2 * max_records
         self._first = 0  # sequence number of _records[0]
-        self._next = 0  # sequence number of the next record
         self._start = 0  # where readers start (moved by clear)
-        self._round_has_records = False
+        self._woken_at = 0  # the sequence number waiters were last woken for
         self._stopped: str | None = None
+
+    @property
+    def _next(self) -> int:
+        """The sequence number of the next record (the lock held, or on the loop thread)."""
+        return self._first + len(self._records)
 
     # -- the server loop's thread ---------------------------------------------------------
 
     def request_finished(self, record: CaptureRecord) -> None:
-        with self._cond:
-            self._records.append(record)
-            self._next += 1
-            if len(self._records) >= 2 * self._max:
-                cut = len(self._records) - self._max
-                del self._records[:cut]
+        # the condition's own lock, without its Python-level wrapper (half the cost)
+        with self._lock:
+            records = self._records
+            records.append(record)
+            if len(records) >= self._trim_at:
+                cut = len(records) - self._max
+                del records[:cut]
                 self._first += cut
-            self._round_has_records = True
 
     def round_ended(self) -> None:
-        if self._round_has_records:
-            with self._cond:
-                self._round_has_records = False
+        with self._lock:
+            if self._next != self._woken_at:
+                self._woken_at = self._next
                 self._cond.notify_all()
 
     # -- any thread -------------------------------------------------------------------------
@@ -90,8 +96,8 @@ class RequestLog(RecorderObserver):
     def clear(self) -> None:
         """Forget every record so far; readers and waiters see only later ones."""
         with self._cond:
-            self._records = []
             self._first = self._start = self._next
+            self._records = []
 
     def snapshot(self, since: int = 0) -> tuple[list[CapturedRequest], int]:
         """The kept records from sequence number ``since`` on, oldest first, and how
