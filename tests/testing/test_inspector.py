@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from inspector.headless import load_responder
 from inspector.http.limits import Limits
 from inspector.responses import RulesFileError
-from inspector.server import BindError
+from inspector.server import BindError, Server
 from inspector.testing import CapturedRequest, Inspector
 
 CURL = shutil.which("curl")
@@ -101,14 +100,20 @@ def test_wait_for_returns_the_first_match_and_waits_for_one_still_to_come(insp: 
     send(insp, "GET", "/early")
     assert insp.wait_for("GET", "/early", timeout=0).path == "/early"
 
+    looked = threading.Event()
+
+    def late(record: CapturedRequest) -> bool:
+        looked.set()  # the wait is looking at what arrived so far (/early)
+        return record.path == "/late"
+
     def later() -> None:
-        time.sleep(0.2)  # the request comes while wait_for waits (the client's delay, not a poll)
+        assert looked.wait(10)
         send(insp, "PUT", "/late")
 
     thread = threading.Thread(target=later)
     thread.start()
     try:
-        found = insp.wait_for("PUT", "/late", timeout=10)
+        found = insp.wait_for(timeout=10, where=late)  # finds nothing, waits, is woken
     finally:
         thread.join()
     assert found.method == "PUT"
@@ -420,3 +425,18 @@ def test_curl(insp: Inspector) -> None:
     assert done.stdout == b"hello world"
     found = insp.wait_for("PUT", "/curl", header=("X-Sig", "s1"), query=("x", "1"), body_contains="payload")
     assert found.header("user-agent", "").startswith("curl/")
+
+
+def test_a_listener_that_fails_is_reported_by_waits_and_by_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Failing(Server):
+        def serve_forever(self) -> None:
+            self.close()
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr("inspector.testing.inspector.Server", Failing)
+    insp = Inspector().start()
+    with pytest.raises(AssertionError, match=r"stopped \(the listener failed: RuntimeError: boom\) before"):
+        insp.wait_for("GET", "/", timeout=30)
+    with pytest.raises(RuntimeError, match=r"the listener at http://127\.0\.0\.1:\d+ failed: boom"):
+        insp.stop()
+    insp.stop()  # said once
