@@ -58,13 +58,8 @@ from inspector.http.parser import RequestParser, RequestReceived  # noqa: E402
 from inspector.http.record import CaptureRecord, SentResponse  # noqa: E402
 from inspector.models.columns import Column  # noqa: E402
 from inspector.store import CaptureStore  # noqa: E402
-from inspector.ui.main_window import (  # noqa: E402
-    APP_NAME,
-    FILTER_DELAY_MS,
-    ORG_NAME,
-    MainWindow,
-    open_window,
-)
+from inspector.ui.filter_bar import FILTER_DELAY_MS  # noqa: E402
+from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow, open_window  # noqa: E402
 
 TARGET_OPEN_S = 1.5
 TARGET_FILTER_MS = 100.0
