@@ -9,6 +9,14 @@ nothing is added but what HTTP framing needs:
   in its captured place or appended; ``Transfer-Encoding`` is dropped, because the captured body is already
   de-chunked and is sent in one piece.
 
+A replay to this listener is marked with one header the user sees and can
+untick, :data:`REPLAY_HEADER` (``X-Request-Inspector-Replay-Of: 12``): so the
+capture of the replay says what it is, in the table, the store, the JSONL and
+every export, without the listener having to guess from a client port that the
+system may hand to another connection a moment later. The header is the only
+addition, it is named for what it is, and the record shows it among the
+headers: what the replay sent is what the capture shows.
+
 The response is read with :class:`http.client.HTTPResponse` (Content-Length,
 chunked, or until close), its body capped at :data:`MAX_RESPONSE_BODY`. Only
 ``http://`` URLs are supported.
@@ -45,6 +53,10 @@ EXCHANGE_DEADLINE: Final = 60.0
 #: the longest one socket call blocks before looking at cancel() and the clocks
 _SLICE: Final = 0.1
 _FRAMING = frozenset({"content-length", "transfer-encoding"})
+#: the header that marks a request as a replay of the captured request #N
+REPLAY_HEADER: Final = "X-Request-Inspector-Replay-Of"
+#: the most digits read from a replay header (a client may send anything)
+_MAX_ID_DIGITS: Final = 15
 
 
 class ReplayError(Exception):
@@ -90,6 +102,28 @@ def _encode(text: str) -> bytes:
         return text.encode("latin-1")
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape")
+
+
+def replay_of(headers: Pairs) -> int | None:
+    """The id in the first :data:`REPLAY_HEADER` of ``headers``, or None when there
+    is none or its value is not a plain number (any client can send the header:
+    it is shown as what the request says about itself)."""
+    wanted = REPLAY_HEADER.lower()
+    for name, value in headers:
+        if name.lower() == wanted:
+            text = value.strip()
+            if text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS:
+                return int(text)
+            return None
+    return None
+
+
+def mark_replay(headers: Pairs, record_id: int) -> Pairs:
+    """``headers`` with one :data:`REPLAY_HEADER` naming ``record_id``, last (a
+    replay of a replay names the request it was made from, not the first one)."""
+    wanted = REPLAY_HEADER.lower()
+    kept = tuple((name, value) for name, value in headers if name.lower() != wanted)
+    return (*kept, (REPLAY_HEADER, str(record_id)))
 
 
 def split_url(url: str) -> tuple[str, int, str]:

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from inspector.http.record import CaptureRecord, iso_utc
 from inspector.models.history_source import RowData, SortKey
+from inspector.replay import replay_of
 from inspector.text import human_size, tooltip, visible
 
 
@@ -143,6 +144,12 @@ def header_count_of(row: RowData) -> int:
     return len(row.headers) if isinstance(row, CaptureRecord) else row.header_count
 
 
+def replayed_from(row: RowData) -> int | None:
+    """The request this one says it replays (its replay header), if any. A stored
+    summary carries no headers: None for it."""
+    return replay_of(row.headers) if isinstance(row, CaptureRecord) else None
+
+
 def status_text(row: RowData) -> str:
     """What the Status column shows: the status sent, and the error if any."""
     code = status_of(row)
@@ -186,7 +193,7 @@ def display(row: RowData, column: int, limit: int | None) -> str:
     """The text of a cell: escaped, and elided to ``limit`` characters (None: whole)."""
     match column:
         case Column.ID:
-            return str(row.id)
+            return str(row.id) if replayed_from(row) is None else f"{row.id} ↻"
         case Column.TIME:
             return local_time(row.received_at)
         case Column.HEADERS:
@@ -209,6 +216,9 @@ def tooltip_of(row: RowData, column: int) -> str | None:
     if error and column in (Column.ID, Column.STATUS):
         return tooltip(f"Error: {error}")
     match column:
+        case Column.ID:
+            source = replayed_from(row)
+            return None if source is None else tooltip(f"A replay of #{source}")
         case Column.TIME:
             iso = iso_utc(row.received_at)
             return tooltip(f"{local_datetime(row.received_at)}\n{iso}")

@@ -171,6 +171,11 @@ class RequestTableModel(QAbstractTableModel):
         except Exception:  # KeyError, StoreError, sqlite3.Error: the row shows no details
             return None
 
+    def arrival_key(self, row: int) -> int:
+        """Where ``row`` stands in arrival order (its storage slot: history by id,
+        then live records as they came; for an imported session, the file's order)."""
+        return self._order.slot(row)
+
     def records(self) -> Sequence[CaptureRecord]:
         """The live records in arrival order (do not modify)."""
         return self._records
@@ -224,8 +229,8 @@ class RequestTableModel(QAbstractTableModel):
         if error_of(record):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return error_brush()
-            if role == Qt.ItemDataRole.DecorationRole and column == Column.ID:
-                return error_icon()
+            if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
+                return error_icon()  # beside the reason, so the # column keeps its number
         return None
 
     def headerData(

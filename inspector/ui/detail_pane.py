@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import local_datetime
 from inspector.models.pairs_table import PairsTableModel
+from inspector.replay import REPLAY_HEADER, replay_of
 from inspector.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
 from inspector.ui.table_view import CopyableTableView
@@ -31,6 +32,7 @@ LABEL_LIMIT = 500
 OVERVIEW_FIELDS = (
     "Request",
     "URL",
+    "Replay of",
     "Client",
     "Server",
     "Received",
@@ -55,7 +57,7 @@ def _plain_label(parent: QWidget) -> QLabel:
     return label
 
 
-def _form(parent: QWidget, names: tuple[str, ...]) -> tuple[QScrollArea, dict[str, QLabel]]:
+def _form(parent: QWidget, names: tuple[str, ...]) -> tuple[QScrollArea, QFormLayout, dict[str, QLabel]]:
     area = QScrollArea(parent)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -67,7 +69,7 @@ def _form(parent: QWidget, names: tuple[str, ...]) -> tuple[QScrollArea, dict[st
         labels[name] = _plain_label(inner)
         form.addRow(f"{name}:", labels[name])
     area.setWidget(inner)
-    return area, labels
+    return area, form, labels
 
 
 def _table(parent: QWidget, model: PairsTableModel) -> CopyableTableView:
@@ -92,7 +94,7 @@ class DetailPane(QTabWidget):
         self.setDocumentMode(True)
         self._record: CaptureRecord | None = None
 
-        overview, self.overview = _form(self, OVERVIEW_FIELDS)
+        overview, self._overview_form, self.overview = _form(self, OVERVIEW_FIELDS)
         self.addTab(overview, "Overview")
 
         self.query_model = PairsTableModel(("Name", "Value"), parent=self)
@@ -110,7 +112,7 @@ class DetailPane(QTabWidget):
         self.addTab(self.raw_view, "Raw")
 
         response = QSplitter(Qt.Orientation.Vertical, self)
-        response_form, self.response_fields = _form(response, RESPONSE_FIELDS)
+        response_form, _layout, self.response_fields = _form(response, RESPONSE_FIELDS)
         self.response_headers_model = PairsTableModel(("Name", "Value"), parent=self)
         self.response_headers_table = _table(response, self.response_headers_model)
         self.response_body_view = BytesView(save_title="Save response body", parent=response)
@@ -144,6 +146,7 @@ class DetailPane(QTabWidget):
             for label in (*self.overview.values(), *self.response_fields.values()):
                 label.clear()
             self.overview["Request"].setText("Select a request to see its details.")
+            self._overview_form.setRowVisible(self.overview["Replay of"], False)
             for model in (self.query_model, self.headers_model, self.response_headers_model):
                 model.clear()
             for view in (self.body_view, self.raw_view, self.response_body_view):
@@ -180,6 +183,9 @@ class DetailPane(QTabWidget):
         o = self.overview
         self._set(o, "Request", request_line(record))
         self._set(o, "URL", record.url if record.method else "")
+        source = replay_of(record.headers)
+        self._set(o, "Replay of", f"#{source} (its {REPLAY_HEADER} header says so)" if source else "")
+        self._overview_form.setRowVisible(o["Replay of"], source is not None)
         self._set(o, "Client", record.client)
         self._set(o, "Server", record.server)
         self._set(o, "Received", f"{local_datetime(record.received_at)}  ({record.received_at_iso})")

@@ -79,7 +79,8 @@ class Exports(QObject):
 
     def items(self, scope: ExportScope) -> list[ExportItem]:
         """What ``scope`` covers in the table shown: records (live, imported) or
-        history ids (read by the export thread), in view order."""
+        history ids (read by the export thread), in arrival order whatever the
+        sort: an exported file is a log of what came, oldest first."""
         source = self._proxy.source()
         if scope is ExportScope.ALL:
             rows: list[int] = list(range(source.rowCount()))
@@ -87,8 +88,8 @@ class Exports(QObject):
             rows = self._proxy.source_rows()
         else:
             selected = self._table.selectionModel().selectedRows()
-            proxy_rows = sorted(index.row() for index in selected)
-            rows = [self._proxy.mapToSource(self._proxy.index(row, 0)).row() for row in proxy_rows]
+            rows = [self._proxy.mapToSource(index).row() for index in selected]
+        rows.sort(key=source.arrival_key)
         return [source.row_id(row) if source.is_history_row(row) else source.record(row) for row in rows]
 
     def export_to(self, scope: ExportScope, path: str) -> ExportThread | None:

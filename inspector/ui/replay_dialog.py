@@ -11,7 +11,14 @@ request) plus the request's path and query, whatever the request named: an
 absolute-form target or a Host header that points elsewhere is offered as a
 second choice in the URL box, never sent to by default.
 
-Sending runs on a :class:`ReplayRunner` (a daemon thread, ``http.client``
+The sizes follow the edits: the body's size, the request's, and the
+``Content-Length`` line in the headers editor (the value the request will carry;
+:func:`inspector.replay.build_request` sets it on sending whatever the line
+says) are brought up to date shortly after typing stops. "Mark as a replay"
+adds :data:`inspector.replay.REPLAY_HEADER`; it is ticked while the URL is this
+listener's and left alone once the user has chosen.
+
+Sending runs on a :class:`inspector.ui.replay_runner.ReplayRunner` (a daemon thread, ``http.client``
 response parsing over a raw socket, :mod:`inspector.replay`); closing the dialog
 cancels it and never waits for it. The answer is shown as plain text with
 control characters made visible.
@@ -19,13 +26,12 @@ control characters made visible.
 
 from __future__ import annotations
 
-import threading
-from typing import ClassVar
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -42,12 +48,24 @@ from PySide6.QtWidgets import (
 
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, url_for
 from inspector.http.record import CaptureRecord, Pairs
-from inspector.replay import ReplayCall, ReplayError, ReplayRequest, ReplayResponse, split_url
+from inspector.replay import (
+    REPLAY_HEADER,
+    ReplayCall,
+    ReplayError,
+    ReplayRequest,
+    ReplayResponse,
+    build_request,
+    mark_replay,
+    split_url,
+)
 from inspector.text import human_size, visible, visible_bytes
+from inspector.ui.replay_runner import ReplayRunner
 
 #: how much of a response body the dialog shows
 SHOWN_BODY_LIMIT = 256 * 1024
 COMMON_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+#: how long typing must pause before the sizes and Content-Length are brought up to date
+SIZES_DELAY_MS = 150
 
 
 def origin_form(record: CaptureRecord) -> str:
@@ -101,6 +119,17 @@ def parse_headers_text(text: str) -> Pairs:
     return tuple(pairs)
 
 
+def with_content_length(text: str, length: int) -> str:
+    """Header lines ``text`` with every ``Content-Length`` line saying ``length``
+    (name, case and place kept; other lines untouched)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        name, colon, value = line.partition(":")
+        if colon and name.strip().lower() == "content-length" and value.strip() != str(length):
+            lines[number] = f"{name}: {length}"
+    return "\n".join(lines)
+
+
 def _is_text(body: bytes) -> bool:
     if b"\x00" in body:
         return False
@@ -109,59 +138,6 @@ def _is_text(body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-class ReplayRunner(QObject):
-    """Runs one :class:`ReplayCall` on a daemon thread and reports through signals.
-
-    It has no parent and keeps itself alive (:attr:`_running`) until the call has
-    ended, so a dialog closed mid-replay neither waits for it nor is reached by
-    it, and the app can quit while a server still trickles (daemon threads do
-    not hold the process).
-
-    Signals:
-        replied(object): the :class:`ReplayResponse`.
-        failed(str): one readable line.
-        ended(): the call is over (answered, failed or cancelled).
-    """
-
-    replied = Signal(object)
-    failed = Signal(str)
-    ended = Signal()
-
-    _running: ClassVar[set[ReplayRunner]] = set()
-
-    def __init__(self, call: ReplayCall) -> None:
-        super().__init__(None)
-        self.call = call
-        self.ended.connect(self._on_self_ended)
-
-    def start(self) -> None:
-        ReplayRunner._running.add(self)
-        threading.Thread(target=self._run, name="replay", daemon=True).start()
-
-    def cancel(self) -> None:
-        """End the call soon; nothing more is reported but :attr:`ended`."""
-        self.call.cancel()
-
-    def _run(self) -> None:  # the daemon thread
-        try:
-            response = self.call.run()
-        except ReplayError as exc:
-            if not self.call.cancelled:
-                self.failed.emit(str(exc))
-        except Exception as exc:  # never a traceback in the window
-            self.failed.emit(f"replay failed: {type(exc).__name__}: {exc}")
-        else:
-            if not self.call.cancelled:
-                self.replied.emit(response)
-        finally:
-            self.ended.emit()
-
-    @Slot()
-    def _on_self_ended(self) -> None:
-        ReplayRunner._running.discard(self)
-        self.deleteLater()
 
 
 class ReplayDialog(QDialog):
@@ -220,6 +196,21 @@ class ReplayDialog(QDialog):
                 f"Binary body, {human_size(len(record.body))}: sent byte for byte unless you edit it."
             )
         self._original_body_text = self.body_edit.toPlainText()
+        #: the headers text as the dialog last wrote it (unedited by the user until it differs)
+        self._auto_headers = self._original_headers
+        self.mark_check = QCheckBox(f"Mark as a replay of #{record.id}", self)
+        self.mark_check.setChecked(True)
+        self.mark_check.setToolTip(
+            f"Adds the header '{REPLAY_HEADER}: {record.id}', so the capture of the replay\n"
+            "says which request it repeats. Ticked while the URL is this listener."
+        )
+        self._mark_chosen = False  # the user ticked or unticked it
+        self._listener_base = replay_url(record, listener_url).removesuffix(origin_form(record))
+        self.size_note = QLabel(self)
+        self.size_note.setTextFormat(Qt.TextFormat.PlainText)
+        self._sizes_timer = QTimer(self)
+        self._sizes_timer.setSingleShot(True)
+        self._sizes_timer.setInterval(SIZES_DELAY_MS)
 
         request_box = QWidget(self)
         form = QFormLayout(request_box)
@@ -234,6 +225,11 @@ class ReplayDialog(QDialog):
         body_line.addWidget(self.edit_body_button)
         form.addRow("Body", body_line)
         form.addRow("", self.body_edit)
+        mark_line = QHBoxLayout()
+        mark_line.addWidget(self.mark_check)
+        mark_line.addStretch(1)
+        mark_line.addWidget(self.size_note)
+        form.addRow("", mark_line)
 
         self.status_label = QLabel("Not sent yet.", self)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -263,14 +259,54 @@ class ReplayDialog(QDialog):
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.edit_body_button.clicked.connect(self._on_edit_body_button_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.mark_check.clicked.connect(self._on_mark_check_clicked)
+        self.url_edit.textChanged.connect(self._on_url_edit_text_changed)
+        for signal in (
+            self.body_edit.textChanged,
+            self.headers_edit.textChanged,
+            self.method_combo.currentTextChanged,
+            self.mark_check.toggled,
+        ):
+            signal.connect(self._sizes_timer.start)
+        self._sizes_timer.timeout.connect(self._on_sizes_timer_timeout)
+        self.update_sizes()
 
     # -- building the request ---------------------------------------------------
 
     def headers_edited(self) -> bool:
-        return self.headers_edit.toPlainText() != self._original_headers
+        return self.headers_edit.toPlainText() != self._auto_headers
 
     def body_edited(self) -> bool:
         return self.body_edit.toPlainText() != self._original_body_text
+
+    def body(self) -> bytes:
+        """The body to send: the captured bytes until the editor's text changes."""
+        return self.body_edit.toPlainText().encode("utf-8") if self.body_edited() else self.record.body
+
+    def update_sizes(self) -> None:
+        """Bring the Content-Length line and the size notes up to the editors' state."""
+        self._sizes_timer.stop()
+        body = self.body()
+        text = self.headers_edit.toPlainText()
+        wanted = with_content_length(text, len(body))
+        if wanted != text:
+            unedited = text == self._auto_headers
+            cursor = QTextCursor(self.headers_edit.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.insertText(wanted)  # one undo step; the user can take it back
+            if unedited:
+                self._auto_headers = self.headers_edit.toPlainText()
+        if self._body_is_text or self.body_edited():
+            self.body_note.setText(human_size(len(body)))
+        try:
+            head = len(build_request(self.build_request())) - len(body)
+        except ReplayError as exc:
+            self.size_note.setText(visible(str(exc), 200))
+            return
+        self.size_note.setText(
+            f"request {human_size(head + len(body))}: head {human_size(head)}, "
+            f"body {human_size(len(body))} (Content-Length: {len(body)})"
+        )
 
     def build_request(self) -> ReplayRequest:
         """The request the editors describe; unedited parts are the captured bytes.
@@ -283,7 +319,9 @@ class ReplayDialog(QDialog):
             if self.headers_edited()
             else self.record.headers
         )
-        body = self.body_edit.toPlainText().encode("utf-8") if self.body_edited() else self.record.body
+        if self.mark_check.isChecked():
+            headers = mark_replay(headers, self.record.id)
+        body = self.body()
         url = self.url_edit.text().strip()
         split_url(url)  # says "https is not supported" before anything is sent
         method = self.method_combo.currentText().strip()
@@ -319,6 +357,19 @@ class ReplayDialog(QDialog):
         self.body_edit.setFocus()
         self.body_note.setText("Editing: the text below is sent as UTF-8 (escapes are sent literally).")
         self.edit_body_button.hide()
+
+    @Slot()
+    def _on_sizes_timer_timeout(self) -> None:
+        self.update_sizes()
+
+    @Slot(bool)
+    def _on_mark_check_clicked(self, _checked: bool) -> None:
+        self._mark_chosen = True
+
+    @Slot(str)
+    def _on_url_edit_text_changed(self, url: str) -> None:
+        if not self._mark_chosen:
+            self.mark_check.setChecked(url.strip().startswith(self._listener_base + "/"))
 
     @Slot(object)
     def _on_runner_replied(self, response: ReplayResponse) -> None:

@@ -71,7 +71,9 @@ def test_error_rows_are_marked(qapp: Any, record_factory: Factory) -> None:
     model.append_records([bad])
     assert cell(model, 0, Column.STATUS) == "400 invalid request line <b>x</b>"
     assert isinstance(cell(model, 0, Column.PATH, Qt.ItemDataRole.ForegroundRole), QBrush)
-    assert isinstance(cell(model, 0, Column.ID, Qt.ItemDataRole.DecorationRole), QIcon)
+    assert isinstance(cell(model, 0, Column.STATUS, Qt.ItemDataRole.DecorationRole), QIcon)
+    assert cell(model, 0, Column.ID, Qt.ItemDataRole.DecorationRole) is None  # the number has the room
+    assert cell(model, 0, Column.ID) == "1"
     tip = cell(model, 0, Column.STATUS, Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;x&lt;/b&gt;" in tip and "<b>x" not in tip
 

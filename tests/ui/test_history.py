@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
 from inspector.capture import Recorder
@@ -217,6 +217,9 @@ def test_export_selected_filtered_and_all(
         lines = path.read_text(encoding="utf-8").splitlines()
         return [CaptureRecord.from_json(json.loads(line)) for line in lines]
 
+    # exports are in arrival order whatever the sort (issue 12, item 7)
+    window.table.sortByColumn(Column.ID, Qt.SortOrder.DescendingOrder)
+    assert window.model.row_id(window.proxy.source_rows()[0]) != 1
     everything = export(ExportScope.ALL)
     assert [r.id for r in everything] == list(range(1, 305))
     assert everything[-1].body == b"body 3" and everything[0].target == "/old/1"
@@ -233,7 +236,9 @@ def test_export_selected_filtered_and_all(
         window.proxy.index(303, 0),
         window.table.selectionModel().SelectionFlag.Select | window.table.selectionModel().SelectionFlag.Rows,
     )
-    assert [r.id for r in export(ExportScope.SELECTED)] == [1, 304]
+    picked = [window.model.row_id(window.proxy.mapToSource(window.proxy.index(r, 0)).row()) for r in (0, 303)]
+    assert picked != sorted(picked)  # the view shows them newest first
+    assert [r.id for r in export(ExportScope.SELECTED)] == sorted(picked)
     window.close()
 
 

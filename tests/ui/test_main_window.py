@@ -196,7 +196,9 @@ def test_malformed_request_is_a_marked_row(qtbot: Any, listening: MainWindow) ->
     assert record.error
     assert cell(window, 0, Column.STATUS).startswith("4")
     assert cell(window, 0, Column.METHOD, Qt.ItemDataRole.ForegroundRole) is not None
-    assert cell(window, 0, Column.ID, Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(window, 0, Column.STATUS, Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(window, 0, Column.ID, Qt.ItemDataRole.DecorationRole) is None
+    assert cell(window, 0, Column.ID) == str(record.id)
     assert "Error" in cell(window, 0, Column.STATUS, Qt.ItemDataRole.ToolTipRole)
     select_row(window, 0)
     assert window.detail.overview["Error"].text() == record.error

@@ -16,7 +16,15 @@ import pytest
 
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
-from inspector.replay import ReplayCall, ReplayCancelled, ReplayError, ReplayRequest, build_request, split_url
+from inspector.replay import (
+    REPLAY_HEADER,
+    ReplayCall,
+    ReplayCancelled,
+    ReplayError,
+    ReplayRequest,
+    build_request,
+    split_url,
+)
 from inspector.ui.main_window import MainWindow
 from inspector.ui.replay_dialog import ReplayDialog, parse_headers_text, replay_choices, replay_url
 
@@ -95,7 +103,10 @@ def test_replay_to_own_listener_adds_a_row(qtbot: Any, listening: MainWindow) ->
     assert replayed.body == b"\x00binary\xff"
     assert replayed.header("X-Replayed") == "yes"
     # the captured headers in their order and case, the edit appended
-    assert [name for name, _ in replayed.headers] == [name for name, _ in record.headers] + ["X-Replayed"]
+    assert [name for name, _ in replayed.headers] == [name for name, _ in record.headers] + [
+        "X-Replayed",
+        REPLAY_HEADER,  # ticked by default: the replay goes to this listener
+    ]
     dialog.close()
 
 
