@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtNetwork import QAbstractSocket, QNetworkInterface
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QComboBox, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from inspector.addresses import DEFAULT_HOST, normalise_address
 
@@ -72,6 +72,13 @@ class BindAddressCombo(QComboBox):
             self.setItemData(self.count() - 1, f"{address} ({label})", Qt.ItemDataRole.ToolTipRole)
         self.setMinimumContentsLength(16)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # An editable combo's popup is only as wide as the combo (Fusion): make it
+        # as wide as its longest "address    (label)" so no entry is elided.
+        view = self.view()
+        widest = max(view.sizeHintForColumn(0), 0)
+        view.setMinimumWidth(
+            widest + 2 * view.frameWidth() + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        )
         self.set_address(DEFAULT_HOST)
 
     def address(self) -> str:

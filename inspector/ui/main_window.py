@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
             settings if settings is not None else QSettings(),
             self,
             splitter=self.splitter,
-            header=self.table.horizontalHeader(),
+            table=self.table,
             listener_bar=self.listener_bar,
             follow_action=self.follower.action,
         )
@@ -163,7 +163,6 @@ class MainWindow(QMainWindow):
             widget.setParent(central)
             layout.addWidget(widget)
         self.splitter.setChildrenCollapsible(False)
-        self.table.apply_default_widths()
         self.table.sortByColumn(Column.ID, Qt.SortOrder.AscendingOrder)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)

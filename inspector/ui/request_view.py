@@ -1,10 +1,16 @@
 """The request table view: copy support, per-request actions in its context
-menu (Replay…, Copy URL, Copy as cURL, Copy raw request), and the record of the
-selected row (:attr:`RequestTableView.record_selected`) for the detail pane and
-the rules preview. Esc deselects.
+menu (Replay…, Copy URL, Copy as cURL, Copy raw request), the columns' own menu
+(show or hide each column), and the record of the selected row
+(:attr:`RequestTableView.record_selected`) for the detail pane and the rules
+preview. Esc deselects.
 
-Copy as cURL uses :func:`inspector.store.to_curl`, the byte-exact builder the
-store's tests check against a real server.
+"Copy as cURL (exact)" uses :func:`inspector.formats.to_curl`, the byte-exact
+builder the store's tests check against a real server; "Copy as cURL (simple)"
+uses :func:`inspector.simple_curl.to_simple_curl`, the short form.
+
+One text column stretches (Headers, else Path, else Query: the first shown), so
+the columns end at the viewport's edge whether or not the vertical scroll bar
+is showing, and the last column is never cut by it.
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QAbstractItemModel,
     QByteArray,
+    QEvent,
     QItemSelection,
     QMimeData,
     QModelIndex,
+    QObject,
+    QPoint,
     Qt,
     Signal,
     Slot,
@@ -24,21 +33,29 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
 from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
+from inspector.models.columns import HEADERS as TITLES
 from inspector.models.columns import Column, Role
+from inspector.simple_curl import to_simple_curl
 from inspector.ui.table_view import CopyableTableView
 
-DEFAULT_WIDTHS: dict[Column, int] = {
-    Column.ID: 56,
-    Column.TIME: 100,
-    Column.CLIENT: 130,
-    Column.METHOD: 70,
-    Column.PATH: 250,
-    Column.QUERY: 220,
-    Column.HEADERS: 70,
-    Column.BODY_SIZE: 80,
-    Column.STATUS: 210,
-    Column.DURATION: 80,
+#: the widths of the columns that hold short values
+FIXED_WIDTHS: dict[Column, int] = {
+    Column.ID: 60,
+    Column.TIME: 96,
+    Column.CLIENT: 124,
+    Column.METHOD: 68,
+    Column.BODY_SIZE: 76,
+    Column.STATUS: 120,
+    Column.DURATION: 84,
 }
+#: the text columns share the rest of the width (the last of them stretches)
+SHARES: dict[Column, float] = {Column.PATH: 0.4, Column.QUERY: 0.3, Column.HEADERS: 0.3}
+#: the first of these that is shown fills what is left of the viewport
+STRETCH_ORDER = (Column.HEADERS, Column.PATH, Column.QUERY)
+#: no text column is made narrower than this to fit the viewport
+MIN_SHARE_WIDTH = 80
+#: the widest number the # column shows without eliding it
+WIDEST_ID = "0000000 ↻"
 
 
 def raw_mime(record: CaptureRecord) -> QMimeData:
@@ -91,12 +108,30 @@ class RequestTableView(CopyableTableView):
         self.create_rule_action = QAction("Create &rule from this request…", self)
         self.create_rule_action.setToolTip("Add a response rule matching this method and path")
         self.copy_url_action = QAction("Copy &URL", self)
-        self.copy_curl_action = QAction("Copy as c&URL", self)
+        self.copy_curl_action = QAction("Copy as c&URL (exact)", self)
+        self.copy_curl_action.setToolTip("A curl command that sends these exact bytes again")
+        self.copy_simple_curl_action = QAction("Copy as cURL (&simple)", self)
+        self.copy_simple_curl_action.setToolTip(
+            "A short curl command: the URL, the headers a server reads, the body"
+        )
         self.copy_raw_action = QAction("Copy &raw request", self)
+        #: show or hide each column (the header's context menu)
+        self.column_actions: dict[Column, QAction] = {}
+        for column in Column:
+            action = QAction(TITLES[column], self)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.setData(int(column))
+            action.toggled.connect(self._on_column_action_toggled)
+            self.column_actions[column] = action
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
+        self.viewport().installEventFilter(self)
         self.replay_action.triggered.connect(self._on_replay_action_triggered)
         self.create_rule_action.triggered.connect(self._on_create_rule_action_triggered)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
         self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
+        self.copy_simple_curl_action.triggered.connect(self._on_copy_simple_curl_action_triggered)
         self.copy_raw_action.triggered.connect(self._on_copy_raw_action_triggered)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
@@ -134,9 +169,58 @@ class RequestTableView(CopyableTableView):
     def _on_model_reset(self) -> None:
         self._announce_selection()
 
-    def apply_default_widths(self) -> None:
-        for column, width in DEFAULT_WIDTHS.items():
-            self.setColumnWidth(column, width)
+    def apply_default_widths(self, width: int) -> None:
+        """Widths for a viewport ``width`` pixels wide: the short columns fixed, the
+        text columns sharing the rest."""
+        fixed = dict(FIXED_WIDTHS)
+        fixed[Column.ID] = max(fixed[Column.ID], self.fontMetrics().horizontalAdvance(WIDEST_ID) + 16)
+        for column, size in fixed.items():
+            self.setColumnWidth(column, size)
+        rest = max(0, width - sum(fixed.values()))
+        for column, share in SHARES.items():
+            self.setColumnWidth(column, max(MIN_SHARE_WIDTH, int(rest * share)))
+        self.fit_columns()
+
+    def _fit_to_viewport(self) -> None:
+        """When the columns are wider than the viewport (a narrower window, the
+        vertical scroll bar appearing), narrow the text columns that do not
+        stretch, in proportion, down to :data:`MIN_SHARE_WIDTH`, so the stretching
+        one keeps the last column at the viewport's edge."""
+        header = self.horizontalHeader()
+        shown = [c for c in Column if not header.isSectionHidden(c)]
+        excess = header.length() - self.viewport().width()
+        stretch = next((c for c in STRETCH_ORDER if c in shown), None)
+        if excess <= 0 or stretch is None:
+            return
+        flexible = [c for c in SHARES if c in shown and c != stretch]
+        room = sum(max(0, header.sectionSize(c) - MIN_SHARE_WIDTH) for c in flexible)
+        if room <= 0:
+            return
+        taken = min(excess, room)
+        for column in flexible:
+            size = header.sectionSize(column)
+            header.resizeSection(column, size - taken * max(0, size - MIN_SHARE_WIDTH) // room)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_to_viewport()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Stretch the first text column shown (after a restored header state too,
+        which brings its own resize modes) and bring the column menu in step."""
+        header = self.horizontalHeader()
+        stretch = next((c for c in STRETCH_ORDER if not header.isSectionHidden(c)), None)
+        for column in Column:
+            mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.Interactive
+            header.setSectionResizeMode(column, mode)
+            action = self.column_actions[column]
+            action.blockSignals(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.blockSignals(False)
+        shown = [c for c in Column if not header.isSectionHidden(c)]
+        for column, action in self.column_actions.items():
+            action.setEnabled(shown != [column])  # the last column shown stays
 
     def record_at(self, index: QModelIndex) -> CaptureRecord | None:
         if not index.isValid():
@@ -153,12 +237,14 @@ class RequestTableView(CopyableTableView):
         menu.addSeparator()
         menu.addAction(self.copy_url_action)
         menu.addAction(self.copy_curl_action)
+        menu.addAction(self.copy_simple_curl_action)
         menu.addAction(self.copy_raw_action)
         has_line = bool(self._menu_record.method)
         self.replay_action.setEnabled(has_line)
         self.create_rule_action.setEnabled(has_line)
         self.copy_url_action.setEnabled(has_line)
         self.copy_curl_action.setEnabled(has_line)
+        self.copy_simple_curl_action.setEnabled(has_line)
 
     def _target(self) -> CaptureRecord | None:
         return self._menu_record or self.record_at(self.currentIndex())
@@ -186,6 +272,31 @@ class RequestTableView(CopyableTableView):
         record = self._target()
         if record is not None:
             QGuiApplication.clipboard().setText(clipboard_text(to_curl(record)))
+
+    @Slot()
+    def _on_copy_simple_curl_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None:
+            QGuiApplication.clipboard().setText(clipboard_text(to_simple_curl(record)))
+
+    def columns_menu(self) -> QMenu:
+        """The header's context menu: a check for each column."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for action in self.column_actions.values():
+            menu.addAction(action)
+        return menu
+
+    @Slot(QPoint)
+    def _on_header_context_menu_requested(self, pos: QPoint) -> None:
+        self.columns_menu().popup(self.horizontalHeader().mapToGlobal(pos))
+
+    @Slot(bool)
+    def _on_column_action_toggled(self, shown: bool) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.setColumnHidden(int(action.data()), not shown)
+            self.fit_columns()
 
     @Slot()
     def _on_copy_raw_action_triggered(self) -> None:

@@ -13,9 +13,10 @@ from typing import Final
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QSplitter
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from inspector.ui.listener_bar import ListenerBar
+from inspector.ui.request_view import RequestTableView
 
 #: the window's size when nothing usable is remembered
 DEFAULT_SIZE: Final = (1280, 800)
@@ -25,6 +26,8 @@ DEFAULT_SPLIT: Final = (330, 420)
 MAX_STATE_BYTES: Final = 64 * 1024
 #: the longest bind address taken from the settings
 MAX_ADDRESS_LENGTH: Final = 255
+#: the window's width less the table's viewport (margins, frame, a vertical scroll bar)
+TABLE_CHROME: Final = 32
 
 
 def _state(settings: QSettings, key: str) -> QByteArray | None:
@@ -69,14 +72,14 @@ class WindowSettings:
         window: QMainWindow,
         *,
         splitter: QSplitter,
-        header: QHeaderView,
+        table: RequestTableView,
         listener_bar: ListenerBar,
         follow_action: QAction,
     ) -> None:
         self._settings = settings
         self._window = window
         self._splitter = splitter
-        self._header = header
+        self._table = table
         self._listener_bar = listener_bar
         self._follow_action = follow_action
 
@@ -94,8 +97,9 @@ class WindowSettings:
         if splitter is None or not self._splitter.restoreState(splitter):
             self._splitter.setSizes(list(DEFAULT_SPLIT))
         header = _state(s, "table/header")
-        if header is not None:
-            self._header.restoreState(header)
+        if header is None or not self._table.horizontalHeader().restoreState(header):
+            self._table.apply_default_widths(window.width() - TABLE_CHROME)
+        self._table.fit_columns()
         address = s.value("listen/address")
         if isinstance(address, str) and 0 < len(address) <= MAX_ADDRESS_LENGTH:
             self._listener_bar.set_address(address)
@@ -111,7 +115,7 @@ class WindowSettings:
         s.setValue("window/geometry", self._window.saveGeometry())
         s.setValue("window/state", self._window.saveState())
         s.setValue("window/splitter", self._splitter.saveState())
-        s.setValue("table/header", self._header.saveState())
+        s.setValue("table/header", self._table.horizontalHeader().saveState())
         s.setValue("listen/address", self._listener_bar.address_combo.address())
         s.setValue("listen/port", self._listener_bar.port())
         s.setValue("view/follow", self._follow_action.isChecked())
