@@ -37,6 +37,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Final
 
 #: the marker appended to elided text
@@ -149,6 +150,22 @@ def tooltip(text: str, limit: int | None = TOOLTIP_LIMIT) -> str:
     interprets the data itself as markup (tooltips auto-detect rich text)."""
     body = html.escape(visible(text, limit), quote=False)
     return f"<qt><p style='white-space:pre-wrap'>{body}</p></qt>"
+
+
+def tooltip_lines(lines: Iterable[str], limit: int = TOOLTIP_LIMIT) -> str:
+    """A tooltip of several lines of request data: each line escaped on its own
+    (a newline inside a value stays ``\\n``), the lines joined by ``<br>``, at
+    most ``limit`` characters of text in all."""
+    shown: list[str] = []
+    left = limit
+    for line in lines:
+        if left <= 0:
+            shown.append(ELLIPSIS)
+            break
+        text = visible(line, left)
+        left -= len(text)
+        shown.append(html.escape(text, quote=False))
+    return f"<qt><p style='white-space:pre-wrap'>{'<br>'.join(shown)}</p></qt>"
 
 
 def human_size(size: int) -> str:

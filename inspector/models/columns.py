@@ -14,10 +14,10 @@ from typing import Final
 
 from PySide6.QtCore import Qt
 
-from inspector.http.record import CaptureRecord, iso_utc
-from inspector.models.history_source import RowData, SortKey
+from inspector.http.record import CaptureRecord, Pairs, iso_utc
+from inspector.models.history_source import RowData, SortKey, StoredRow
 from inspector.replay import replay_of
-from inspector.text import human_size, tooltip, visible
+from inspector.text import human_size, tooltip, tooltip_lines, visible
 
 
 class Column(IntEnum):
@@ -55,6 +55,13 @@ HEADERS: Final[dict[Column, str]] = {
     Column.DURATION: "Duration",
 }
 
+#: what a column header's tooltip says, where its title is not enough
+HEADER_TIPS: Final[dict[Column, str]] = {
+    Column.HEADERS: "The request's header fields in received order (sorts by their number)",
+    Column.BODY_SIZE: "The size of the request body",
+    Column.DURATION: "From the request being complete to its answer being sent",
+}
+
 #: the roles the table model answers (others get None at once)
 ANSWERED_ROLES: Final[frozenset[int]] = frozenset(
     {
@@ -68,11 +75,15 @@ ANSWERED_ROLES: Final[frozenset[int]] = frozenset(
 )
 
 #: columns shown right-aligned
-NUMERIC: Final = frozenset({Column.ID, Column.HEADERS, Column.BODY_SIZE, Column.DURATION})
+NUMERIC: Final = frozenset({Column.ID, Column.BODY_SIZE, Column.DURATION})
 #: what a history row shows when the store no longer has it
 GONE: Final[dict[int, str]] = {Column.PATH: "(no longer stored)"}
 #: separator between query pairs in the Query column
 QUERY_SEPARATOR: Final = " & "
+#: separator between header fields in the Headers column
+HEADER_SEPARATOR: Final = " · "
+#: characters of one header value the Headers column shows (the tooltip has them all)
+HEADER_VALUE_LIMIT: Final = 40
 
 #: the store field each column sorts by (``HistorySource.sort_keys``)
 SORT_FIELDS: Final[dict[int, str]] = {
@@ -144,6 +155,28 @@ def header_count_of(row: RowData) -> int:
     return len(row.headers) if isinstance(row, CaptureRecord) else row.header_count
 
 
+def headers_of(row: RowData) -> Pairs | None:
+    """The row's header fields, or None for a stored summary that has none."""
+    return row.headers if isinstance(row, CaptureRecord | StoredRow) else None
+
+
+def headers_line(headers: Pairs, limit: int | None) -> str:
+    """``Host: … · User-Agent: … · Accept: …``, escaped: each value cut at
+    :data:`HEADER_VALUE_LIMIT` and the line at ``limit`` characters (None: the
+    whole line, every value in full). Stops reading once the line is long enough."""
+    if limit is None:
+        return visible(HEADER_SEPARATOR.join(f"{name}: {value}" for name, value in headers), None)
+    parts: list[str] = []
+    size = 0
+    for name, value in headers:
+        cut = value[:HEADER_VALUE_LIMIT] + ("…" if len(value) > HEADER_VALUE_LIMIT else "")
+        parts.append(f"{name}: {cut}")
+        size += len(parts[-1]) + len(HEADER_SEPARATOR)
+        if size > limit:
+            break
+    return visible(HEADER_SEPARATOR.join(parts), limit)
+
+
 def replayed_from(row: RowData) -> int | None:
     """The request this one says it replays (its replay header), if any. A stored
     summary carries no headers: None for it."""
@@ -197,7 +230,10 @@ def display(row: RowData, column: int, limit: int | None) -> str:
         case Column.TIME:
             return local_time(row.received_at)
         case Column.HEADERS:
-            return str(header_count_of(row))
+            headers = headers_of(row)
+            if headers is None:
+                return f"{header_count_of(row)} headers"
+            return headers_line(headers, limit)
         case Column.BODY_SIZE:
             text = human_size(row.body_size)
             truncated = isinstance(row, CaptureRecord) and row.body_truncated
@@ -220,12 +256,15 @@ def tooltip_of(row: RowData, column: int) -> str | None:
             source = replayed_from(row)
             return None if source is None else tooltip(f"A replay of #{source}")
         case Column.TIME:
-            iso = iso_utc(row.received_at)
-            return tooltip(f"{local_datetime(row.received_at)}\n{iso}")
+            return tooltip_lines((local_datetime(row.received_at), iso_utc(row.received_at)))
         case Column.PATH:
             return tooltip(row.target)
         case Column.QUERY if row.query:
-            return tooltip("\n".join(f"{n}={v}" for n, v in row.query))
+            return tooltip_lines(f"{n}={v}" for n, v in row.query)
+        case Column.HEADERS:
+            count = header_count_of(row)
+            title = f"{count} header field{'s' if count != 1 else ''}"
+            return tooltip_lines((title, *(f"{n}: {v}" for n, v in headers_of(row) or ())))
         case Column.METHOD | Column.CLIENT:
             return tooltip(str(cell_value(row, column)))
         case Column.BODY_SIZE if isinstance(row, CaptureRecord) and row.body_truncated:

@@ -24,7 +24,14 @@ from collections.abc import Iterator, Sequence
 
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import MISSING_KEY, SORT_FIELDS, cell_value, summary_differs
-from inspector.models.history_source import HistorySource, RowData, SearchFields, SortKey, Summary
+from inspector.models.history_source import (
+    HistorySource,
+    RowData,
+    SearchFields,
+    SortKey,
+    StoredRow,
+    Summary,
+)
 
 #: history rows read from the store per page
 DEFAULT_PAGE_SIZE = 256
@@ -125,13 +132,22 @@ class HistoryRows:
         wanted = self.ids[start : start + self._page_size]
         if self.source is None or not wanted:
             return [None] * len(wanted)
+        first, last = wanted[0], wanted[-1]
         try:
             # by id range (the primary key): right where the ids have gaps (pinned
             # rows the store does not have, rows pruned meanwhile)
-            found = {summary.id: summary for summary in self.source.summaries_between(wanted[0], wanted[-1])}
+            found = {summary.id: summary for summary in self.source.summaries_between(first, last)}
+            headers = {
+                fields[0]: tuple((name, value) for name, value in fields[5])
+                for fields in self.source.search_fields(first, last, 0)
+            }
         except Exception:  # the store failed (closed, I/O): empty rows, not a traceback
             return [None] * len(wanted)
-        return [found.get(record_id) for record_id in wanted]
+        rows: list[Summary | None] = []
+        for record_id in wanted:
+            summary = found.get(record_id)
+            rows.append(None if summary is None else StoredRow.of(summary, headers.get(record_id, ())))
+        return rows
 
     def search(self, text: str) -> set[int] | None:
         """Ids of stored rows containing ``text`` (the store searches, as typed

@@ -10,6 +10,7 @@ model. Typing it here keeps ``models`` from importing the store layer
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from inspector.http.record import CaptureRecord, Pairs
@@ -52,6 +53,45 @@ class Summary(Protocol):
     def duration_ms(self) -> float | None: ...
     @property
     def error(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A stored summary with the request's header fields, which the table's
+    Headers column shows. (Built from two reads while the store's summary has
+    no headers; the store giving ``Summary.headers`` makes it one read.)"""
+
+    id: int
+    received_at: float
+    client: str
+    method: str
+    target: str
+    path: str
+    query: Pairs
+    header_count: int
+    body_size: int
+    status: int | None
+    duration_ms: float | None
+    error: str | None
+    headers: Pairs
+
+    @classmethod
+    def of(cls, summary: Summary, headers: Pairs) -> StoredRow:
+        return cls(
+            id=summary.id,
+            received_at=summary.received_at,
+            client=summary.client,
+            method=summary.method,
+            target=summary.target,
+            path=summary.path,
+            query=summary.query,
+            header_count=summary.header_count,
+            body_size=summary.body_size,
+            status=summary.status,
+            duration_ms=summary.duration_ms,
+            error=summary.error,
+            headers=headers,
+        )
 
 
 #: what a row is built from: a full record (live rows) or a stored summary (history)

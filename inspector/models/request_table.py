@@ -47,6 +47,7 @@ from inspector.models.columns import (
     ANSWERED_ROLES,
     ARRIVAL_ORDERED,
     GONE,
+    HEADER_TIPS,
     HEADERS,
     NUMERIC,
     Column,
@@ -240,6 +241,8 @@ class RequestTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[Column(section)]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(Column(section))
         return None
 
     # -- changing --------------------------------------------------------------

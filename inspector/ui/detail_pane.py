@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -45,6 +46,9 @@ OVERVIEW_FIELDS = (
     "Notes",
     "Error",
 )
+
+#: the Headers table's column that marks trailers
+MARKER_COLUMN = 2
 
 RESPONSE_FIELDS = ("Status", "Rule", "Sent", "Duration", "Error")
 
@@ -103,6 +107,12 @@ class DetailPane(QTabWidget):
 
         self.headers_model = PairsTableModel(("Name", "Value"), marker_title="", parent=self)
         self.headers_table = _table(self, self.headers_model)
+        # the values fill the pane; the "trailer" marker column only as wide as
+        # its word, and shown only when there are trailers
+        header = self.headers_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MARKER_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
         self.addTab(self.headers_table, "Headers")
 
         self.body_view = BytesView(parent=self)
@@ -157,6 +167,7 @@ class DetailPane(QTabWidget):
         self.query_model.set_rows(record.query)
         self.headers_model.set_rows(record.headers)
         self.headers_model.add_rows(record.trailers, marker="trailer")
+        self.headers_table.setColumnHidden(MARKER_COLUMN, not record.trailers)
         content_type = record.header("Content-Type")
         description = content_type or ""
         if record.body_truncated:

@@ -38,7 +38,7 @@ def test_cells(qapp: Any, record_factory: Factory) -> None:
     assert cell(model, 0, Column.METHOD) == "GET"
     assert cell(model, 0, Column.PATH) == "/index.html"
     assert cell(model, 0, Column.QUERY) == "name=jack & age=18"
-    assert cell(model, 0, Column.HEADERS) == "2"
+    assert cell(model, 0, Column.HEADERS) == "Host: 127.0.0.1:8090 · User-Agent: test"
     assert cell(model, 0, Column.BODY_SIZE) == "0 B"
     assert cell(model, 0, Column.STATUS) == "200"
     assert cell(model, 0, Column.DURATION) == "0.25 ms"
