@@ -16,9 +16,11 @@ summaries on most of them): :meth:`sort_rows` fetches the key of every history
 row in one store query, computes the keys of live rows from the records and
 reorders a :class:`RowOrder` with one ``list.sort``, inside one layout change
 that carries persistent indexes (selection, current row) along. While sorted,
-live arrivals go where the newest rows are: sorted by # or Time descending, at
-the top; in every other sort at the bottom, in arrival order, until the next
-sort places them. "Follow newest" scrolls to exactly those rows.
+live arrivals go where the sort puts them: by #, at the end (the top in
+descending order); by any other column, at their key's place, found by a binary
+search over the keys the sort kept (:class:`RowOrder`), so sorted by Time
+descending they land at the top. "Follow newest" scrolls to wherever the newest
+row landed.
 
 Live records become history rows once the store has committed them
 (:meth:`convert_committed`): a prefix of the live records, in id order and
@@ -45,7 +47,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import (
     ANSWERED_ROLES,
-    ARRIVAL_ORDERED,
     GONE,
     HEADER_TIPS,
     HEADERS,
@@ -80,6 +81,10 @@ class RequestTableModel(QAbstractTableModel):
 
     #: the live records about to become history rows (:meth:`convert_committed`)
     converted = Signal(object)
+    #: a batch of records is about to be inserted (:meth:`append_records`)
+    appending = Signal()
+    #: that batch is in (one or more ``rowsInserted`` came between)
+    appended = Signal()
 
     def __init__(
         self,
@@ -95,11 +100,15 @@ class RequestTableModel(QAbstractTableModel):
         self._order = RowOrder()
         self._sort_column = int(Column.ID)
         self._descending = False
+        #: records of a batch being inserted whose rows are not announced yet
+        self._not_shown = 0
 
     # -- reading ---------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._history.ids) + len(self._records)
+        if parent.isValid():
+            return 0
+        return len(self._history.ids) + len(self._records) - self._not_shown
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -146,6 +155,13 @@ class RequestTableModel(QAbstractTableModel):
         ids = self._history.ids
         n = len(ids)
         return ids[slot] if slot < n else self._records[slot - n].id
+
+    def newest_row(self) -> int | None:
+        """The view row of the last record stored (the newest arrival), None when empty."""
+        total = self.rowCount()
+        if not total:
+            return None
+        return self._order.rows_of([len(self._history.ids) + len(self._records) - 1])[0]
 
     def row_data(self, row: int) -> RowData | None:
         """What the cells of ``row`` show: a live record or a history summary
@@ -258,7 +274,7 @@ class RequestTableModel(QAbstractTableModel):
         ids = self._history.read_ids()
         self.beginResetModel()
         self._history.reset(ids)
-        self._order.set(self._sorted_order(self._sort_column, self._descending))
+        self._order.set(*self._sorted_order(self._sort_column, self._descending), descending=self._descending)
         self.endResetModel()
 
     def remove_oldest_history(self, count: int) -> int:
@@ -348,19 +364,25 @@ class RequestTableModel(QAbstractTableModel):
         return count
 
     def append_records(self, records: Sequence[CaptureRecord]) -> None:
-        """Add a batch of records with one ``beginInsertRows``: at the end, or at
-        the top while sorted by # or Time descending (newest first)."""
+        """Add a batch of records where the sort puts them: by #, with one
+        ``beginInsertRows`` at the end (at the top in descending order); by any
+        other column, one per place the batch's rows go to (a few for a column
+        of few values, such as Method; at the top for Time descending)."""
         if not records:
             return
         first_slot = len(self._history.ids) + len(self._records)
-        at_top = (
-            self._order.slots is not None and self._descending and self._sort_column in ARRIVAL_ORDERED
-        )
-        first = 0 if at_top else self.rowCount()
-        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
-        self._records.extend(records)
-        self._order.add(first_slot, len(records), at_top=at_top)
-        self.endInsertRows()
+        order = self._order
+        self.appending.emit()
+        if order.keyed:
+            self._insert_sorted(first_slot, records)
+        else:
+            at_top = order.slots is not None and self._descending
+            first = 0 if at_top else self.rowCount()
+            self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+            self._records.extend(records)
+            order.add(first_slot, len(records), at_top=at_top)
+            self.endInsertRows()
+        self.appended.emit()
         # Move what is tracked now (these records among it) out of the collector's
         # generations: full passes no longer walk every live record. Safe because
         # records hold no cycles, so refcounting frees them (clear() included);
@@ -368,6 +390,25 @@ class RequestTableModel(QAbstractTableModel):
         # is frozen with them.
         gc.collect(1)
         gc.freeze()
+
+    def _insert_sorted(self, first_slot: int, records: Sequence[CaptureRecord]) -> None:
+        column = self._sort_column
+        runs = self._order.plan(first_slot, [cell_value(record, column) for record in records])
+        # every record is stored at once; rowCount() counts only those inserted so
+        # far, so each run's signals see the table as it is
+        self._records.extend(records)
+        self._not_shown = len(records)
+        inserted = 0
+        try:
+            for where, slots, keys in runs:
+                row = where + inserted
+                self.beginInsertRows(QModelIndex(), row, row + len(slots) - 1)
+                self._order.insert_run(row, slots, keys)
+                self._not_shown -= len(slots)
+                inserted += len(slots)
+                self.endInsertRows()
+        finally:
+            self._not_shown = 0
 
     def clear(self) -> None:
         """Forget every row (history and live); the store itself is not touched.
@@ -390,27 +431,29 @@ class RequestTableModel(QAbstractTableModel):
         layout change; selection and current row follow their rows."""
         if not 0 <= column < len(Column):
             column, descending = int(Column.ID), False
-        order = self._sorted_order(int(column), descending)
+        order, keys = self._sorted_order(int(column), descending)
         self._sort_column, self._descending = int(column), descending
         if order is None and self._order.slots is None:
             return  # storage order already: no layout change, no proxy rebuild
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_slots = [self._order.slot(index.row()) for index in old]
-        self._order.set(order)
+        self._order.set(order, keys, descending=descending)
         self._move_persistent(old, old_slots)
         self.layoutChanged.emit()
 
-    def _sorted_order(self, column: int, descending: bool) -> array[int] | None:
-        """The permutation for a sort (None: storage order)."""
+    def _sorted_order(self, column: int, descending: bool) -> tuple[array[int] | None, list[SortKey] | None]:
+        """The permutation for a sort (None: storage order) and, when new rows are
+        placed by value, the keys in view order (None: by # they go to an end)."""
         total = len(self._history.ids) + len(self._records)
         ids_ascending = self._live_ids_ascending()
         if column == Column.ID and ids_ascending:
             # storage order is id order: no keys, no comparisons
-            return array("q", range(total - 1, -1, -1)) if descending else None
+            return (array("q", range(total - 1, -1, -1)) if descending else None), None
         keys: list[SortKey] = self._history.sort_keys(column)
         keys.extend(cell_value(record, column) for record in self._records)
-        return sorted_slots(keys, ids_ascending=ids_ascending, slot_id=self._slot_id, descending=descending)
+        slots = sorted_slots(keys, ids_ascending=ids_ascending, slot_id=self._slot_id, descending=descending)
+        return slots, [keys[slot] for slot in slots]
 
     def _live_ids_ascending(self) -> bool:
         """Whether storage order is id order (live records always arrive so; an

@@ -7,12 +7,17 @@ are in storage order, which is ``#`` ascending) so that sorting never moves
 storage: pages of summaries are still read by store position.
 
 A sort is one ``list.sort`` over keys fetched in one query: ties are broken by
-id, and descending is the exact reverse of ascending.
+id, and descending is the exact reverse of ascending. While sorted by a column
+other than ``#``, the keys are kept in view order beside the slots, so that new
+rows are placed where the sort puts them (:meth:`RowOrder.plan`: a binary search
+each, no store read): a new row has the highest id, so it goes after the rows
+with an equal key (before them in descending order).
 """
 
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from inspector.models.history_source import SortKey
@@ -35,23 +40,74 @@ def sorted_slots(
     return array("q", slots)
 
 
+def _descending_position(keys: Sequence[SortKey], key: SortKey) -> int:
+    """Where ``key`` goes in non-increasing ``keys``: after every greater key."""
+    low, high = 0, len(keys)
+    while low < high:
+        middle = (low + high) // 2
+        if keys[middle] > key:  # type: ignore[operator]
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+#: one block of new rows: the view row it goes before (in the order before any of
+#: the blocks is inserted), and its slots and keys in view order
+Run = tuple[int, list[int], list[SortKey]]
+
+
 class RowOrder:
-    """View row -> storage slot."""
+    """View row -> storage slot (and, while sorted by a value, each row's key)."""
 
     def __init__(self) -> None:
         self._slots: array[int] | None = None
+        self._keys: list[SortKey] | None = None
+        self._descending = False
 
     @property
     def slots(self) -> array[int] | None:
         """The permutation (None: storage order); do not modify."""
         return self._slots
 
-    def set(self, slots: array[int] | None) -> None:
+    @property
+    def keyed(self) -> bool:
+        """Whether new rows are placed by their keys (:meth:`plan`)."""
+        return self._keys is not None
+
+    def set(
+        self, slots: array[int] | None, keys: list[SortKey] | None = None, *, descending: bool = False
+    ) -> None:
+        """A new order; ``keys`` (in view order) when new rows are to be placed by value."""
         self._slots = slots
+        self._keys = keys if slots is not None else None
+        self._descending = descending
 
     def clear(self) -> None:
         """No rows; a sorted order stays sorted (empty), storage order stays None."""
         self._slots = None if self._slots is None else array("q")
+        self._keys = None if self._keys is None else []
+
+    def plan(self, first_slot: int, keys: Sequence[SortKey]) -> list[Run]:
+        """Where new slots ``first_slot..`` with ``keys`` go, as runs in view order
+        (one run per place; :meth:`insert_run` each, from the first)."""
+        current = self._keys
+        assert current is not None, "plan() needs a keyed order"
+        places: dict[int, list[tuple[SortKey, int]]] = {}
+        for offset, key in enumerate(keys):
+            where = _descending_position(current, key) if self._descending else bisect_right(current, key)
+            places.setdefault(where, []).append((key, first_slot + offset))
+        runs: list[Run] = []
+        for where in sorted(places):
+            block = sorted(places[where], reverse=self._descending)  # by key, then slot (= id)
+            runs.append((where, [slot for _key, slot in block], [key for key, _slot in block]))
+        return runs
+
+    def insert_run(self, row: int, slots: list[int], keys: list[SortKey]) -> None:
+        """Put ``slots`` (with their ``keys``) at view row ``row``."""
+        assert self._slots is not None and self._keys is not None
+        self._slots[row:row] = array("q", slots)
+        self._keys[row:row] = keys
 
     def slot(self, row: int) -> int:
         slots = self._slots
@@ -84,11 +140,15 @@ class RowOrder:
         slots = self._slots
         if slots is not None:
             self._slots = array("q", [slot - count for slot in slots[:first]])
+        if self._keys is not None:
+            del self._keys[first:]
 
     def drop_oldest_scattered(self, count: int) -> None:
         """The ``count`` oldest slots are gone from anywhere in the order."""
         slots = self._slots
         assert slots is not None
+        if self._keys is not None:
+            self._keys = [key for slot, key in zip(slots, self._keys, strict=True) if slot >= count]
         self._slots = array("q", [slot - count for slot in slots if slot >= count])
 
     def rows_of(self, slots: Sequence[int]) -> list[int]:

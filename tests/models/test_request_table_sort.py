@@ -133,20 +133,52 @@ def test_arrivals_while_sorted(
     assert shown_ids(proxy)[:4] == [batch[2].id, batch[1].id, batch[0].id, HISTORY + 200]
     assert shown_ids(proxy) == sorted(shown_ids(proxy), reverse=True)
 
-    proxy.sort(Column.METHOD, ASC)
-    total = model.rowCount()
-    batch = [varied(record_factory, next(next_id)) for _ in range(2)]
-    model.append_records(batch)
-    assert inserted[-1] == (total, total + 1)  # at the bottom, in arrival order
-    assert shown_ids(proxy)[-2:] == [batch[0].id, batch[1].id]
-    everything = records + [r for r in model.records() if r.id > HISTORY + 200]
-    proxy.sort(Column.METHOD, ASC)  # the next sort places them
-    assert shown_ids(proxy) == expected_ids(everything, Column.METHOD, ASC)
+    # every other sort: each new row lands where a new sort would put it
+    everything = list(records) + batch
+    for column in Column:
+        for order in (ASC, DESC):
+            proxy.sort(column, order)
+            inserted.clear()
+            batch = [varied(record_factory, next(next_id)) for _ in range(12)]
+            model.append_records(batch)
+            everything += batch
+            assert shown_ids(proxy) == expected_ids(everything, column, order), (column.name, order)
+            assert sum(last - first + 1 for first, last in inserted) == 12
+            places = {cell_value(record, column) for record in batch}
+            assert len(inserted) <= len(places)  # one insert per place, not per row
+    assert model.rowCount() == len(everything)
 
 
-@pytest.mark.parametrize(("column", "order"), [(Column.ID, DESC), (Column.PATH, ASC), (Column.ID, ASC)])
-def test_pruning_while_sorted(
-    qapp: Any, store: CaptureStore, records: list[CaptureRecord], column: Column, order: Qt.SortOrder
+def test_time_descending_puts_new_rows_at_the_top(
+    qapp: Any, store: CaptureStore, records: list[CaptureRecord], record_factory: Factory
+) -> None:
+    model, proxy = build(store, records)
+    proxy.sort(Column.TIME, DESC)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    newest = max(r.received_at for r in records)
+    for n in range(3):
+        first = HISTORY + 300 + n * 10
+        batch = [record_factory(id=first + i, received_at=newest + 1 + n + i / 100) for i in range(4)]
+        model.append_records(batch)
+        assert inserted[-1] == (0, 3)  # one insert, at the top
+        assert shown_ids(proxy)[:4] == [r.id for r in reversed(batch)]
+    # one that was received earlier than the newest (a slow request) goes below them
+    late = record_factory(id=HISTORY + 400, received_at=newest + 0.5)
+    model.append_records([late])
+    assert shown_ids(proxy)[12] == late.id and inserted[-1] == (12, 12)
+
+
+@pytest.mark.parametrize(
+    ("column", "order"), [(Column.ID, DESC), (Column.PATH, ASC), (Column.ID, ASC), (Column.TIME, DESC)]
+)
+def test_pruning_while_sorted(  # noqa: PLR0917 (fixtures and parameters)
+    qapp: Any,
+    store: CaptureStore,
+    records: list[CaptureRecord],
+    record_factory: Factory,
+    column: Column,
+    order: Qt.SortOrder,
 ) -> None:
     model, proxy = build(store, records)
     proxy.sort(column, order)
@@ -162,6 +194,10 @@ def test_pruning_while_sorted(
     assert shown_ids(proxy) == expected_ids(remaining, column, order)
     assert model.row_id(proxy.mapToSource(selection.currentIndex()).row()) == 2000
     assert proxy.index(0, Column.PATH).data() != "(no longer stored)"
+    # the order's keys were pruned with the rows: new rows still land in place
+    batch = [varied(record_factory, i) for i in range(HISTORY + 201, HISTORY + 231)]
+    model.append_records(batch)
+    assert shown_ids(proxy) == expected_ids(remaining + batch, column, order)
 
 
 def test_model_tester_with_history_sorting_filtering(
