@@ -40,6 +40,8 @@ class Role(IntEnum):
     RECORD = Qt.ItemDataRole.UserRole + 2
     #: the full cell text (escaped, not elided), for copying
     COPY = Qt.ItemDataRole.UserRole + 3
+    #: what the row's cells come from (a record, or a stored summary): never reads the store
+    ROW = Qt.ItemDataRole.UserRole + 5
 
 
 HEADERS: Final[dict[Column, str]] = {

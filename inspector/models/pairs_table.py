@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from inspector.models.row_style import match_brush
 from inspector.text import CELL_LIMIT, tooltip, visible
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -45,6 +46,8 @@ class PairsTableModel(QAbstractTableModel):
         self._titles = tuple(titles) + ((marker_title,) if marker_title is not None else ())
         self._has_marker = marker_title is not None
         self._rows: list[tuple[tuple[str, ...], str]] = []
+        self._needle = ""
+        self._names: frozenset[str] = frozenset()
 
     def set_rows(self, rows: Iterable[Sequence[str]], marker: str = "") -> None:
         """Replace every row (all with the same marker)."""
@@ -64,6 +67,22 @@ class PairsTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_rows(())
+
+    def set_highlight(self, needle: str = "", names: frozenset[str] = frozenset()) -> None:
+        """Tint the cells holding ``needle`` (casefolded) and the names in ``names``
+        (casefolded): the filter's matches."""
+        if (needle, names) == (self._needle, self._names):
+            return
+        self._needle, self._names = needle, names
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self._titles) - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.BackgroundRole])
+
+    def is_highlighted(self, row: int, column: int) -> bool:
+        raw = self._raw(row, column).casefold()
+        if self._needle and self._needle in raw:
+            return True
+        return column == 0 and raw in self._names
 
     def rows(self) -> list[tuple[str, ...]]:
         return [row for row, _marker in self._rows]
@@ -92,6 +111,10 @@ class PairsTableModel(QAbstractTableModel):
             return raw
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(raw) if raw else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if (self._needle or self._names) and self.is_highlighted(index.row(), index.column()):
+                return match_brush()
+            return None
         if role == Qt.ItemDataRole.FontRole and self._rows[index.row()][1]:
             font = QFont()
             font.setItalic(True)

@@ -1,17 +1,21 @@
 """Filtering and sorting the request table (a QSortFilterProxyModel).
 
-The free-text filter matches, case-insensitively, the method, the target and
-path, query names and values, header and trailer names and values, and the
-body text. Bodies are decoded only when a filter asks, one record at a time,
-and only their first :data:`BODY_SEARCH_LIMIT` bytes are searched, so typing in
-the filter box never decodes megabytes per row. Stored history rows are matched
-by the store's own search (method, target, headers, body), not loaded here:
-method, target and headers case-insensitively for ASCII letters, bodies as
-typed or case-folded (one SQL statement per change of the text).
+What the filter box says is parsed by :func:`inspector.filter_query.parse_filter`:
+free text and terms (``status:404``, ``method:POST``, ``header:x-sig``), with
+the quick filters (errors, 2xx to 5xx, pending) chosen beside the box. The free
+text matches, case-insensitively, the method, the target and path, query names
+and values, header and trailer names and values, and the body text. Bodies are
+decoded only when a filter asks, one record at a time, and only their first
+:data:`BODY_SEARCH_LIMIT` bytes are searched, so typing in the filter box never
+decodes megabytes per row. Stored history rows are matched by the store's own
+search (method, target, headers, body), not loaded here: method, target and
+headers case-insensitively for ASCII letters, bodies as typed or case-folded
+(one SQL statement per change of the text); their terms by
+:func:`inspector.models.history_terms.term_ids`.
 
 Live records the table has turned into history rows once stored
 (``RequestTableModel.convert_committed``) keep the live rows' matching: when
-the text changes they are matched by :func:`fields_match` on their stored
+the text changes they are matched by :func:`text_fields` on their stored
 fields (``converted_search_fields``, one paged scan of this session's rows),
 or on the kept record when pinned; while a filter is active, the verdict of
 each record being converted is carried over (:attr:`RequestTableModel.converted`).
@@ -23,17 +27,33 @@ never compares rows in Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Slot
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+    Slot,
+)
 
+from inspector.filter_query import (
+    BODY_SEARCH_LIMIT,
+    FilterQuery,
+    Quick,
+    accepts,
+    parse_filter,
+    text_fields,
+)
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Role
-from inspector.models.history_source import PairLists, RowData
+from inspector.models.history_source import RowData
 from inspector.models.request_table import RequestTableModel
 
-#: bytes of each body the text filter looks at
-BODY_SEARCH_LIMIT = 64 * 1024
+__all__ = ["BODY_SEARCH_LIMIT", "MethodFilter", "RequestFilterProxyModel"]
 
 
 class MethodFilter(Enum):
@@ -47,47 +67,6 @@ class MethodFilter(Enum):
 
 
 _NAMED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-
-
-def record_matches(record: CaptureRecord, needle: str) -> bool:
-    """Whether ``needle`` (already casefolded, non-empty) occurs in the record."""
-    return fields_match(
-        needle,
-        method=record.method,
-        target=record.target,
-        path=record.path,
-        pair_lists=(record.query, record.headers, record.trailers),
-        error=record.error,
-        body=record.body,
-    )
-
-
-def fields_match(
-    needle: str,
-    *,
-    method: str,
-    target: str,
-    path: str,
-    pair_lists: tuple[PairLists, ...],
-    error: str | None,
-    body: bytes,
-) -> bool:
-    """:func:`record_matches` on the fields themselves (a stored row's too)."""
-    if needle in method.casefold() or needle in target.casefold():
-        return True
-    if needle in path.casefold():
-        return True
-    for pairs in pair_lists:
-        for name, value in pairs:
-            if needle in name.casefold() or needle in value.casefold():
-                return True
-    if error and needle in error.casefold():
-        return True
-    if body:
-        text = body[:BODY_SEARCH_LIMIT].decode("utf-8", "replace")
-        if needle in text.casefold():
-            return True
-    return False
 
 
 def method_matches(record: RowData, method: MethodFilter) -> bool:
@@ -113,10 +92,12 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
     sort is re-applied to a new source model.
     """
 
+    #: the filter in force changed (the new :class:`FilterQuery`)
+    query_changed = Signal(object)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._needle = ""
-        self._raw_text = ""
+        self._query = FilterQuery()
         self._method = MethodFilter.ALL
         self._model: RequestTableModel | None = None
         #: ids of history rows matching the text filter (None: no history or no text)
@@ -146,15 +127,27 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         assert self._model is not None, "no source model set"
         return self._model
 
+    @property
+    def query(self) -> FilterQuery:
+        """The filter in force (the box's text and the quick filters)."""
+        return self._query
+
     def set_filter_text(self, text: str) -> None:
-        needle = text.strip().casefold()
-        if needle == self._needle:
+        """What the filter box says (free text and terms)."""
+        self._set_query(parse_filter(text, self._query.quick))
+
+    def set_quick_filters(self, quick: Iterable[Quick]) -> None:
+        """The quick filters chosen (none: every request)."""
+        self._set_query(self._query.with_quick(quick))
+
+    def _set_query(self, query: FilterQuery) -> None:
+        if query == self._query:
             return
-        self._needle = needle
-        self._raw_text = text.strip()
+        self._query = query
         if self._model is not None:
             self._history_hits = self._search_history(self._model)
         self._refilter()
+        self.query_changed.emit(query)
 
     def set_method_filter(self, method: MethodFilter) -> None:
         if method is self._method:
@@ -179,19 +172,34 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         return [self.mapToSource(self.index(row, 0)).row() for row in range(self.rowCount())]
 
     def _search_history(self, model: RequestTableModel) -> set[int] | None:
-        if not self._needle:
+        """Ids of the history rows the query keeps (None: it is empty)."""
+        query = self._query
+        if query.is_empty():
             return None
-        found = model.search_history(self._raw_text)
+        hits = self._history_text_hits(model) if query.text else None
+        if query.has_terms:
+            terms = model.search_history_terms(query)
+            hits = terms if hits is None else hits & terms
+        assert hits is not None  # the query has text or terms
+        for record_id, record in model.pinned.items():  # kept records: matched as live ones
+            if accepts(query, record):
+                hits.add(record_id)
+            else:
+                hits.discard(record_id)
+        return hits
+
+    def _history_text_hits(self, model: RequestTableModel) -> set[int]:
+        found = model.search_history(self._query.text)
         first = model.converted_from
         if first is None:
-            return found
+            return set(found or ())
         # converted live rows: matched as live records are, not by the store's search
-        needle = self._needle
+        needle = self._query.needle
         hits = {record_id for record_id in found or () if record_id < first}
         for record_id, method, target, path, query, headers, trailers, error, body in (
             model.converted_search_fields(BODY_SEARCH_LIMIT)
         ):
-            if fields_match(
+            if text_fields(
                 needle,
                 method=method,
                 target=target,
@@ -201,22 +209,17 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
                 body=body,
             ):
                 hits.add(record_id)
-        for record_id, record in model.pinned.items():
-            if record_matches(record, needle):
-                hits.add(record_id)
-            else:
-                hits.discard(record_id)
         return hits
 
     @Slot(object)
     def _on_source_converted(self, records: list[CaptureRecord]) -> None:
         # live records about to become history rows: keep each one's verdict
-        needle = self._needle
-        if not needle:
+        query = self._query
+        if query.is_empty():
             return
         hits = self._history_hits if self._history_hits is not None else set()
         for record in records:
-            if record_matches(record, needle):
+            if accepts(query, record):
                 hits.add(record.id)
         self._history_hits = hits
 
@@ -227,12 +230,13 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
             self._history_hits = self._search_history(self._model)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self._needle and self._method is MethodFilter.ALL:
+        query = self._query
+        if query.is_empty() and self._method is MethodFilter.ALL:
             return True
         model = self.source()
         history_id = model.history_id(source_row)  # called once per row: kept to a few lookups
         if history_id is not None:
-            if self._needle and (self._history_hits is None or history_id not in self._history_hits):
+            if self._history_hits is not None and history_id not in self._history_hits:
                 return False
             if self._method is MethodFilter.ALL:
                 return True
@@ -241,7 +245,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         record = model.record(source_row)
         if not method_matches(record, self._method):
             return False
-        return not self._needle or record_matches(record, self._needle)
+        return accepts(query, record)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._sort_order = column, order

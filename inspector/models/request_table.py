@@ -44,6 +44,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from inspector.filter_query import FilterQuery
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import (
     ANSWERED_ROLES,
@@ -60,6 +61,7 @@ from inspector.models.columns import (
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SearchFields, SortKey
+from inspector.models.history_terms import term_ids
 from inspector.models.row_order import RowOrder, sorted_slots
 from inspector.models.row_style import error_brush, error_icon
 from inspector.text import CELL_LIMIT
@@ -210,6 +212,17 @@ class RequestTableModel(QAbstractTableModel):
         without a history (the store searches; no bodies are loaded here)."""
         return self._history.search(text)
 
+    def search_history_terms(self, query: FilterQuery) -> set[int]:
+        """Ids of history rows that the terms and quick filters of ``query`` keep
+        (the store is asked; none when it cannot be read)."""
+        source, ids = self._history.source, self._history.ids
+        if source is None or not ids:
+            return set()
+        try:
+            return term_ids(source, query, ids[0], ids[-1])
+        except Exception:  # the store failed: no stored row matches rather than a traceback
+            return set()
+
     def converted_search_fields(self, body_limit: int) -> Iterator[SearchFields]:
         """What the text filter matches a live record on, for the stored converted
         rows; nothing without converted rows."""
@@ -231,6 +244,8 @@ class RequestTableModel(QAbstractTableModel):
         if role == Role.RECORD:
             return self.try_record(row)
         record = self.row_data(row)
+        if role == Role.ROW:
+            return record
         if record is None:  # pruned or cleared under us
             if role in (Qt.ItemDataRole.DisplayRole, Role.COPY):
                 return GONE.get(column, "") if column != Column.ID else str(self.row_id(row))

@@ -1,4 +1,5 @@
-"""How a marked row looks: the colour of an error row's text and its icon.
+"""How a marked row looks: the colour of an error row's text and its icon, the
+tint of a cell that matched the filter.
 
 Drawn here (with QPainter, so they exist without an icon theme) rather than in
 the table model, which only says which rows are marked.
@@ -43,3 +44,11 @@ def error_icon() -> QIcon:
         painter.end()
         _error_icon = QIcon(pixmap)
     return _error_icon
+
+
+def match_brush() -> QBrush:
+    """The tint of a cell that matched the filter: the highlight colour, light
+    enough that text of either palette reads on it."""
+    color = QColor(QGuiApplication.palette().color(QPalette.ColorRole.Highlight))
+    color.setAlpha(70)
+    return QBrush(color)

@@ -13,11 +13,12 @@ are not all rendered on every click).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFontDatabase, QShowEvent
+from PySide6.QtGui import QFontDatabase, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -27,16 +28,20 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector.models.pairs_table import PairsTableModel
+from inspector.models.row_style import match_brush
 from inspector.text import human_size, visible
 from inspector.ui.body_render import DISPLAY_LIMIT, RenderedBody, hex_dump, render_body
 from inspector.ui.table_view import CopyableTableView
 
 AUTO, TEXT, HEX = "Auto", "Text", "Hex"
+#: occurrences of the filter's text highlighted at most (the first ones)
+MAX_HIGHLIGHTS = 1000
 
 KIND_NAMES = {
     "json": "pretty-printed JSON",
@@ -75,6 +80,10 @@ class BytesView(QWidget):
         self._file_name = "body.bin"
         #: new bytes not rendered yet (the view is hidden behind another tab)
         self._stale = False
+        #: the filter's free text (casefolded): its occurrences are highlighted
+        self._needle = ""
+        #: occurrences highlighted in the text shown (at most MAX_HIGHLIGHTS)
+        self.match_count = 0
 
         self.note = QLabel(self)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -153,9 +162,47 @@ class BytesView(QWidget):
         parts.append(result.note if self._data else "0 B")
         if result.kind in KIND_NAMES:
             parts.append(KIND_NAMES[result.kind])
+        self._highlight()
+        if self.match_count:
+            more = "+" if self.match_count >= MAX_HIGHLIGHTS else ""
+            parts.append(f"{self.match_count}{more} match{'es' if self.match_count != 1 else ''}")
         self.note.setText(" · ".join(parts))
         self.show_all.setVisible(result.truncated)
         self.save.setEnabled(bool(self._data))
+
+    def set_highlight(self, needle: str) -> None:
+        """Highlight the occurrences of ``needle`` (the filter's free text,
+        casefolded; "" for none) in what is shown."""
+        if needle == self._needle:
+            return
+        self._needle = needle
+        self.form_model.set_highlight(needle)
+        if self._stale:
+            return  # rendered (and highlighted) when shown
+        self._refresh()
+
+    def _highlight(self) -> None:
+        """Mark the needle's occurrences in the text (case-insensitive; a literal
+        pattern, so the search is linear in the text)."""
+        self.form_model.set_highlight(self._needle)
+        selections: list[QTextEdit.ExtraSelection] = []
+        if self._needle and self._stack.currentWidget() is self.text:
+            fmt = QTextCharFormat()
+            fmt.setBackground(match_brush())
+            document = self.text.document()
+            pattern = re.compile(re.escape(self._needle), re.IGNORECASE)
+            for found in pattern.finditer(self.text.toPlainText()):
+                selection = QTextEdit.ExtraSelection()
+                cursor = QTextCursor(document)
+                cursor.setPosition(found.start())
+                cursor.setPosition(found.end(), QTextCursor.MoveMode.KeepAnchor)
+                selection.cursor = cursor
+                selection.format = fmt
+                selections.append(selection)
+                if len(selections) >= MAX_HIGHLIGHTS:
+                    break
+        self.match_count = len(selections)
+        self.text.setExtraSelections(selections)
 
     @Slot(str)
     def _on_mode_current_text_changed(self, _mode: str) -> None:

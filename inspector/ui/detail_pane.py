@@ -8,7 +8,7 @@ that shows request data is plain text; every value goes through
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -19,16 +19,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.filter_query import Field, FilterQuery
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import local_datetime
 from inspector.models.pairs_table import PairsTableModel
 from inspector.replay import REPLAY_HEADER, replay_of
 from inspector.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
+from inspector.ui.match_highlight import row_reasons
 from inspector.ui.table_view import CopyableTableView
 
 #: characters of a value an Overview label shows
 LABEL_LIMIT = 500
+#: after the title of a tab that holds a match of the filter
+MATCH_MARK = " •"
 
 OVERVIEW_FIELDS = (
     "Request",
@@ -97,6 +101,7 @@ class DetailPane(QTabWidget):
         super().__init__(parent)
         self.setDocumentMode(True)
         self._record: CaptureRecord | None = None
+        self._query = FilterQuery()
 
         overview, self._overview_form, self.overview = _form(self, OVERVIEW_FIELDS)
         self.addTab(overview, "Overview")
@@ -149,6 +154,34 @@ class DetailPane(QTabWidget):
             self.response_body_view.form_model,
         ]
 
+    @Slot(object)
+    def set_query(self, query: FilterQuery) -> None:
+        """The filter in force: its matches are highlighted in the tabs, and the
+        tabs holding them are marked."""
+        self._query = query
+        self._show_matches()
+
+    def _show_matches(self) -> None:
+        query, record = self._query, self._record
+        needle = query.needle
+        names = frozenset(name for name, _value in query.headers)
+        for model in (self.query_model, self.headers_model):
+            model.set_highlight(needle, names if model is self.headers_model else frozenset())
+        for view in (self.body_view, self.raw_view):
+            view.set_highlight(needle)
+        found = row_reasons(query, record) if record is not None and not query.is_empty() else frozenset()
+        marked = {
+            self.query_table: Field.QUERY in found,
+            self.headers_table: Field.HEADERS in found,
+            self.body_view: Field.BODY in found,
+            self.raw_view: bool(found & {Field.METHOD, Field.PATH, Field.QUERY, Field.HEADERS, Field.BODY}),
+        }
+        for widget, matched in marked.items():
+            index = self.indexOf(widget)
+            title = self.tabText(index).removesuffix(MATCH_MARK)
+            self.setTabText(index, title + MATCH_MARK if matched else title)
+            self.setTabToolTip(index, "Matches the filter" if matched else "")
+
     def set_record(self, record: CaptureRecord | None) -> None:
         """Show ``record`` in every tab (None clears them)."""
         self._record = record
@@ -162,6 +195,7 @@ class DetailPane(QTabWidget):
             for view in (self.body_view, self.raw_view, self.response_body_view):
                 view.set_data(b"", None)
             self._set_counts(None)
+            self._show_matches()
             return
         self._show_overview(record)
         self.query_model.set_rows(record.query)
@@ -176,6 +210,7 @@ class DetailPane(QTabWidget):
         self.raw_view.set_data(record.raw, None, "as received", f"request-{record.id}.http")
         self._show_response(record)
         self._set_counts(record)
+        self._show_matches()
 
     def _set_counts(self, record: CaptureRecord | None) -> None:
         query = f"Query ({len(record.query)})" if record else "Query"

@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.layoutChanged):
             signal.connect(self.filter_bar.refresh_counts)
         self.proxy.modelReset.connect(self.filter_bar.refresh_counts)
+        self.proxy.query_changed.connect(self.table.set_match_query)
+        self.proxy.query_changed.connect(self.detail.set_query)
         self.table.record_selected.connect(self.detail.set_record)
         self.table.record_selected.connect(self.rules.preview)
         self.table.create_rule_requested.connect(self.rules.create_rule_from)

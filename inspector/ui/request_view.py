@@ -29,13 +29,15 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyledItemDelegate, QWidget
 
+from inspector.filter_query import FilterQuery
 from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import HEADERS as TITLES
 from inspector.models.columns import Column, Role
 from inspector.simple_curl import to_simple_curl
+from inspector.ui.match_highlight import MatchDelegate
 from inspector.ui.table_view import CopyableTableView
 
 #: the widths of the columns that hold short values
@@ -127,6 +129,10 @@ class RequestTableView(CopyableTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         self.viewport().installEventFilter(self)
+        self._plain_delegate = QStyledItemDelegate(self)
+        #: tints the cells that made a row match the filter (in use while there is one)
+        self.match_delegate = MatchDelegate(self)
+        self.setItemDelegate(self._plain_delegate)
         self.replay_action.triggered.connect(self._on_replay_action_triggered)
         self.create_rule_action.triggered.connect(self._on_create_rule_action_triggered)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
@@ -137,11 +143,14 @@ class RequestTableView(CopyableTableView):
     def setModel(self, model: QAbstractItemModel | None) -> None:
         old = self.model()
         if old is not None:
-            old.modelReset.disconnect(self._on_model_reset)
+            for signal in (old.modelReset, old.layoutChanged, old.rowsRemoved):
+                signal.disconnect(self._on_model_reset)
         super().setModel(model)
         if model is None:
             return
-        model.modelReset.connect(self._on_model_reset)
+        # a filter or a prune may hide the selected row: the detail pane follows
+        for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved):
+            signal.connect(self._on_model_reset)
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_selection_current_row_changed)
         selection.selectionChanged.connect(self._on_selection_changed)
@@ -166,8 +175,18 @@ class RequestTableView(CopyableTableView):
         self._announce_selection()
 
     @Slot()
-    def _on_model_reset(self) -> None:
+    def _on_model_reset(self) -> None:  # also: the layout changed, rows went away
         self._announce_selection()
+
+    @Slot(object)
+    def set_match_query(self, query: FilterQuery) -> None:
+        """Tint the cells that made each row match ``query`` (nothing when empty)."""
+        if query.is_empty():
+            self.setItemDelegate(self._plain_delegate)
+        else:
+            self.match_delegate.set_query(query)
+            self.setItemDelegate(self.match_delegate)
+        self.viewport().update()
 
     def apply_default_widths(self, width: int) -> None:
         """Widths for a viewport ``width`` pixels wide: the short columns fixed, the
