@@ -17,7 +17,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from inspector.filter_query import Field, FilterQuery, reasons
-from inspector.http.record import CaptureRecord
+from inspector.http.record import CaptureRecord, Pairs
 from inspector.models.columns import Column, Role
 from inspector.models.history_source import RowData, StoredRow
 from inspector.models.row_style import match_brush
@@ -37,28 +37,21 @@ _CACHE_ROWS: Final = 4096
 
 def row_reasons(query: FilterQuery, row: RowData) -> frozenset[Field]:
     """The fields that made ``row`` (a live record or a stored row) match ``query``."""
+    headers: Pairs | None
     if isinstance(row, CaptureRecord):
-        return reasons(
-            query,
-            method=row.method,
-            target=row.target,
-            path=row.path,
-            query_pairs=row.query,
-            headers=row.headers,
-            trailers=row.trailers,
-            error=row.error,
-            body=row.body,
-        )
+        headers, trailers, body = row.headers, row.trailers, row.body
+    else:  # a stored row: no body read, headers once the summary carries them
+        headers, trailers, body = (row.headers if isinstance(row, StoredRow) else None), (), None
     return reasons(
         query,
         method=row.method,
         target=row.target,
         path=row.path,
         query_pairs=row.query,
-        headers=row.headers if isinstance(row, StoredRow) else None,
-        trailers=(),
+        headers=headers,
+        trailers=trailers,
         error=row.error,
-        body=None,
+        body=body,
     )
 
 
