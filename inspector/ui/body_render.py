@@ -1,7 +1,10 @@
 """Turning a body into something readable, by content type (Qt-free).
 
 - ``application/json`` and ``*+json``: pretty-printed (when it parses), the
-  indenting stopped at the display limit;
+  indenting stopped at the display limit; a document too large to parse at
+  once (over :data:`JSON_PARSE_LIMIT`) is re-indented token by token from its
+  first bytes only (:func:`reindent_json`), so any size shows as JSON at the cost
+  of the part shown;
 - ``application/x-www-form-urlencoded``: decoded name/value rows, repeated and
   blank names kept;
 - ``multipart/form-data``: each part with its own header fields, split on the
@@ -12,7 +15,11 @@
 - anything else: a hex dump.
 
 Every renderer stops at ``limit`` bytes of input so a 10 MiB body never lands
-in a widget by accident; ``RenderedBody.truncated`` says when it stopped.
+in a widget by accident; ``RenderedBody.truncated`` says when it stopped, and
+the note says "showing the first X of Y".
+
+:func:`multipart_parts` gives each part of a multipart body as bytes (the whole
+body, not the part shown), for saving one part to a file.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import codecs
 import email.message
 import email.utils
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -60,9 +68,9 @@ class RenderedBody:
 
     @property
     def note(self) -> str:
-        """ "showing X of Y" when truncated, else the size."""
+        """ "showing the first X of Y" when truncated, else the size."""
         if self.truncated:
-            return f"showing {human_size(self.shown)} of {human_size(self.total)}"
+            return f"showing the first {human_size(self.shown)} of {human_size(self.total)}"
         return human_size(self.total)
 
 
@@ -172,6 +180,54 @@ def _split_head(part: bytes) -> tuple[list[tuple[str, str]], bytes]:
     return fields, content
 
 
+@dataclass(frozen=True, slots=True)
+class BodyPart:
+    """One part of a multipart body: its header fields and its content."""
+
+    number: int
+    fields: tuple[tuple[str, str], ...]
+    content: bytes
+
+    def param(self, name: str) -> str:
+        """A parameter of its Content-Disposition (``name``, ``filename``), "" when absent."""
+        disposition = next((v for n, v in self.fields if n.strip().lower() == "content-disposition"), "")
+        message = email.message.Message()
+        message["content-disposition"] = disposition
+        value = message.get_param(name, header="content-disposition")
+        if isinstance(value, tuple):
+            value = email.utils.collapse_rfc2231_value(value)
+        return value if isinstance(value, str) else ""
+
+
+#: the characters kept from a part's own file name when suggesting where to save it
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()+-]")
+_MAX_NAME = 100
+
+
+def part_file_name(part: BodyPart, fallback: str) -> str:
+    """A file name to suggest for saving ``part``: its own (no folders, only
+    plain characters, not hidden), else ``fallback``. The sender chose it: it is
+    only ever a suggestion in the save dialog."""
+    name = part.param("filename").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _SAFE_NAME.sub("_", name).strip(" .")[:_MAX_NAME]
+    return name if name.strip("_") else fallback
+
+
+def multipart_parts(body: bytes, content_type: str | None) -> list[BodyPart]:
+    """Every part of a multipart ``body`` (none when it is not multipart)."""
+    mime, params = parse_content_type(content_type)
+    boundary = params.get("boundary")
+    if not mime.startswith("multipart/") or not boundary:
+        return []
+    parts, _closed = _split_multipart(body, boundary.encode("utf-8", "surrogateescape"))
+    return [BodyPart(number, *_split_head_tuple(part)) for number, part in enumerate(parts, 1)]
+
+
+def _split_head_tuple(part: bytes) -> tuple[tuple[tuple[str, str], ...], bytes]:
+    fields, content = _split_head(part)
+    return tuple(fields), content
+
+
 def _render_multipart(body: bytes, boundary: str, total: int) -> RenderedBody | None:
     parts, closed = _split_multipart(body, boundary.encode("utf-8", "surrogateescape"))
     if not parts:
@@ -196,6 +252,48 @@ def _render_multipart(body: bytes, boundary: str, total: int) -> RenderedBody | 
     if not closed:
         out.append("(no closing boundary: the body ends inside a part)")
     return RenderedBody("multipart", "\n".join(out), shown=len(body), total=total)
+
+
+# one JSON token: a string (closed or cut off), a punctuation mark, or anything
+# else up to the next of those or white space (which is skipped). The
+# alternatives start with different characters, so the scan is linear whatever
+# the bytes.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?$)|[{}\[\],:]|[^"{}\[\],:\s]+', re.S)
+
+
+def reindent_json(text: str, indent: str = "  ") -> str:
+    """``text`` re-indented as ``json.dumps(..., indent=2)`` would, token by token,
+    without parsing it: for a prefix of a large document, or any text that only
+    looks like JSON (what is not JSON is kept as it is)."""
+    out: list[str] = []
+    add = out.append
+    breaks = ["\n"]  # breaks[depth]: a new line at that depth
+    depth = 0
+    opened = False  # a bracket was just opened: the next value starts a new line
+    for token in _JSON_TOKEN.findall(text):
+        first = token[0]
+        if first == ",":
+            add(",")
+            opened = True
+            continue
+        if first == ":":
+            add(": ")
+            continue
+        if first in "}]":
+            depth = depth - 1 if depth else 0
+            add(token if opened else breaks[depth] + token)
+            opened = False
+            continue
+        if opened:
+            add(breaks[depth])
+            opened = False
+        add(token)
+        if first in "{[":
+            depth += 1
+            opened = True
+            if depth == len(breaks):
+                breaks.append(breaks[-1] + indent)
+    return "".join(out)
 
 
 def pretty_json(value: object, limit: int | None) -> tuple[str, bool]:
@@ -231,7 +329,10 @@ def render_body(body: bytes, content_type: str | None, limit: int | None = DISPL
     mime, params = parse_content_type(content_type)
     charset = params.get("charset", "utf-8")
 
-    if (mime == "application/json" or mime.endswith("+json")) and total <= JSON_PARSE_LIMIT:
+    if mime == "application/json" or mime.endswith("+json"):
+        if total > JSON_PARSE_LIMIT:  # too large to parse at once: the part shown, re-indented
+            pretty = reindent_json(decode_text(part, charset))
+            return RenderedBody("json", visible(pretty, None, keep_newlines=True), shown=shown, total=total)
         try:
             pretty, cut = pretty_json(json.loads(decode_text(body, charset)), limit)
         except (ValueError, RecursionError):  # not JSON, too deep, an integer of 5,000 digits

@@ -1,7 +1,9 @@
 """A read-only view of some bytes (a body, a raw request) that never freezes.
 
 At most :data:`DISPLAY_LIMIT` bytes go into the widget; the note says
-"showing X of Y" and "Show all" renders the rest on request. Modes: "Auto"
+"showing the first X of Y", "Show more" renders four times as much and "Show
+all" the rest. "Wrap" wraps long lines; a multipart body's parts can each be
+saved to a file ("Save part"). Modes: "Auto"
 (by content type: JSON, form table, multipart, text or hex), "Text" (decoded,
 with visible escapes) and "Hex".
 
@@ -18,17 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFontDatabase, QShowEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QFontDatabase, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,12 +40,22 @@ from PySide6.QtWidgets import (
 from inspector.models.pairs_table import PairsTableModel
 from inspector.models.row_style import match_brush
 from inspector.text import human_size, visible
-from inspector.ui.body_render import DISPLAY_LIMIT, RenderedBody, hex_dump, render_body
+from inspector.ui.body_render import (
+    DISPLAY_LIMIT,
+    BodyPart,
+    RenderedBody,
+    hex_dump,
+    multipart_parts,
+    part_file_name,
+    render_body,
+)
 from inspector.ui.table_view import CopyableTableView
 
 AUTO, TEXT, HEX = "Auto", "Text", "Hex"
 #: occurrences of the filter's text highlighted at most (the first ones)
 MAX_HIGHLIGHTS = 1000
+#: "Show more" shows this many times as much
+MORE_FACTOR = 4
 
 KIND_NAMES = {
     "json": "pretty-printed JSON",
@@ -90,10 +104,23 @@ class BytesView(QWidget):
         self.mode = QComboBox(self)
         self.mode.addItems(list(modes))
         self.mode.setToolTip("How to show the bytes")
+        self.show_more = QPushButton("Show more", self)
+        self.show_more.setToolTip(f"Show {MORE_FACTOR} times as much")
         self.show_all = QPushButton("Show all", self)
         self.show_all.setToolTip("Render the whole body (may take a moment for large bodies)")
+        self.wrap = QToolButton(self)
+        self.wrap.setText("Wrap")
+        self.wrap.setCheckable(True)
+        self.wrap.setToolTip("Wrap long lines at the view's width")
         self.save = QPushButton("Save…", self)
         self.save.setToolTip("Save the bytes to a file")
+        #: save one part of a multipart body (shown for multipart bodies)
+        self.save_part = QToolButton(self)
+        self.save_part.setText("Save part")
+        self.save_part.setToolTip("Save one part of this multipart body to a file")
+        self.save_part.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.parts_menu = QMenu(self.save_part)
+        self.save_part.setMenu(self.parts_menu)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -112,8 +139,11 @@ class BytesView(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.note, 1)
         bar.addWidget(self.mode)
+        bar.addWidget(self.wrap)
+        bar.addWidget(self.show_more)
         bar.addWidget(self.show_all)
         bar.addWidget(self.save)
+        bar.addWidget(self.save_part)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -123,8 +153,12 @@ class BytesView(QWidget):
 
     def _connect_signals(self) -> None:
         self.mode.currentTextChanged.connect(self._on_mode_current_text_changed)
+        self.show_more.clicked.connect(self._on_show_more_clicked)
         self.show_all.clicked.connect(self._on_show_all_clicked)
+        self.wrap.toggled.connect(self._on_wrap_toggled)
         self.save.clicked.connect(self._on_save_clicked)
+        self.parts_menu.aboutToShow.connect(self._on_parts_menu_about_to_show)
+        self.parts_menu.triggered.connect(self._on_parts_menu_triggered)
 
     def set_data(
         self, data: bytes, content_type: str | None, description: str = "", file_name: str = ""
@@ -167,8 +201,19 @@ class BytesView(QWidget):
             more = "+" if self.match_count >= MAX_HIGHLIGHTS else ""
             parts.append(f"{self.match_count}{more} match{'es' if self.match_count != 1 else ''}")
         self.note.setText(" · ".join(parts))
+        self.show_more.setVisible(result.truncated)
         self.show_all.setVisible(result.truncated)
         self.save.setEnabled(bool(self._data))
+        self.save_part.setVisible(result.kind == "multipart")
+
+    def parts(self) -> list[BodyPart]:
+        """The parts of a multipart body (of all of it, not only what is shown)."""
+        return multipart_parts(self._data, self._content_type)
+
+    def save_part_to(self, number: int, path: str) -> bool:
+        """Write the content of part ``number`` (1-based) to ``path``."""
+        part = next((p for p in self.parts() if p.number == number), None)
+        return part is not None and self._write(path, part.content)
 
     def set_highlight(self, needle: str) -> None:
         """Highlight the occurrences of ``needle`` (the filter's free text,
@@ -209,21 +254,55 @@ class BytesView(QWidget):
         self._refresh()
 
     @Slot()
+    def _on_show_more_clicked(self) -> None:
+        self._limit = None if self._limit is None else self._limit * MORE_FACTOR
+        self._refresh()
+
+    @Slot()
     def _on_show_all_clicked(self) -> None:
         self._limit = None
         self._refresh()
 
-    @Slot()
-    def _on_save_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, self._save_title, self._file_name)
-        if not path:
-            return
+    @Slot(bool)
+    def _on_wrap_toggled(self, wrap: bool) -> None:
+        mode = QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        self.text.setLineWrapMode(mode)
+
+    def _write(self, path: str, data: bytes) -> bool:
         try:
-            Path(path).write_bytes(self._data)
+            Path(path).write_bytes(data)
         except OSError as exc:
             box = QMessageBox(QMessageBox.Icon.Warning, self._save_title, "", parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"Could not save {path}: {exc.strerror or exc}")
+            box.setText(visible(f"Could not save {path}: {exc.strerror or exc}", 1000))
             box.exec()
+            return False
+        self.note.setText(visible(f"{self.note.text()} · saved {human_size(len(data))} to {path}", 2000))
+        return True
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, self._save_title, self._file_name)
+        if path:
+            self._write(path, self._data)
+
+    @Slot()
+    def _on_parts_menu_about_to_show(self) -> None:
+        self.parts_menu.clear()
+        for part in self.parts():
+            name = part.param("name") or "(no name)"
+            filename = part.param("filename")
+            label = f"Part {part.number}: {name}" + (f" ({filename})" if filename else "")
+            action = self.parts_menu.addAction(visible(f"{label}, {human_size(len(part.content))}…", 120))
+            action.setData(part.number)
+
+    @Slot(QAction)
+    def _on_parts_menu_triggered(self, action: QAction) -> None:
+        number = int(action.data())
+        part = next((p for p in self.parts() if p.number == number), None)
+        if part is None:
             return
-        self.note.setText(f"{self.note.text()} · saved {human_size(len(self._data))} to {path}")
+        suggested = part_file_name(part, f"{Path(self._file_name).stem}-part-{number}.bin")
+        path, _filter = QFileDialog.getSaveFileName(self, f"Save part {number}", suggested)
+        if path:
+            self._write(path, part.content)

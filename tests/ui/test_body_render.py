@@ -81,7 +81,7 @@ def test_large_body_is_capped() -> None:
     body = b"x" * (DISPLAY_LIMIT * 3)
     out = render_body(body, "text/plain")
     assert out.truncated and out.shown == DISPLAY_LIMIT and len(out.text) == DISPLAY_LIMIT
-    assert out.note == "showing 256.0 KiB of 768.0 KiB"
+    assert out.note == "showing the first 256.0 KiB of 768.0 KiB"
     full = render_body(body, "text/plain", limit=None)
     assert not full.truncated and len(full.text) == len(body)
 

@@ -47,7 +47,7 @@ def test_large_body_capped_until_show_all(qtbot: Any, record_factory: Factory) -
     pane.set_record(record_factory(method="POST", headers=(("Content-Type", "text/plain"),), body=body))
     view = pane.body_view
     assert len(view.text.toPlainText()) == DISPLAY_LIMIT
-    assert "showing 256.0 KiB of" in view.note.text()
+    assert "showing the first 256.0 KiB of" in view.note.text()
     assert not view.show_all.isHidden()
     qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
     assert len(view.text.toPlainText()) == len(body)

@@ -581,7 +581,7 @@ def test_huge_header_and_body_open_without_freezing(
     detail.setCurrentWidget(detail.body_view)
     window.table.selectRow(1)
     assert detail.body_view.show_all.isVisible()
-    assert "showing 256.0 KiB of 10.0 MiB" in detail.body_view.note.text()
+    assert "showing the first 256.0 KiB of 10.0 MiB" in detail.body_view.note.text()
     check_plain(detail.body_view.text.toPlainText()[:5000], "big body", multi_line=True)
     window.table.selectRow(0)
     agent = detail.overview["User-Agent"].text()
