@@ -10,12 +10,12 @@ the rest of the window never holds a thread that comes and goes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from inspector.capture import Recorder
+from inspector.http.limits import Limits
 from inspector.http.response import Responder
 
 if TYPE_CHECKING:
@@ -24,16 +24,28 @@ if TYPE_CHECKING:
 #: how long Stop waits for the listener thread (it takes milliseconds; this is a backstop)
 STOP_BACKSTOP_MS: Final = 5000
 
-#: ``factory(host, port, responder, parent, recorder)`` -> a ListenerThread, not started
-ListenerFactory = Callable[[str, int, Responder, QObject, Recorder], "ListenerThread"]
+
+class ListenerFactory(Protocol):
+    """Builds a listener thread, not started."""
+
+    def __call__(
+        self,
+        host: str,
+        port: int,
+        responder: Responder,
+        parent: QObject,
+        *,
+        recorder: Recorder,
+        limits: Limits,
+    ) -> ListenerThread: ...
 
 
 def default_listener_factory(
-    host: str, port: int, responder: Responder, parent: QObject, recorder: Recorder
+    host: str, port: int, responder: Responder, parent: QObject, *, recorder: Recorder, limits: Limits
 ) -> ListenerThread:
     from inspector.listener import ListenerThread  # the listener loads the server layers
 
-    return ListenerThread(host, port, responder, parent, recorder=recorder)
+    return ListenerThread(host, port, responder, parent, recorder=recorder, limits=limits)
 
 
 class Capture(QObject):
@@ -68,6 +80,8 @@ class Capture(QObject):
         super().__init__(parent)
         #: what the next listener answers with
         self.responder = responder
+        #: the limits the next listener enforces
+        self.limits = Limits()
         self._recorder = recorder
         self._factory = listener_factory
         self._listener: ListenerThread | None = None
@@ -87,12 +101,19 @@ class Capture(QObject):
     def is_running(self) -> bool:
         return self._listener is not None
 
+    @Slot(object)
+    def set_limits(self, limits: Limits) -> None:
+        """The limits the next listener enforces (a running one keeps its own)."""
+        self.limits = limits
+
     @Slot(str, int)
     def start(self, host: str, port: int) -> None:
         """Start listening on ``host``:``port`` (0: any free port)."""
         if self._listener is not None:
             return
-        listener = self._factory(host, port, self.responder, self, self._recorder)
+        listener = self._factory(
+            host, port, self.responder, self, recorder=self._recorder, limits=self.limits
+        )
         listener.listening.connect(self._on_listener_listening)
         listener.failed.connect(self._on_listener_failed)
         listener.stopped.connect(self._on_listener_stopped)

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QSpinBox, QStyle, QToolBar, QToolButton, QWidget
 
-from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, browse_host, url_for
 from inspector.text import visible
 from inspector.ui.bind_selector import BindAddressCombo
 
@@ -29,11 +29,13 @@ class ListenerBar(QToolBar):
         start_requested(str, int): Start was chosen for this host and port.
         stop_requested(): Stop was chosen.
         address_changed(str): the address in the box changed.
+        hint_changed(str): what an empty table should say now (:meth:`hint`).
     """
 
     start_requested = Signal(str, int)
     stop_requested = Signal()
     address_changed = Signal(str)
+    hint_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Listener", parent)
@@ -80,6 +82,7 @@ class ListenerBar(QToolBar):
         self.show_idle(False)
 
     def _connect_signals(self) -> None:
+        self.port_spin.valueChanged.connect(self._on_port_spin_value_changed)
         self.start_action.triggered.connect(self._on_start_action_triggered)
         self.url_button.clicked.connect(self._on_url_button_clicked)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
@@ -100,6 +103,18 @@ class ListenerBar(QToolBar):
     def set_port(self, port: int) -> None:
         self.port_spin.setValue(port)
 
+    def hint(self) -> str:
+        """What to do next, for an empty table: with the real address and port."""
+        if self._url:
+            return f"Listening. Open {self._url}/ in a browser or send any request to it: it appears here."
+        if self._active:
+            return "Starting the listener…"
+        port = self.port()
+        if port == 0:
+            return "Click Start (Ctrl+R), then open the address shown in the toolbar."
+        url = url_for(browse_host(self.address()), port)
+        return visible(f"Click Start (Ctrl+R), then open {url}/", STATUS_LIMIT)
+
     # -- states ----------------------------------------------------------------
 
     @Slot(bool)
@@ -115,6 +130,7 @@ class ListenerBar(QToolBar):
         self.url_button_action.setVisible(False)
         self.copy_url_action.setVisible(False)
         self.status_label.setText("Stopped (failed)" if failed else "Stopped")
+        self.hint_changed.emit(self.hint())
 
     @Slot(str, int)
     def show_starting(self, host: str, port: int) -> None:
@@ -125,6 +141,7 @@ class ListenerBar(QToolBar):
         self.start_action.setIcon(self._stop_icon)
         self.start_action.setToolTip("Stop listening (Ctrl+R or F5)")
         self.status_label.setText(visible(f"Starting on {host} port {port}…", STATUS_LIMIT))
+        self.hint_changed.emit(self.hint())
 
     @Slot(str)
     def show_listening(self, url: str) -> None:
@@ -134,6 +151,7 @@ class ListenerBar(QToolBar):
         self.url_button_action.setVisible(True)
         self.copy_url_action.setVisible(True)
         self.status_label.setText(visible(f"Listening on {url}", STATUS_LIMIT))
+        self.hint_changed.emit(self.hint())
 
     # -- slots -----------------------------------------------------------------
 
@@ -157,3 +175,8 @@ class ListenerBar(QToolBar):
     @Slot(str)
     def _on_address_combo_text_changed(self, _text: str) -> None:
         self.address_changed.emit(self.address_combo.address())
+        self.hint_changed.emit(self.hint())
+
+    @Slot(int)
+    def _on_port_spin_value_changed(self, _port: int) -> None:
+        self.hint_changed.emit(self.hint())

@@ -14,7 +14,9 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`Follower`: "Follow newest";
 - :class:`Sessions`: imported HAR files, read off the GUI thread;
 - :class:`Exports`, :class:`Replays`, :class:`RulesDock`;
-- :class:`WindowSettings`: what is remembered between runs.
+- :class:`WindowSettings`: what is remembered between runs;
+- :class:`SettingsControl`: the preferences (limits, colours, start on launch);
+- :class:`HelpMenu`: the README's sections, the shortcuts, About.
 
 The window builds them, lays them out, and connects their signals to each
 other's slots in :meth:`MainWindow._connect_signals`; it holds almost no
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -50,18 +53,21 @@ from inspector.ui.detail_pane import DetailPane
 from inspector.ui.exports import Exports
 from inspector.ui.filter_bar import FilterBar
 from inspector.ui.follow import Follower
+from inspector.ui.help import HelpMenu
 from inspector.ui.history_controller import HistoryController
 from inspector.ui.history_store import open_history
+from inspector.ui.identity import APP_NAME, ORG_NAME, app_icon, set_identity
 from inspector.ui.listener_bar import ListenerBar
 from inspector.ui.live_feed import LiveFeed
 from inspector.ui.replays import Replays
 from inspector.ui.request_view import RequestTableView
 from inspector.ui.rules_dock import RulesDock
 from inspector.ui.session import Sessions
+from inspector.ui.settings_dialog import SettingsControl
+from inspector.ui.theme import apply_theme
 from inspector.ui.window_settings import WindowSettings
 
-APP_NAME = "Request Inspector"
-ORG_NAME = "request-inspector"
+__all__ = ["APP_NAME", "ORG_NAME", "MainWindow", "open_window", "run_gui"]
 
 
 class MainWindow(QMainWindow):
@@ -72,6 +78,7 @@ class MainWindow(QMainWindow):
         recorder: the capture path every listener records through; its store's
             rows are shown under the live rows (by default: no history).
         owns_recorder: close ``recorder`` (and its store) when the window closes.
+        rules_path: the rules file to edit and answer from (None: the app-data one).
     """
 
     def __init__(
@@ -80,9 +87,12 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         recorder: Recorder | None = None,
         owns_recorder: bool = False,
+        rules_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        qsettings = settings if settings is not None else QSettings()
         # The rules editor swaps rule sets inside this responder; the listener
         # reads its snapshot once per request, so a save takes effect at once.
         responder = RulesResponder()
@@ -107,9 +117,12 @@ class MainWindow(QMainWindow):
         self.sessions = Sessions(self.proxy, self.model, self)
         self.exports = Exports(self.table, self.proxy, self.model, store, self)
         self.replays = Replays(self, listener_url=lambda: self.capture.url)
-        self.rules = RulesDock(responder, self)
+        self.rules = RulesDock(responder, self, rules_path=rules_path)
+        self.preferences = SettingsControl(qsettings, self)
+        self.capture.set_limits(self.preferences.preferences.limits)
+        self.help = HelpMenu(self)
         self._settings = WindowSettings(
-            settings if settings is not None else QSettings(),
+            qsettings,
             self,
             splitter=self.splitter,
             table=self.table,
@@ -122,6 +135,7 @@ class MainWindow(QMainWindow):
         self._settings.restore()
         self.filter_bar.refresh_counts()
         self.exposure_banner.show_for_address(self.listener_bar.address_combo.address())
+        self.table.set_empty_hint(self.listener_bar.hint())
         if self.model.rowCount():
             self.table.scrollToBottom()
 
@@ -152,8 +166,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.history.clear_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.preferences.action)
+        file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # the standard key is unbound on some platforms
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.follower.action)
+        view_menu.addAction(self.rules.toggle_action)
+        view_menu.addAction(self.filter_bar.find_action)
+        view_menu.addMenu(self.table.columns_menu()).setText("&Columns")
+        self.menuBar().addMenu(self.help.menu)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -181,6 +203,8 @@ class MainWindow(QMainWindow):
         bar.start_requested.connect(capture.start)
         bar.stop_requested.connect(capture.stop)
         bar.address_changed.connect(self.exposure_banner.show_for_address)
+        bar.hint_changed.connect(self.table.set_empty_hint)
+        self.preferences.limits_changed.connect(capture.set_limits)
         capture.starting.connect(self.error_banner.hide)
         capture.starting.connect(bar.show_starting)
         capture.listening.connect(bar.show_listening)
@@ -246,6 +270,14 @@ class MainWindow(QMainWindow):
         """Stop listening (returns once the listener thread has ended)."""
         self.capture.stop()
 
+    def launch(self) -> None:
+        """Show the window as the user set it up: their colours, and listening at
+        once when they asked for that."""
+        apply_theme(self.preferences.preferences.theme)
+        self.show()
+        if self.preferences.preferences.start_on_launch:
+            self.start()
+
     def shut_down(self) -> None:
         """Stop everything the window runs and close the store (idempotent)."""
         self.capture.stop()
@@ -270,9 +302,15 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     the app-data file), showing what is stored. An unusable file is reported in
     the window's error banner and capturing goes on with history in memory."""
     store, problem = open_history(args)
-    window = MainWindow(settings=settings, recorder=Recorder(store), owns_recorder=True)
+    rules: str | None = getattr(args, "rules", None)  # a path: preset:NAME is resolved before
+    rules_path = Path(rules) if rules else None
+    window = MainWindow(
+        settings=settings, recorder=Recorder(store), owns_recorder=True, rules_path=rules_path
+    )
     if problem:
         window.error_banner.show_message(problem)
+    elif rules_path is not None and (rules_problem := window.rules.load_problem()):
+        window.error_banner.show_message(rules_problem)
     bind: str | None = getattr(args, "bind", None)
     port: int | None = getattr(args, "port", None)
     if bind:
@@ -296,10 +334,9 @@ def run_gui(args: Namespace) -> int:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
-    QApplication.setApplicationName(APP_NAME)
-    QApplication.setOrganizationName(ORG_NAME)
+    set_identity()
     window = open_window(args)
-    window.show()
+    window.launch()
     try:
         return app.exec()
     finally:

@@ -24,11 +24,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPoint,
+    QSortFilterProxyModel,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyledItemDelegate, QWidget
 
 from inspector.filter_query import FilterQuery
@@ -129,6 +130,7 @@ class RequestTableView(CopyableTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         self.viewport().installEventFilter(self)
+        self._empty_hint = ""
         self._plain_delegate = QStyledItemDelegate(self)
         #: tints the cells that made a row match the filter (in use while there is one)
         self.match_delegate = MatchDelegate(self)
@@ -177,6 +179,31 @@ class RequestTableView(CopyableTableView):
     @Slot()
     def _on_model_reset(self) -> None:  # also: the layout changed, rows went away
         self._announce_selection()
+
+    @Slot(str)
+    def set_empty_hint(self, text: str) -> None:
+        """What the table says while it has no rows (what to do first)."""
+        self._empty_hint = text
+        self.viewport().update()
+
+    def empty_text(self) -> str:
+        """What the empty table shows now ("" while it has rows)."""
+        model = self.model()
+        if model is None or model.rowCount() > 0:
+            return ""
+        if isinstance(model, QSortFilterProxyModel) and model.sourceModel().rowCount() > 0:
+            return "No request matches the filter."
+        return self._empty_hint
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        text = self.empty_text()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+            painter.end()
 
     @Slot(object)
     def set_match_query(self, query: FilterQuery) -> None:

@@ -8,12 +8,15 @@ request", and asks about unsaved edits before the window closes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QStyle, QWidget
 
 from inspector.http.record import CaptureRecord
-from inspector.responses import Responder, RuleSet
+from inspector.responses import Responder, RuleSet, RulesFileError, load_rules
+from inspector.text import visible
 from inspector.ui.rules_editor import RulesEditor
 
 
@@ -26,10 +29,13 @@ class RulesDock(QDockWidget):
 
     message = Signal(str, int)
 
-    def __init__(self, responder: Responder, parent: QWidget) -> None:
+    def __init__(self, responder: Responder, parent: QWidget, *, rules_path: Path | None = None) -> None:
         super().__init__("Response rules", parent)
         self.setObjectName("rules_dock")  # saveState() keys docks by name
-        self.editor = RulesEditor(responder, None, self)  # None: the app-data rules file
+        self.editor = RulesEditor(responder, rules_path, self)  # None: the app-data rules file
+        if rules_path is not None:  # --rules FILE: say which file is edited and saved
+            self.setWindowTitle(visible(f"Response rules: {rules_path.name}", 200))
+            self.setToolTip(visible(str(rules_path), 1000))
         self.setWidget(self.editor)
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -45,6 +51,17 @@ class RulesDock(QDockWidget):
         )
         self.toggle_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
         self.editor.rules_saved.connect(self._on_editor_rules_saved)
+
+    def load_problem(self) -> str:
+        """Why the rules file could not be used ("" when it could, or when there is none yet)."""
+        path = self.editor.rules_path
+        if not path.exists():
+            return ""
+        try:
+            load_rules(path)
+        except RulesFileError as exc:
+            return f"The rules file {path} cannot be used: {exc}. The rules in use answer meanwhile."
+        return ""
 
     def show_rules(self) -> None:
         self.show()

@@ -23,6 +23,7 @@ from inspector.ui.body_render import (
     reindent_json,
     render_body,
 )
+from inspector.ui.bytes_view import BytesView
 from inspector.ui.main_window import MainWindow
 
 JSON_VALUES = st.recursive(
@@ -105,25 +106,25 @@ def test_a_part_file_name_is_only_a_plain_suggestion(filename: str, expected: st
     assert part_file_name(part, "fallback.bin") == expected
 
 
-def post(window: MainWindow, target: str, body: bytes, content_type: str) -> None:
+def post_and_show(qtbot: Any, window: MainWindow, body: bytes, content_type: str) -> BytesView:
+    """POST ``body`` to the window's listener; its row selected, the Body tab in front."""
     parts = urlsplit(window.url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 0, timeout=10)
     try:
-        conn.request("POST", target, body=body, headers={"Content-Type": content_type})
+        conn.request("POST", "/upload", body=body, headers={"Content-Type": content_type})
         assert conn.getresponse().read() == b"hello world"
     finally:
         conn.close()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10000)
+    window.detail.setCurrentWidget(window.detail.body_view)
+    window.table.selectRow(0)
+    return window.detail.body_view
 
 
 def test_a_large_json_upload_wraps_and_shows_more(qtbot: Any, listening: MainWindow) -> None:
     window = listening
-    body = big_json(JSON_PARSE_LIMIT + 300_000)
-    post(window, "/big", body, "application/json")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10000)
+    view = post_and_show(qtbot, window, big_json(JSON_PARSE_LIMIT + 300_000), "application/json")
     detail = window.detail
-    detail.setCurrentWidget(detail.body_view)
-    window.table.selectRow(0)
-    view = detail.body_view
     assert view.rendered().kind == "json"
     assert (
         "showing the first 256.0 KiB of 4.3 MiB" in view.note.text()
@@ -150,12 +151,7 @@ def test_one_part_of_an_upload_is_saved(qtbot: Any, listening: MainWindow, tmp_p
         b'--XyZ\r\nContent-Disposition: form-data; name="photo"; filename="beach.png"\r\n'
         b"Content-Type: image/png\r\n\r\n" + png + b"\r\n--XyZ--\r\n"
     )
-    post(window, "/upload", body, "multipart/form-data; boundary=XyZ")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
-    detail = window.detail
-    detail.setCurrentWidget(detail.body_view)
-    window.table.selectRow(0)
-    view = detail.body_view
+    view = post_and_show(qtbot, window, body, "multipart/form-data; boundary=XyZ")
     assert view.rendered().kind == "multipart" and view.save_part.isVisible()
     view.parts_menu.aboutToShow.emit()
     labels = [action.text() for action in view.parts_menu.actions()]
