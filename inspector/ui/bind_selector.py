@@ -70,7 +70,7 @@ class BindAddressCombo(QComboBox):
             self.addItem(address)
             self.setItemData(self.count() - 1, label, LABEL_ROLE)
             self.setItemData(self.count() - 1, f"{address} ({label})", Qt.ItemDataRole.ToolTipRole)
-        self.setMinimumContentsLength(16)
+        self.setMinimumContentsLength(11)  # 127.0.0.1; longer addresses scroll in the box
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         # An editable combo's popup is only as wide as the combo (Fusion): make it
         # as wide as its longest "address    (label)" so no entry is elided.

@@ -64,6 +64,7 @@ class Follower(QObject):
         #: rows that arrived while paused
         self.new_count = 0
         self.action = QAction("Follow newest", self)
+        self.action.setIconText("Follow")  # the toolbar's word: it fits a small screen
         self.action.setCheckable(True)
         self.action.setChecked(True)
         self.action.setIcon(table.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown))
@@ -90,7 +91,8 @@ class Follower(QObject):
         table.verticalScrollBar().valueChanged.connect(self._on_view_changed)
         self._proxy.layoutChanged.connect(self._on_view_changed)
         table.selectionModel().selectionChanged.connect(self._on_view_changed)  # the table has its model
-        table.installEventFilter(self)
+        self._viewport = table.viewport()
+        self._viewport.installEventFilter(self)  # its geometry is final when it gets its resize
 
     # -- where the newest row is ----------------------------------------------
 
@@ -248,6 +250,7 @@ class Follower(QObject):
         self._update_pill()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._table and event.type() == QEvent.Type.Resize and self.pill.isVisible():
+        # (compared with the viewport kept at the start: the table may be gone by now)
+        if event.type() == QEvent.Type.Resize and watched is self._viewport and self.pill.isVisible():
             self._update_pill()
         return super().eventFilter(watched, event)

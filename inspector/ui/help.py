@@ -171,6 +171,7 @@ class HelpMenu(QObject):
         text.setObjectName("about_text")
         text.setTextFormat(Qt.TextFormat.RichText)  # our own text: no request data
         text.setWordWrap(True)
+        text.setMinimumWidth(440)
         text.linkActivated.connect(self._on_link_activated)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.reject)

@@ -64,6 +64,7 @@ class HistoryController(QObject):
         self.note = QLabel(parent)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.clear_action = QAction("Clear history", self)
+        self.clear_action.setIconText("Clear")  # the toolbar's word: it fits a small screen
         self.clear_action.setIcon(parent.style().standardIcon(QStyle.StandardPixmap.SP_DialogResetButton))
         self.clear_action.setShortcut(QKeySequence("Ctrl+L"))
         self.clear_action.triggered.connect(self._on_clear_action_triggered)

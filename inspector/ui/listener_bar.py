@@ -46,12 +46,15 @@ class ListenerBar(QToolBar):
         self._active = False
         self._url = ""
 
-        address_label = QLabel("Address ", self)
+        address_label = QLabel("Address", self)
+        address_label.setContentsMargins(0, 0, 4, 0)
         self.addWidget(address_label)
         self.address_combo = BindAddressCombo(self)
         address_label.setBuddy(self.address_combo)
         self.addWidget(self.address_combo)
-        self.addWidget(QLabel("  Port ", self))
+        port_label = QLabel("Port", self)
+        port_label.setContentsMargins(8, 0, 4, 0)
+        self.addWidget(port_label)
         self.port_spin = QSpinBox(self)
         self.port_spin.setRange(0, 65535)
         self.port_spin.setValue(DEFAULT_PORT)
@@ -71,6 +74,7 @@ class ListenerBar(QToolBar):
         self.url_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.url_button_action = self.addWidget(self.url_button)
         self.copy_url_action = QAction("Copy URL", self)
+        self.copy_url_action.setIconText("Copy")
         self.copy_url_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditCopy))
         self.copy_url_action.setToolTip("Copy the listener's URL")
         self.addAction(self.copy_url_action)

@@ -99,6 +99,8 @@ class RequestTableView(CopyableTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
+        # no title is cut: a window too narrow for every column scrolls sideways
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Headers") + 24)
         self._menu_record: CaptureRecord | None = None
         self._selected: CaptureRecord | None = None
         self.deselect_action = QAction("Deselect", self)
@@ -248,7 +250,7 @@ class RequestTableView(CopyableTableView):
             header.resizeSection(column, size - taken * max(0, size - MIN_SHARE_WIDTH) // room)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize and watched is self.viewport():
             self._fit_to_viewport()
         return super().eventFilter(watched, event)
 

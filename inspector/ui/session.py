@@ -133,6 +133,7 @@ class Sessions(QObject):
         self._progress: QProgressDialog | None = None
         self.bar = SessionBar(parent)
         self.import_action = QAction("&Import HAR…", self)
+        self.import_action.setIconText("Import")  # the toolbar's word: it fits a small screen
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.setIcon(parent.style().standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.import_action.setToolTip("Open a HAR file as a read-only session (Ctrl+O)")

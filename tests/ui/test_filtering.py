@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from inspector.filter_query import Quick
 from inspector.models.columns import Column
+from inspector.models.request_filter import MethodFilter
 from inspector.responses import Rule, RuleSet
 from inspector.ui.detail_pane import MATCH_MARK
 from inspector.ui.main_window import MainWindow
@@ -155,3 +156,24 @@ def test_matches_are_highlighted_and_the_reason_is_shown(qtbot: Any, listening: 
     apply(qtbot, window, "")
     assert window.table.itemDelegate() is not delegate  # no filter: Qt's own delegate
     assert not detail.tabText(detail.indexOf(detail.headers_table)).endswith(MATCH_MARK)
+
+
+def test_a_narrow_bar_folds_the_filters_into_two_menus(qtbot: Any, listening: MainWindow) -> None:
+    window = listening
+    traffic(qtbot, window)
+    bar = window.filter_bar
+    window.resize(1280, 700)
+    qtbot.waitUntil(lambda: not bar.compact)
+    assert bar.quick_buttons[Quick.ERRORS].isVisible() and not bar.quick_menu_button.isVisible()
+    window.resize(760, 700)
+    qtbot.waitUntil(lambda: bar.compact)
+    assert not bar.method_buttons[MethodFilter.GET].isVisible() and bar.method_menu_button.isVisible()
+    assert bar.edit.width() >= 200  # the filter box keeps its room
+    assert bar.method_menu_button.text() == "Method: All" and bar.quick_menu_button.text() == "Status: any"
+    bar.quick_menu_button.menu().actions()[list(Quick).index(Quick.S4XX)].trigger()
+    bar.method_menu_button.menu().actions()[list(MethodFilter).index(MethodFilter.GET)].trigger()
+    assert shown_paths(window) == ["/missing/page", "/bad"]
+    assert bar.method_menu_button.text() == "Method: GET" and bar.quick_menu_button.text() == "Status: 4xx"
+    window.resize(1280, 700)
+    qtbot.waitUntil(lambda: not bar.compact)
+    assert bar.method_buttons[MethodFilter.GET].isChecked() and bar.quick_buttons[Quick.S4XX].isChecked()

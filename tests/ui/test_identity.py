@@ -71,6 +71,7 @@ def test_the_empty_table_says_what_to_do(qtbot: Any, settings: QSettings, record
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
     window.show()
+    assert window.table.empty_text() == "Click Start (Ctrl+R), then open http://127.0.0.1:8090/"  # at once
     window.set_address("127.0.0.1")
     window.set_port(18650)
     assert window.table.empty_text() == "Click Start (Ctrl+R), then open http://127.0.0.1:18650/"
