@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
+from inspector.filter_query import FilterQuery
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import MISSING_KEY, SORT_FIELDS, cell_value, summary_differs
 from inspector.models.history_source import (
@@ -32,6 +33,7 @@ from inspector.models.history_source import (
     StoredRow,
     Summary,
 )
+from inspector.models.history_terms import term_ids
 
 #: history rows read from the store per page
 DEFAULT_PAGE_SIZE = 256
@@ -156,6 +158,16 @@ class HistoryRows:
             return None
         return set(self.source.search_any((text, text.casefold()), -1))
 
+    def term_ids(self, query: FilterQuery) -> set[int]:
+        """Ids of stored rows that the terms and quick filters of ``query`` keep
+        (the store is asked; none when it cannot be read)."""
+        if self.source is None or not self.ids:
+            return set()
+        try:
+            return term_ids(self.source, query, self.ids[0], self.ids[-1])
+        except Exception:  # the store failed: no stored row matches rather than a traceback
+            return set()
+
     def search_fields(self, body_limit: int) -> Iterator[SearchFields]:
         """What the text filter matches a live record on, for the adopted rows."""
         first = self.converted_from
@@ -205,6 +217,34 @@ class HistoryRows:
         if self.source is None:
             return set()
         return set(self.source.ids_between(first_id, last_id))
+
+    def convertible(self, records: Sequence[CaptureRecord], committed_max_id: int) -> tuple[int, set[int]]:
+        """How many of the live ``records`` (a prefix) may become history rows now
+        that the store has committed every id up to ``committed_max_id``, and which
+        of them it holds (one store query). See ``RequestTableModel.convert_committed``."""
+        if not records or self.source is None or records[0].id > committed_max_id:
+            return 0, set()
+        previous = self.ids[-1] if self.ids else None
+        count = 0
+        for record in records:
+            record_id = record.id
+            if record_id > committed_max_id or (previous is not None and record_id <= previous):
+                break
+            previous = record_id
+            count += 1
+        if not count:
+            return 0, set()
+        try:
+            stored = self.stored_between(records[0].id, records[count - 1].id)
+        except Exception:  # the store failed: keep the records as they are
+            return 0, set()
+        # Up to the last one stored: the writer writes in arrival (= id) order, so
+        # one missing before it was dropped or already pruned and will never be
+        # stored (it is pinned). Missing ones after it may still be on their way
+        # (or the committed id is stale after a clear): they stay live for now.
+        while count and records[count - 1].id not in stored:
+            count -= 1
+        return count, stored
 
     def adopt(self, records: Sequence[CaptureRecord], stored: set[int]) -> None:
         """Append live ``records`` (ids above every row's) as history rows; those

@@ -16,7 +16,7 @@ headers case-insensitively for ASCII letters, bodies as typed or case-folded
 Live records the table has turned into history rows once stored
 (``RequestTableModel.convert_committed``) keep the live rows' matching: when
 the text changes they are matched by :func:`text_fields` on their stored
-fields (``converted_search_fields``, one paged scan of this session's rows),
+fields (``HistoryRows.search_fields``, one paged scan of this session's rows),
 or on the kept record when pinned; while a filter is active, the verdict of
 each record being converted is carried over (:attr:`RequestTableModel.converted`).
 
@@ -81,7 +81,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
     """Filters by text and method; sorting is handed to the source model.
 
     Stored history rows are filtered without loading their bodies: the text
-    filter asks the store (``search_history``) once per change of the text and
+    filter asks the store (``HistoryRows.search``) once per change of the text and
     keeps the matching ids, so ``filterAcceptsRow`` is a set lookup for them;
     the method filter reads summaries page by page.
 
@@ -178,7 +178,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
             return None
         hits = self._history_text_hits(model) if query.text else None
         if query.has_terms:
-            terms = model.search_history_terms(query)
+            terms = model.history.term_ids(query)
             hits = terms if hits is None else hits & terms
         assert hits is not None  # the query has text or terms
         for record_id, record in model.pinned.items():  # kept records: matched as live ones
@@ -189,7 +189,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         return hits
 
     def _history_text_hits(self, model: RequestTableModel) -> set[int]:
-        found = model.search_history(self._query.text)
+        found = model.history.search(self._query.text)
         first = model.converted_from
         if first is None:
             return set(found or ())
@@ -197,7 +197,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         needle = self._query.needle
         hits = {record_id for record_id in found or () if record_id < first}
         for record_id, method, target, path, query, headers, trailers, error, body in (
-            model.converted_search_fields(BODY_SEARCH_LIMIT)
+            model.history.search_fields(BODY_SEARCH_LIMIT)
         ):
             if text_fields(
                 needle,

@@ -44,7 +44,6 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from inspector.filter_query import FilterQuery
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import (
     ANSWERED_ROLES,
@@ -60,8 +59,7 @@ from inspector.models.columns import (
     tooltip_of,
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
-from inspector.models.history_source import HistorySource, RowData, SearchFields, SortKey
-from inspector.models.history_terms import term_ids
+from inspector.models.history_source import HistorySource, RowData, SortKey
 from inspector.models.row_order import RowOrder, sorted_slots
 from inspector.models.row_style import error_brush, error_icon
 from inspector.text import CELL_LIMIT
@@ -114,6 +112,12 @@ class RequestTableModel(QAbstractTableModel):
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
+
+    @property
+    def history(self) -> HistoryRows:
+        """The stored rows (their searches: :meth:`HistoryRows.search`,
+        :meth:`HistoryRows.search_fields`, :meth:`HistoryRows.term_ids`)."""
+        return self._history
 
     @property
     def history_count(self) -> int:
@@ -206,27 +210,6 @@ class RequestTableModel(QAbstractTableModel):
             record = self.try_record(row)
             if record is not None:
                 yield record
-
-    def search_history(self, text: str) -> set[int] | None:
-        """Ids of history rows whose stored request contains ``text``, or None
-        without a history (the store searches; no bodies are loaded here)."""
-        return self._history.search(text)
-
-    def search_history_terms(self, query: FilterQuery) -> set[int]:
-        """Ids of history rows that the terms and quick filters of ``query`` keep
-        (the store is asked; none when it cannot be read)."""
-        source, ids = self._history.source, self._history.ids
-        if source is None or not ids:
-            return set()
-        try:
-            return term_ids(source, query, ids[0], ids[-1])
-        except Exception:  # the store failed: no stored row matches rather than a traceback
-            return set()
-
-    def converted_search_fields(self, body_limit: int) -> Iterator[SearchFields]:
-        """What the text filter matches a live record on, for the stored converted
-        rows; nothing without converted rows."""
-        return self._history.search_fields(body_limit)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A repaint asks every visible cell for about seven roles; most have
@@ -348,28 +331,7 @@ class RequestTableModel(QAbstractTableModel):
         """
         records = self._records
         history = self._history
-        if not records or history.source is None or records[0].id > committed_max_id:
-            return 0
-        previous = history.ids[-1] if history.ids else None
-        count = 0
-        for record in records:
-            record_id = record.id
-            if record_id > committed_max_id or (previous is not None and record_id <= previous):
-                break
-            previous = record_id
-            count += 1
-        if not count:
-            return 0
-        try:
-            stored = history.stored_between(records[0].id, records[count - 1].id)
-        except Exception:  # the store failed: keep the records as they are
-            return 0
-        # Up to the last one stored: the writer writes in arrival (= id) order, so
-        # one missing before it was dropped or already pruned and will never be
-        # stored (it is pinned). Missing ones after it may still be on their way
-        # (or the committed id is stale after a clear): they stay live for now.
-        while count and records[count - 1].id not in stored:
-            count -= 1
+        count, stored = history.convertible(records, committed_max_id)
         if not count:
             return 0
         batch = records[:count]
