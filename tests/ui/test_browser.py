@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from inspector.models.columns import Column, Role
 from inspector.ui.main_window import MainWindow
@@ -22,7 +23,10 @@ pytestmark = [
 
 def test_chromium_request_shows_up(qtbot: Any, listening: MainWindow, tmp_path: Path) -> None:
     window = listening
-    url = f"{window.url}/index.html?name=jack&age=18"
+    # the empty table names the address to open (issue 12, item 10): open that one
+    hint = window.table.empty_text()
+    assert hint.startswith(f"Listening. Open {window.url}/ in a browser")
+    url = hint.split()[2] + "index.html?name=jack&age=18"
     dom = tmp_path / "dom.html"
     with dom.open("wb") as out:
         proc = subprocess.Popen(
@@ -63,7 +67,15 @@ def test_chromium_request_shows_up(qtbot: Any, listening: MainWindow, tmp_path: 
     assert cell(Column.PATH) == "/index.html"
     assert cell(Column.QUERY) == "name=jack & age=18"
     assert window.proxy.index(index, 0).data(Role.RECORD) is record
-    assert "Chrome" in (record.header("User-Agent") or "")
+    agent = record.header("User-Agent") or ""
+    assert "Chrome" in agent
+    # the Headers column shows the fields themselves (issue 12, item 2)
+    host = f"Host: {window.url.removeprefix('http://')}"
+    assert cell(Column.HEADERS).startswith(host + " · ")
+    assert f"User-Agent: {agent[:40]}…" in cell(Column.HEADERS)
+    tip = window.proxy.index(index, Column.HEADERS).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"User-Agent: {agent}<br>" in tip  # the whole list, whole values
+    assert window.table.empty_text() == ""
     window.table.selectRow(index)
     assert window.detail.query_model.rows() == [("name", "jack"), ("age", "18")]
     assert "Chrome" in window.detail.overview["User-Agent"].text()
