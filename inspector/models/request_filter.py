@@ -99,6 +99,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         super().__init__(parent)
         self._query = FilterQuery()
         self._method = MethodFilter.ALL
+        self._everything = True
         self._model: RequestTableModel | None = None
         #: ids of history rows matching the text filter (None: no history or no text)
         self._history_hits: set[int] | None = None
@@ -132,6 +133,10 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         """The filter in force (the box's text and the quick filters)."""
         return self._query
 
+    def keeps_everything(self) -> bool:
+        """Whether no filter is in force (every source row is shown)."""
+        return self._everything
+
     def set_filter_text(self, text: str) -> None:
         """What the filter box says (free text and terms)."""
         self._set_query(parse_filter(text, self._query.quick))
@@ -144,6 +149,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if query == self._query:
             return
         self._query = query
+        self._everything = query.is_empty() and self._method is MethodFilter.ALL
         if self._model is not None:
             self._history_hits = self._search_history(self._model)
         self._refilter()
@@ -153,6 +159,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if method is self._method:
             return
         self._method = method
+        self._everything = self._query.is_empty() and method is MethodFilter.ALL
         self._refilter()
 
     def _refilter(self) -> None:
@@ -230,9 +237,9 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
             self._history_hits = self._search_history(self._model)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        query = self._query
-        if query.is_empty() and self._method is MethodFilter.ALL:
+        if self._everything:  # an attribute: this runs once per row, 100,000 times a filter
             return True
+        query = self._query
         model = self.source()
         history_id = model.history_id(source_row)  # called once per row: kept to a few lookups
         if history_id is not None:

@@ -220,7 +220,13 @@ class Follower(QObject):
         if not self._live():  # an imported session is shown: the live rows are not in the proxy
             return
         best_id, best = self._batch_newest
-        for row in range(first, last + 1):
+        rows = range(first, last + 1)
+        if proxy.keeps_everything():  # no filter: the newest of these rows, no mapping
+            row = max(rows, key=model.row_id)
+            if model.row_id(row) > best_id:
+                self._batch_newest = (model.row_id(row), QPersistentModelIndex(model.index(row, 0)))
+            return
+        for row in rows:
             record_id = model.row_id(row)
             if record_id > best_id and proxy.mapFromSource(model.index(row, 0)).isValid():
                 best_id, best = record_id, QPersistentModelIndex(model.index(row, 0))
