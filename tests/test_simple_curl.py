@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import pytest
 
+from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.simple_curl import to_simple_curl
-from inspector.formats import to_curl
 
 Factory = Callable[..., CaptureRecord]
 

@@ -4,13 +4,16 @@ and how many rows came meanwhile, one click jumps, and it works under any sort
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QModelIndex, Qt
+import pytest
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 
+from inspector.capture import Recorder
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column
 from inspector.ui.main_window import MainWindow
@@ -44,11 +47,27 @@ def in_view(window: MainWindow, record_id: int) -> bool:
     return rect.top() >= 0 and rect.bottom() <= window.table.viewport().height()
 
 
-def flood(qtbot: Any, window: MainWindow, records: list[CaptureRecord]) -> None:
-    """Rows enough to scroll (through the capture path, without sockets), then
-    start listening: the listener numbers its requests after them."""
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def window(qtbot: Any, settings: QSettings, recorder: Recorder) -> Iterator[MainWindow]:
+    """A shown window whose recorder the test holds (it feeds rows through it)."""
+    win = MainWindow(settings=settings, recorder=recorder)
+    qtbot.addWidget(win)
+    win.set_port(0)
+    win.show()
+    yield win
+    win.close()
+
+
+def flood(qtbot: Any, window: MainWindow, recorder: Recorder, records: list[CaptureRecord]) -> None:
+    """Rows enough to scroll, through the window's recorder (without sockets; the
+    listener's requests are numbered after them), then start listening."""
     for record in records:
-        window.capture.record_captured.emit(record)
+        recorder.finished(dataclasses.replace(record, id=recorder.next_id()))
     wait_rows(qtbot, window, len(records))
     window.set_address("127.0.0.1")
     window.start()
@@ -85,11 +104,11 @@ def test_a_selected_row_pauses_following_and_the_button_counts_and_jumps(
 
 
 def test_scrolling_away_pauses_and_jumping_resumes(
-    qtbot: Any, window: MainWindow, record_factory: Factory
+    qtbot: Any, window: MainWindow, recorder: Recorder, record_factory: Factory
 ) -> None:
     follower = window.follower
     window.resize(1000, 600)
-    flood(qtbot, window, [record_factory(id=i, path=f"/old/{i}") for i in range(1, 501)])
+    flood(qtbot, window, recorder, [record_factory(id=i, path=f"/old/{i}") for i in range(1, 501)])
     bar = window.table.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     assert not follower.pill.isVisible()
@@ -110,10 +129,10 @@ def test_scrolling_away_pauses_and_jumping_resumes(
 
 
 def test_time_descending_new_rows_land_at_the_top_and_are_followed(
-    qtbot: Any, window: MainWindow, record_factory: Factory
+    qtbot: Any, window: MainWindow, recorder: Recorder, record_factory: Factory
 ) -> None:
     window.resize(1000, 600)
-    flood(qtbot, window, [record_factory(id=i, path=f"/old/{i}") for i in range(1, 301)])
+    flood(qtbot, window, recorder, [record_factory(id=i, path=f"/old/{i}") for i in range(1, 301)])
     window.table.horizontalHeader().setSortIndicator(Column.TIME, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: row_of(window, 300) == 0)
     window.table.scrollToTop()
@@ -134,11 +153,12 @@ def test_time_descending_new_rows_land_at_the_top_and_are_followed(
 
 
 def test_any_sort_new_rows_land_in_place_and_the_newest_is_followed(
-    qtbot: Any, window: MainWindow, record_factory: Factory
+    qtbot: Any, window: MainWindow, recorder: Recorder, record_factory: Factory
 ) -> None:
     window.resize(1000, 600)
     methods = ("GET", "POST")
-    flood(qtbot, window, [record_factory(id=i, method=methods[i % 2], path=f"/m/{i}") for i in range(1, 301)])
+    rows = [record_factory(method=methods[i % 2], path=f"/m/{i}") for i in range(1, 301)]
+    flood(qtbot, window, recorder, rows)
     window.table.horizontalHeader().setSortIndicator(Column.METHOD, Qt.SortOrder.AscendingOrder)
     qtbot.waitUntil(lambda: row_of(window, 2) == 0)
     window.table.scrollTo(window.proxy.index(row_of(window, 300), 0))  # the newest (a GET) in view

@@ -87,7 +87,7 @@ def test_the_empty_table_says_what_to_do(qtbot: Any, settings: QSettings, record
     assert window.table.empty_text() == (
         f"Listening. Open {window.url}/ in a browser or send any request to it: it appears here."
     )
-    window.capture.record_captured.emit(record_factory(id=1))
+    window.recorder_signals.request_finished.emit(record_factory(id=1))
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     assert window.table.empty_text() == ""
     window.proxy.set_filter_text("nothing like it")

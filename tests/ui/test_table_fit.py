@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 
+from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column
-from inspector.formats import to_curl
 from inspector.ui.bind_selector import LABEL_ROLE
 from inspector.ui.main_window import MainWindow
 
@@ -38,7 +38,7 @@ def test_the_address_list_is_wide_enough_for_every_entry(qtbot: Any, window: Mai
 
 def fill(qtbot: Any, window: MainWindow, factory: Factory, count: int) -> None:
     for i in range(1, count + 1):
-        window.capture.record_captured.emit(factory(id=i))
+        window.recorder_signals.request_finished.emit(factory(id=i))
     qtbot.waitUntil(lambda: window.model.rowCount() == count)
 
 
@@ -109,7 +109,7 @@ def test_simple_and_exact_curl(qtbot: Any, window: MainWindow, record_factory: F
         headers=(("Host", "127.0.0.1:8090"), ("Content-Type", "text/plain"), ("Content-Length", "5")),
         body=b"hello",
     )
-    window.capture.record_captured.emit(record)
+    window.recorder_signals.request_finished.emit(record)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     window.table.selectRow(0)
     window.table.copy_curl_action.trigger()
