@@ -178,8 +178,15 @@ def bounded_percent(fmt: str, args: Any) -> str:
         if at >= len(fmt):
             raise ValueError("incomplete format")
         spec = "%" + fmt[spec_start : at + 1]
-        if fmt[at] == "%":
-            out.add(spec % ())
+        if fmt[at] == "%" and at == percent + 1:
+            out.add("%")
+        elif fmt[at] == "%":
+            # CPython takes the argument first (KeyError, or too few), then refuses the '%'
+            if key is not None and mapping is not None:
+                mapping[key]
+            elif used >= len(positional):
+                raise TypeError("not enough arguments for format string")
+            raise ValueError(f"unsupported format character '%' (0x25) at index {at}")
         elif key is not None and mapping is not None:
             out.add(spec % (mapping[key],))
             used = len(positional)  # CPython: no positional argument is left after a keyed one

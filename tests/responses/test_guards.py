@@ -6,7 +6,7 @@ import tracemalloc
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from inspector.responses import Responder, Rule, RuleSet, render
@@ -43,6 +43,10 @@ def outcome(call: Any) -> tuple[str, Any]:
 
 @settings(max_examples=1000, deadline=None)
 @given(FORMATS, ARGS)
+@example("%()%s", {"a": 65})  # a keyed '%%' looks the key up first (KeyError)
+@example("%(a)%", {"a": 1})  # and then refuses the '%'
+@example("%5%", (1,))  # '%' is literal only right after '%'
+@example("%%", ())
 def test_bounded_percent_is_percent(fmt: str, args: Any) -> None:
     expected = outcome(lambda: fmt % args)
     got = outcome(lambda: bounded_percent(fmt, args))
@@ -50,6 +54,7 @@ def test_bounded_percent_is_percent(fmt: str, args: Any) -> None:
         assert got == expected
     else:
         assert got[0] == "error"
+    assert got[1] == expected[1]  # the same text, or the same exception type as "%" raises
 
 
 @pytest.mark.parametrize(
