@@ -1,9 +1,9 @@
 """The capture record: one immutable object per request received.
 
-Every layer agrees on these fields (DESIGN.md, "The capture record"). Records are
-kept compact on purpose: slotted, a handful of objects each, bodies as one
-``bytes``, because a busy session holds hundreds of thousands of them and the
-garbage collector has to walk every one (DESIGN.md, "Performance notes").
+Every layer agrees on these fields (docs/ARCHITECTURE.md, "The capture record").
+Records are kept compact on purpose: slotted, a handful of objects each, bodies
+as one ``bytes``, because a busy session holds hundreds of thousands of them and
+the garbage collector has to walk every one.
 
 ``to_json`` gives the JSONL form; ``from_json`` reads it back, so a record
 survives a round trip through JSONL, SQLite or an import unchanged.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as _dt
 import math
 from dataclasses import dataclass, field
@@ -171,6 +172,10 @@ class CaptureRecord:
             response=response,
         )
 
+    def with_error(self, error: str) -> CaptureRecord:
+        """This record marked with ``error`` (a request that was never answered)."""
+        return dataclasses.replace(self, error=error)
+
     @property
     def raw(self) -> bytes:
         """The bytes received for this request (capped like the body)."""
@@ -217,7 +222,7 @@ class CaptureRecord:
         return [value for key, value in self.headers if key.lower() == lower]
 
     def to_json(self) -> dict[str, Any]:
-        """The JSONL form of DESIGN.md (``raw_b64`` always present, so nothing is lost)."""
+        """The JSONL form (``raw_b64`` always present, so nothing is lost)."""
         return {
             "id": self.id,
             "received_at": self.received_at_iso,

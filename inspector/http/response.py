@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from inspector.http.deferred import Deferred
 from inspector.http.record import CaptureRecord, Pairs
 
 #: headers the listener computes itself; a responder's own values are ignored
@@ -57,8 +58,11 @@ class Response:
     error: str | None = None
 
 
-#: The responder signature: the server calls it once per complete request.
-Responder = Callable[[CaptureRecord], Response]
+#: The responder signature: the server calls it once per complete request, on
+#: its loop thread, and sends the :class:`Response` it returns (after its
+#: ``delay_ms``). An answer that comes later is a :class:`Deferred`, resolved
+#: from any thread (docs/ARCHITECTURE.md, "Answers").
+Responder = Callable[[CaptureRecord], Response | Deferred]
 
 
 def reason_phrase(status: int) -> str:

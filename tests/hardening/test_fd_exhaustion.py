@@ -25,7 +25,7 @@ warnings = []
 class Count(logging.Handler):
     def emit(self, record):
         warnings.append(record.getMessage())
-log = logging.getLogger("inspector.server.loop")
+log = logging.getLogger("inspector.server")
 log.addHandler(Count())
 log.propagate = False
 

@@ -700,7 +700,15 @@ def test_any_split_gives_the_same_events(data: bytes, cuts: list[int]) -> None:
 
 # -- conformance corpus (beside the project; skipped when absent) --
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "corpus.json"
+#: beside the repository (../shared), found from a worktree a level deeper too
+CORPUS = next(
+    (
+        found
+        for parent in Path(__file__).resolve().parents[2:5]
+        if (found := parent / "shared" / "conformance" / "corpus.json").exists()
+    ),
+    Path("/nonexistent/corpus.json"),
+)
 
 
 def without_continue(events: list[RequestReceived]) -> list[RequestReceived]:

@@ -1,0 +1,225 @@
+"""Linear-time checks of request syntax (RFC 9112 §3, §7.1.1; RFC 9110 §5.5, §5.6).
+
+Strategy. Every function here looks at each byte a bounded number of times, so
+its time is linear in the input whatever the bytes are (docs/ARCHITECTURE.md,
+"Limits and deadlines"). The only regular expressions are runs of one
+character class matched at a given position (``[...]*``): with nothing after
+the run there is nothing to backtrack into. Grammars with choices (the chunk
+line, the Host value) are scanned left to right, deciding at each byte; they
+replace regular expressions whose nested or adjacent quantifiers backtracked
+(``[ \\t]*\\t[ \\t]*(?=\\r)`` took minutes on 4 KB of mixed blanks).
+tests/http/test_syntax.py checks each against the expression it replaced on
+generated input.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: RFC 9110 §5.6.2 tchar
+TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#: request-target bytes accepted at all: visible ASCII except the fragment mark "#"
+_TARGET_ALLOWED = bytes(c for c in range(0x21, 0x7F) if c != ord("#"))
+#: RFC 3986 characters; the rest of _TARGET_ALLOWED is accepted with a note
+_TARGET_RFC3986 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?[]@!$&'()*+,;=%"
+#: RFC 3986 reg-name characters (with pct-encoding's "%"), and an IP literal's
+_REG_NAME = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%"
+_IP_LITERAL = b"0123456789ABCDEFabcdef:."
+_SCHEME = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-"
+
+_HEX_RUN = re.compile(rb"[0-9A-Fa-f]*")
+_OWS_RUN = re.compile(rb"[ \t]*")
+_TOKEN_RUN = re.compile(rb"[" + re.escape(TCHAR) + rb"]*")
+#: RFC 9110 §5.6.4 qdtext: HTAB, SP, !, #-[, ]-~, obs-text
+_QDTEXT_RUN = re.compile(rb"[\t !#-\[\]-~\x80-\xff]*")
+#: what may follow a backslash in a quoted-pair
+_QUOTED_PAIR = frozenset(b"\t" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100)))
+_SP, _CR, _DQUOTE, _SEMI, _EQUALS, _BACKSLASH = 0x20, 0x0D, 0x22, 0x3B, 0x3D, 0x5C
+
+
+def only(data: bytes | bytearray, alphabet: bytes) -> bool:
+    """True when every byte of ``data`` is in ``alphabet`` (true for empty data)."""
+    return not data.translate(None, alphabet)
+
+
+def is_token(data: bytes | bytearray) -> bool:
+    """RFC 9110 §5.6.2: one or more tchar."""
+    return bool(data) and only(data, TCHAR)
+
+
+def token_end(data: bytes | bytearray, start: int, end: int) -> int:
+    """Index of the first byte in ``data[start:end]`` that is not a tchar (``end`` if none)."""
+    return _TOKEN_RUN.match(data, start, end).end()  # type: ignore[union-attr]
+
+
+def is_version(data: bytes) -> bool:
+    """``HTTP/`` DIGIT ``.`` DIGIT (RFC 9112 §2.3)."""
+    return len(data) == 8 and data.startswith(b"HTTP/") and data[6] == 0x2E and data[5:8:2].isdigit()
+
+
+def split_request_line(line: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """Method, target and version of ``method SP target SP version CRLF`` (RFC 9112 §3).
+
+    ``line`` ends at its first LF. The method is a token, the target has no
+    space, the version is ``HTTP/d.d``; anything else gives None.
+    """
+    if not line.endswith(b"\r\n"):
+        return None
+    parts = line[:-2].split(b" ")
+    if len(parts) != 3:
+        return None
+    method, target, version = parts
+    if not is_token(method) or not target or not is_version(version):
+        return None
+    return method, target, version
+
+
+def bad_target_bytes(target: bytes) -> list[int]:
+    """The distinct bytes a request-target may not hold (controls, space, DEL, >= 0x80, ``#``)."""
+    return sorted(set(target.translate(None, _TARGET_ALLOWED)))
+
+
+def odd_target_bytes(target: bytes) -> list[int]:
+    """The distinct visible bytes RFC 3986 does not allow (``" < > \\ ^ ` { | }``)."""
+    return sorted(set(target.translate(None, _TARGET_RFC3986)))
+
+
+def _port_after(rest: bytes) -> bool:
+    """``rest`` is ``:`` followed by one or more ASCII digits."""
+    return rest[:1] == b":" and rest[1:].isdigit()
+
+
+def _ip_literal_end(data: bytes) -> int:
+    """For ``[hex:.]...``: the index after ``]``, or -1 when it is not an IP literal."""
+    close = data.find(b"]")
+    if close < 2 or not only(data[1:close], _IP_LITERAL):
+        return -1
+    return close + 1
+
+
+def is_authority(target: bytes) -> bool:
+    """CONNECT's authority-form: ``host:port`` or ``[v6]:port`` (RFC 9112 §3.2.3)."""
+    if target.startswith(b"["):
+        end = _ip_literal_end(target)
+        return end > 0 and _port_after(target[end:])
+    colon = target.find(b":")
+    return colon > 0 and only(target[:colon], _REG_NAME) and _port_after(target[colon:])
+
+
+def absolute_authority(target: bytes) -> bytes | None:
+    """The authority of an absolute-form target (``scheme://authority...``), else None."""
+    colon = target.find(b":")
+    scheme = target[:colon]
+    if colon < 1 or not scheme[:1].isalpha() or not only(scheme, _SCHEME):
+        return None
+    if target[colon : colon + 3] != b"://":
+        return None
+    rest = target[colon + 3 :]
+    cut = min((i for i in (rest.find(b"/"), rest.find(b"?")) if i >= 0), default=len(rest))
+    return rest[:cut]
+
+
+def is_host_value(text: str) -> bool:
+    """A Host field value: ``[v6]`` or a reg-name (maybe empty), then an optional ``:port``."""
+    if not text.isascii():
+        return False
+    data = text.encode("ascii")
+    if data.startswith(b"["):
+        end = _ip_literal_end(data)
+        if end < 0:
+            return False
+        rest = data[end:]
+    else:
+        colon = data.find(b":")
+        name, rest = (data, b"") if colon < 0 else (data[:colon], data[colon:])
+        if not only(name, _REG_NAME):
+            return False
+    return not rest or (rest[:1] == b":" and (len(rest) == 1 or rest[1:].isdigit()))
+
+
+def _quoted_end(line: bytes, start: int, end: int) -> int:
+    """Index after the quoted-string opening at ``line[start]``, or -1 (RFC 9110 §5.6.4)."""
+    pos = start + 1
+    while True:
+        pos = _QDTEXT_RUN.match(line, pos, end).end()  # type: ignore[union-attr]
+        if pos >= end:
+            return -1
+        char = line[pos]
+        if char == _DQUOTE:
+            return pos + 1
+        if char == _BACKSLASH and pos + 1 < end and line[pos + 1] in _QUOTED_PAIR:
+            pos += 2
+            continue
+        return -1
+
+
+def parse_chunk_line(line: bytes) -> tuple[bytes, bool] | None:
+    """Hex digits of a chunk-size line, and whether it has extensions (RFC 9112 §7.1.1).
+
+    ``chunk-size *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) CRLF``
+    where ``line`` ends at its first LF. Whitespace around ``;`` and ``=`` is
+    allowed (llhttp refuses it), not before the CRLF. None when malformed.
+    """
+    end = len(line) - 2
+    if end < 1 or line[end:] != b"\r\n":
+        return None
+    pos = _HEX_RUN.match(line, 0, end).end()  # type: ignore[union-attr]
+    if pos == 0:
+        return None
+    digits = line[:pos]
+    extensions = False
+    while pos < end:
+        semi = _OWS_RUN.match(line, pos, end).end()  # type: ignore[union-attr]
+        if semi >= end or line[semi] != _SEMI:
+            return None
+        extensions = True
+        name = _OWS_RUN.match(line, semi + 1, end).end()  # type: ignore[union-attr]
+        pos = token_end(line, name, end)
+        if pos == name:
+            return None
+        equals = _OWS_RUN.match(line, pos, end).end()  # type: ignore[union-attr]
+        if equals < end and line[equals] == _EQUALS:
+            value = _OWS_RUN.match(line, equals + 1, end).end()  # type: ignore[union-attr]
+            if value < end and line[value] == _DQUOTE:
+                pos = _quoted_end(line, value, end)
+                if pos < 0:
+                    return None
+            else:
+                pos = token_end(line, value, end)
+                if pos == value:
+                    return None
+    return digits, extensions
+
+
+def find_head_end(buf: bytes | bytearray, start: int) -> int:
+    """Index just past the empty line ending a field section, or -1.
+
+    Searching from ``start`` only (the caller passes where the last search
+    stopped, less two bytes), so a head arriving byte by byte is scanned once.
+    A bare LF counts as a line end here, so a head that uses them is found and
+    then refused by llhttp, instead of waiting for a CRLF CRLF that never comes.
+    """
+    crlf = buf.find(b"\n\r\n", start)
+    lf = buf.find(b"\n\n", start, None if crlf < 0 else crlf)
+    if lf >= 0:
+        return lf + 2
+    return -1 if crlf < 0 else crlf + 3
+
+
+def tabs_to_spaces(head: bytes) -> bytes:
+    """Turn each run of blanks holding an HTAB just before a CR into spaces, byte for byte.
+
+    RFC 9110 §5.5 lets OWS be SP or HTAB, but llhttp refuses ``chunked<HTAB>``
+    in Transfer-Encoding while it accepts ``chunked<SP>``. Values are recorded
+    with trailing whitespace removed, and raw bytes from the buffer, so the
+    substitution is never seen.
+    """
+    if b"\t" not in head:
+        return head
+    lines = head.split(b"\r")
+    for i in range(len(lines) - 1):  # every piece but the last is followed by CR
+        line = lines[i]
+        kept = len(line.rstrip(b" \t"))
+        if line.find(b"\t", kept) >= 0:
+            lines[i] = line[:kept] + b" " * (len(line) - kept)
+    return b"\r".join(lines)
