@@ -35,7 +35,8 @@ def is_loopback(address: str) -> bool:
 
 
 def format_hostport(host: str, port: int) -> str:
-    """``127.0.0.1:8090``, ``[::1]:8090``."""
+    """``127.0.0.1:8090``, ``[::1]:8090`` (from ``::1`` or ``[::1]``: never doubled)."""
+    host = normalise_address(host)
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 

@@ -12,7 +12,7 @@ import errno
 import socket
 import sys
 
-from inspector.addresses import DEFAULT_PORT, format_hostport
+from inspector.addresses import DEFAULT_PORT, format_hostport, normalise_address
 
 #: How many following ports to try when suggesting a free one.
 _SUGGEST_RANGE = 20
@@ -61,12 +61,14 @@ def bind_listener(host: str, port: int) -> socket.socket:
     """Open a non-blocking listening TCP socket on ``host``:``port``.
 
     Args:
-        host: an IPv4/IPv6 address of this machine, ``0.0.0.0``, ``::`` or ``localhost``.
+        host: an IPv4/IPv6 address of this machine (IPv6 with or without
+            brackets), ``0.0.0.0``, ``::`` or ``localhost``.
         port: 0 for any free port.
 
     Raises:
         BindError: with one line naming the address and port and the way out.
     """
+    host = normalise_address(host)
     where = format_hostport(host, port)
     if not 0 <= port <= 65535:
         raise BindError(f"{where}: the port must be between 0 and 65535")

@@ -13,13 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
 import json, logging, os, resource, select, socket, sys, time
 sys.path.insert(0, sys.argv[1])
-from hardnet import get, start
+from tests.harness import get, start
 
 warnings = []
 class Count(logging.Handler):
@@ -61,7 +60,7 @@ print(json.dumps(result))
 
 def run_probe() -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(HERE)],
+        [sys.executable, "-c", SCRIPT, str(ROOT)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -25,11 +25,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from hardnet import WAIT, Client, get, open_fds
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
 from inspector.capture import Recorder
 from inspector.listener import ListenerThread
+from tests.harness import WAIT, RawClient, get, open_fds
 
 CYCLES = 100
 #: the offscreen platform plugin says this once per top-level window; not ours
@@ -69,10 +69,10 @@ def cycle(qtbot: Any, number: int) -> None:
         thread.start()
     parts = urlsplit(blocker.args[0])
     assert parts.port
-    answered = Client.connect(parts.port)
+    answered = RawClient.connect(parts.port)
     answered.send(get(f"/cycle/{number}"))
     assert answered.response().status == 200
-    lingering = Client.connect(parts.port)  # still connected when the listener stops
+    lingering = RawClient.connect(parts.port)  # still connected when the listener stops
     lingering.send(b"GET /half HTTP/1.1\r\nHo")
     assert thread.stop(), "the listener thread did not end"
     assert thread.isFinished()
@@ -124,10 +124,10 @@ def test_closing_the_window_with_fifty_clients_connected(
     listener = window.capture.listener
     assert listener is not None
 
-    clients: list[Client] = []
+    clients: list[RawClient] = []
     states = ["idle", "half-head", "half-body", "keep-alive", "pipelined"]
     for i in range(50):
-        client = Client.connect(port)
+        client = RawClient.connect(port)
         clients.append(client)
         state = states[i % len(states)]
         if state == "half-head":

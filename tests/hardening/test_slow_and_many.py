@@ -17,15 +17,13 @@ from __future__ import annotations
 import resource
 import select
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hardnet import WAIT, Client, Latency, Served, get, open_fds
 
 from inspector.http.limits import Limits
+from tests.harness import WAIT, Latency, RawClient, ServerFactory, get, open_fds
 
-ServeFactory = Callable[..., Served]
 #: pace of the slow clients (one byte each this often)
 TRICKLE = 0.2
 
@@ -38,7 +36,7 @@ def report(record_property: Any, name: str, value: object) -> None:
 class Trickler:
     """Sends ``data`` one byte per ``TRICKLE`` seconds while watching for an answer."""
 
-    def __init__(self, client: Client, data: bytes, start: float) -> None:
+    def __init__(self, client: RawClient, data: bytes, start: float) -> None:
         self.client = client
         self.data = data
         self.sent = 0
@@ -73,10 +71,10 @@ class Trickler:
 
 
 def test_slow_clients_are_cut_while_a_good_client_is_served(
-    serve: ServeFactory, record_property: Any
+    start_server: ServerFactory, record_property: Any
 ) -> None:
     limits = Limits(head_timeout=1.0, body_timeout=1.0, idle_timeout=1.0)
-    served = serve(limits)
+    served = start_server(limits)
     good = served.connect()
     latency = Latency()
     latency.round_trip(good, "/good/first")
@@ -116,7 +114,7 @@ def test_slow_clients_are_cut_while_a_good_client_is_served(
 
     # the slow head was cut with 408 while it was still sending
     assert slow.answer_after_bytes < len(slow_head)
-    record = served.records.wait_for(lambda r: (r.error or "").startswith("408 request head"))
+    record = served.sink.wait_for(lambda r: (r.error or "").startswith("408 request head"))
     assert record.error is not None and record.error.startswith("408 request head not complete 1 s")
     assert record.response is not None and record.response.status == 408
     assert slow_head.startswith(record.raw)
@@ -124,7 +122,7 @@ def test_slow_clients_are_cut_while_a_good_client_is_served(
     slow.client.wait_closed()
 
     # the stalled body was cut with 408, holding what had arrived
-    record = served.records.wait_for(lambda r: r.path == "/stalled")
+    record = served.sink.wait_for(lambda r: r.path == "/stalled")
     assert record.error is not None and record.error.startswith("408 request body silent")
     assert record.body == body_bytes[: body.answer_after_bytes]
     if body.max_gap < limits.body_timeout:
@@ -134,13 +132,13 @@ def test_slow_clients_are_cut_while_a_good_client_is_served(
 
     # idle connections closed with nothing written and no record of their own
     assert silent.buffer == b"" and after_one.buffer == b""
-    records = served.records.drain()
+    records = served.sink.drain()
     assert [r.path for r in records].count("/then-idle") == 1
     assert len([r for r in records if r.error]) == 2  # the two 408s; closing an idle one records nothing
 
     # the good client was answered throughout and still is
     latency.round_trip(good, "/good/last")
-    assert all(r.error is None for r in served.records.drain() if r.path.startswith("/good/"))
+    assert all(r.error is None for r in served.sink.drain() if r.path.startswith("/good/"))
     report(record_property, "slowloris_cut_after_s", f"{slow.answer_at - started:.2f}")  # type: ignore[operator]
     report(record_property, "slowloris_bytes_sent_before_408", f"{slow.answer_after_bytes}/{len(slow_head)}")
     report(record_property, "stalled_body_cut_after_last_byte_s", f"{body.answer_at - body.last_send:.2f}")  # type: ignore[operator]
@@ -159,19 +157,21 @@ def raise_fd_limit(needed: int) -> None:
         )
 
 
-def test_thousand_connections_then_503_then_recovery(serve: ServeFactory, record_property: Any) -> None:
+def test_thousand_connections_then_503_then_recovery(
+    start_server: ServerFactory, record_property: Any
+) -> None:
     limit = Limits().max_connections
     assert limit == 1000  # the default this test is about
     # each connection costs two descriptors here (client and server side), plus slack
     raise_fd_limit(2 * (limit + 20) + open_fds() + 64)
     fds_before = open_fds()
-    served = serve()
+    served = start_server()
     latency = Latency()
     good = served.connect()
     latency.round_trip(good, "/good/0")
 
     started = time.monotonic()
-    flood: list[Client] = []
+    flood: list[RawClient] = []
     for i in range(limit - 1):
         flood.append(served.connect())
         if i % 25 == 24:
@@ -186,7 +186,7 @@ def test_thousand_connections_then_503_then_recovery(serve: ServeFactory, record
         assert client.response().status == 200
     served_s = time.monotonic() - started
     latency.round_trip(good, "/good/after-flood")
-    records = served.records.drain()
+    records = served.sink.drain()
     assert len({r.path for r in records if r.path.startswith("/flood/")}) == limit - 1
     assert served.server.connection_count == limit  # keep-alive: all still open
 
@@ -197,7 +197,7 @@ def test_thousand_connections_then_503_then_recovery(serve: ServeFactory, record
     assert response.header("Connection") == "close"
     assert f"more than {limit} open connections".encode() in response.body
     extra.wait_closed()
-    record = served.records.wait_for(lambda r: (r.error or "").startswith("503"))
+    record = served.sink.wait_for(lambda r: (r.error or "").startswith("503"))
     assert record.response is not None and record.response.status == 503
     assert record.client.startswith("127.0.0.1:")
     latency.round_trip(good, "/good/after-503")
@@ -213,6 +213,7 @@ def test_thousand_connections_then_503_then_recovery(serve: ServeFactory, record
     latency.round_trip(good, "/good/last")
     assert served.server.connection_count == limit
 
+    served.close_clients()
     served.stop()
     fds_after = open_fds()
     assert fds_after <= fds_before, f"descriptors leaked: {fds_before} before, {fds_after} after"
