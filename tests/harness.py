@@ -38,17 +38,6 @@ def get(path: str = "/", extra: bytes = b"", host: bytes = b"t") -> bytes:
     return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\n" + extra + b"\r\n"
 
 
-def ipv6_loopback() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
 class Records:
     """The capture sink of a test server: collects what the loop thread reports."""
 
@@ -59,8 +48,8 @@ class Records:
         self.records: list[CaptureRecord] = []
         #: records announced by started(), in order (appended by the loop thread)
         self.announced: list[CaptureRecord] = []
-        #: end_round() calls so far
-        self.rounds = 0
+        #: every call in order: ("started", id), ("finished", id), ("end_round", 0)
+        self.log: list[tuple[str, int]] = []
 
     # -- CaptureSink (loop thread) --
 
@@ -68,13 +57,15 @@ class Records:
         return next(self._ids)
 
     def started(self, record: CaptureRecord) -> None:
+        self.log.append(("started", record.id))
         self.announced.append(record)
 
     def finished(self, record: CaptureRecord) -> None:
+        self.log.append(("finished", record.id))
         self._queue.put(record)
 
     def end_round(self) -> None:
-        self.rounds += 1
+        self.log.append(("end_round", 0))
 
     # -- the test's side --
 

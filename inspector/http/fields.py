@@ -22,17 +22,24 @@ _TRAILER_PREFIX = b"GET / HTTP/1.1\r\n"
 
 
 class FieldSink:
-    """llhttp callbacks for one field section: the raw (name, value) pairs, capped."""
+    """llhttp callbacks for one field section: the raw (name, value) pairs, capped.
 
-    __slots__ = ("done", "fields", "max_fields")
+    httptools reports a field when the next field's name starts (or the
+    section ends), so after an error the last valid field may be unreported:
+    :func:`fields_before_error` settles it.
+    """
+
+    __slots__ = ("done", "fields", "max_fields", "overflowed")
 
     def __init__(self, max_fields: int) -> None:
         self.fields: list[tuple[bytes, bytes]] = []
         self.max_fields = max_fields
         self.done = False
+        self.overflowed = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if len(self.fields) >= self.max_fields:
+            self.overflowed = True
             raise ProtocolError(431, f"more than {self.max_fields} header fields")
         self.fields.append((name, value))
 
@@ -55,6 +62,33 @@ def feed(parser: httptools.HttpRequestParser, data: bytes) -> None:
         raise ProtocolError(400, f"malformed request: {exc}") from None
     except httptools.HttpParserError as exc:
         raise ProtocolError(400, f"malformed request: {exc}") from None
+
+
+def fields_before_error(sink: FieldSink, lines: bytes) -> list[tuple[bytes, bytes]]:
+    """The fields of an unfinished section that llhttp accepted, however the bytes were split.
+
+    ``lines`` are the field lines given to llhttp. Each reported field is one
+    line; the line after them, when complete, is the one field llhttp may
+    have accepted without reporting it yet: it is judged again on its own.
+    """
+    fields = list(sink.fields)
+    if sink.done or sink.overflowed:
+        return fields
+    pos = 0
+    for _ in fields:
+        pos = lines.find(b"\n", pos) + 1
+        if not pos:
+            return fields
+    end = lines.find(b"\n", pos)
+    if end < 0:
+        return fields
+    alone = FieldSink(1)
+    line = tabs_to_spaces(lines[pos : end + 1])
+    try:
+        feed(httptools.HttpRequestParser(alone), _TRAILER_PREFIX + line + b"\r\n")
+    except ProtocolError:
+        return fields
+    return fields + alone.fields if alone.done else fields
 
 
 def decode_fields(

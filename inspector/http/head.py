@@ -81,6 +81,12 @@ class HeadReader:
         self._fed = 0  # bytes of the head given to llhttp
         self._blank_from = 0  # bytes from _fed up to here are blanks held back
 
+    def fields_so_far(self, buf: bytes | bytearray) -> list[tuple[bytes, bytes]]:
+        """The raw fields llhttp accepted before an error, the same for any split of ``buf``."""
+        if self.sink is None:
+            return []
+        return fields.fields_before_error(self.sink, bytes(buf[self._line_end : self._fed]))
+
     @property
     def line_started(self) -> bool:
         """True once the request line is complete."""
@@ -128,8 +134,9 @@ class HeadReader:
             self._blank_from = stop
         if allowed > self._fed:
             assert self._llhttp is not None
-            fields.feed(self._llhttp, tabs_to_spaces(bytes(buf[self._fed : allowed])))
-            self._fed = allowed
+            chunk = tabs_to_spaces(bytes(buf[self._fed : allowed]))
+            self._fed = allowed  # given to llhttp, accepted or not
+            fields.feed(self._llhttp, chunk)
         if stop > limits.max_head:
             raise ProtocolError(431, f"request head larger than {limits.max_head} bytes")
         if end < 0:
@@ -202,8 +209,8 @@ class HeadReader:
         fed_method = method if method in _LLHTTP_METHODS else b"GET"
         self.sink = fields.FieldSink(self._limits.max_header_fields)
         self._llhttp = httptools.HttpRequestParser(self.sink)
-        fields.feed(self._llhttp, fed_method + line[len(method) :])
         self._fed = len(line)
+        fields.feed(self._llhttp, fed_method + line[len(method) :])
 
     def _check_target(self, method: bytes, target: bytes) -> None:
         """RFC 9112 §3.2: the four forms, each where it belongs."""

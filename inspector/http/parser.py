@@ -400,11 +400,10 @@ class RequestParser:
         """A record of the message in progress: what was parsed, and capped bytes."""
         limits = self.limits
         notes = list(self._notes)
-        sink = self._reader.sink
-        if not self._headers and sink is not None:
-            # The fields llhttp accepted before the error: the same however the
-            # bytes were split, since it judges them in order.
-            self._headers = fields.decode_fields(sink.fields, notes)
+        if not self._headers:
+            # The fields llhttp accepted before the error (the same however the
+            # bytes were split, since it judges them in order).
+            self._headers = fields.decode_fields(self._reader.fields_so_far(self._buf), notes)
         cap, body_cap = limits.max_raw_capture, limits.max_rejected_body
         head = self._reader.head
         if head:

@@ -13,6 +13,7 @@ fast it pipelines behind a slow answer. TLS will wrap ``recv``/``send`` here.
 from __future__ import annotations
 
 import collections
+import logging
 import selectors
 import socket
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from inspector.http.deferred import Deferred
 from inspector.http.limits import InFlight
 from inspector.http.parser import Event, RequestParser, RequestReceived, RequestRejected
 from inspector.http.record import CaptureRecord
+
+log = logging.getLogger(__name__)
 
 #: Stop reading from a client while this many answer bytes wait for it.
 OUT_HIGH_WATER = 1024 * 1024
@@ -130,7 +133,10 @@ class Connection:
         """
         records = []
         if self.waiting is not None:
-            self.waiting.deferred.cancel(reason)
+            try:
+                self.waiting.deferred.cancel(reason)
+            except Exception:  # the owner's callback failed: not the listener's problem
+                log.exception("the cancel callback of request %d failed", self.waiting.event.record.id)
             records.append(self.waiting.event.record.with_error(reason))
             self.waiting = None
         for event, _ in self.queue:

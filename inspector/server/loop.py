@@ -285,9 +285,35 @@ class Server:
         if conn.parser.closed:
             self._watch(conn)  # bytes after the last request are not read as requests
             return
-        events = conn.parser.receive_data(data, now, max(1, conn.room(max_pipelined)))
+        try:
+            events = conn.parser.receive_data(data, now, max(1, conn.room(max_pipelined)))
+        except Exception as exc:  # a parser bug must not take the listener (and every client) down
+            self._parser_failed(conn, exc, data, now)
+            return
         conn.enqueue(events, now, self._budget)
         self._pump(conn, now)
+
+    def _parser_failed(self, conn: Connection, exc: Exception, data: bytes, now: float) -> None:
+        """Record the bytes that broke the parser, finish the connection's requests, close it."""
+        log.exception("parsing bytes from %s failed", conn.parser.client)
+        reason = f"not answered: the listener failed on these bytes ({type(exc).__name__}: {exc})"
+        conn.parser.discard()
+        self._record_connection(conn, reason, data[: self.limits.max_raw_capture])
+        self._abandon(conn, reason, now)
+
+    def _record_connection(self, conn: Connection, error: str, raw: bytes = b"") -> None:
+        """A record of something that happened to a connection rather than to one request."""
+        parser = conn.parser
+        self._emit(
+            CaptureRecord(
+                id=self._sink.next_id(),
+                received_at=time.time(),
+                client=parser.client,
+                server=parser.server,
+                error=error,
+                raw_head=raw,
+            )
+        )
 
     def _pump(self, conn: Connection, now: float) -> None:
         """Answer queued events in order until one must wait; parse more while there is room."""
@@ -456,13 +482,5 @@ class Server:
         """The client took none of its answers for ``send_timeout``: record it and close."""
         timeout, unsent = self.limits.send_timeout, len(conn.out)
         why = f"the client took none of its answers for {timeout:g} s ({unsent} bytes unsent)"
-        self._emit(
-            CaptureRecord(
-                id=self._sink.next_id(),
-                received_at=time.time(),
-                client=conn.parser.client,
-                server=conn.parser.server,
-                error=f"connection closed: {why}",
-            )
-        )
+        self._record_connection(conn, f"connection closed: {why}")
         self._abandon(conn, f"not answered: {why}", now)

@@ -12,7 +12,11 @@ Three properties, 1,000 generated examples each:
   sizes, extensions and trailers, pipelines of 1-4 requests) come out as records
   equal to what was generated;
 * split invariance: the same valid stream fed whole, byte by byte and at random
-  cut points gives identical records.
+  cut points gives identical records; so does any input for the records of
+  rejections (what was parsed before the error is kept: method, target, the
+  fields llhttp accepted; only the raw bytes may be fewer);
+* flow control: parsing at most N requests at a time and resuming gives the
+  same events as parsing everything at once.
 
 tests/http/test_parser.py checks hand-written cases and their splits; these
 generate the cases. The coverage-guided fuzzer (tools/fuzz_parser.py) explores
@@ -21,6 +25,7 @@ further, off CI.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -38,6 +43,7 @@ from inspector.http.parser import (
     RequestRejected,
     SendContinue,
 )
+from inspector.http.record import CaptureRecord
 from tests.http.feeding import feed, make_parser
 
 PROPERTY = settings(
@@ -46,7 +52,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 EVENT_TYPES = (RequestReceived, RequestRejected, SendContinue, ConnectionClosed)
-ERROR_STATUSES = {400, 408, 413, 414, 431, 501, 505}
+ERROR_STATUSES = {400, 408, 413, 414, 431, 501, 503, 505}
 #: limits small enough that random input reaches every limit branch
 SMALL = Limits(max_request_line=64, max_head=256, max_header_fields=8, max_body=512, max_chunk_line=32)
 
@@ -514,3 +520,40 @@ def test_transfer_encoding_with_trailing_htab(value: bytes) -> None:
     assert isinstance(event, RequestReceived), event
     assert event.record.body == b"abc"
     assert event.record.headers[1] == ("Transfer-Encoding", value.decode().rstrip(" \t"))
+
+
+def without_raw(record: CaptureRecord) -> CaptureRecord:
+    notes = tuple(n for n in record.notes if n != "raw bytes truncated")
+    return dataclasses.replace(record, raw_head=b"", raw_body=None, notes=notes)
+
+
+@PROPERTY
+@given(data=any_bytes, cuts=st.lists(st.integers(0, 10_000), max_size=10), small=st.booleans())
+def test_any_split_gives_identical_rejection_records(data: bytes, cuts: list[int], small: bool) -> None:
+    limits = SMALL if small else None
+    kinds = RequestReceived | RequestRejected
+    whole = [e for e in feed([data], limits) if isinstance(e, kinds)]
+    split = [e for e in feed(split_at(data, cuts), limits) if isinstance(e, kinds)]
+    assert [without_raw(e.record) for e in split] == [without_raw(e.record) for e in whole]
+    for a, b in zip(whole, split, strict=True):
+        # a rejection keeps the bytes received until it was detected: with
+        # pieces it may hold fewer of them
+        assert a.record.raw == b.record.raw or a.record.raw.startswith(b.record.raw)
+
+
+@PROPERTY
+@given(generated=pipeline(), most=st.integers(1, 3), cuts=st.lists(st.integers(0, 100_000), max_size=6))
+def test_parsing_a_few_requests_at_a_time_gives_the_same_events(
+    generated: tuple[bytes, list[Generated]], most: int, cuts: list[int]
+) -> None:
+    stream, _ = generated
+    parser = make_parser()
+    events: list[Event] = []
+    for piece in split_at(stream, cuts):
+        events += parser.receive_data(piece, 0.0, most)
+        while parser.paused:
+            resumed = parser.resume(0.0, most)
+            assert sum(isinstance(e, RequestReceived) for e in resumed) <= most
+            events += resumed
+    events += parser.receive_data(b"", 0.0)
+    assert events == feed([stream])
