@@ -11,7 +11,11 @@ checks what the tests promise for any input:
 * the same bytes fed whole and in the fuzzer's pieces give equal records;
 * every record survives its JSONL round trip (``to_json`` / ``from_json``);
 * a response echoing request text never carries CR or LF into its head;
-* the raw bytes of an accepted request are exactly the bytes that made it.
+* the raw bytes of an accepted request are exactly the bytes that made it;
+* parsing at most one request at a time (``max_requests``, ``resume``) gives
+  the same events as parsing everything at once;
+* ending the connection midway (``abort``) gives records that serialise, and
+  the memory budget the parser shared is back to zero afterwards.
 
 A crash writes its input to ``crash-*``; keep it as a regression case in
 ``tests/data/fuzz-regressions/`` (tests/http/test_fuzz_regressions.py replays them).
@@ -25,8 +29,8 @@ import itertools
 import json
 import sys
 
-from inspector.http.limits import Limits
-from inspector.http.parser import RequestParser, RequestReceived, RequestRejected
+from inspector.http.limits import InFlight, Limits
+from inspector.http.parser import Event, RequestParser, RequestReceived, RequestRejected
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, serialise
 
@@ -34,25 +38,43 @@ from inspector.http.response import Response, serialise
 LIMITS = Limits(max_request_line=64, max_head=256, max_header_fields=8, max_body=512, max_chunk_line=32)
 
 
-def _parse(pieces: list[bytes], eof: bool) -> list[object]:
+def _parser(budget: InFlight | None = None) -> RequestParser:
     ids = itertools.count(1)
-    parser = RequestParser(
+    return RequestParser(
         client="127.0.0.1:1",
         server="127.0.0.1:2",
         next_id=ids.__next__,
         limits=LIMITS,
         wall_clock=lambda: 0.0,
+        budget=budget,
     )
-    events: list[object] = []
+
+
+def _parse(pieces: list[bytes], eof: bool, most: int | None = None) -> list[Event]:
+    parser = _parser()
+    events: list[Event] = []
     for piece in pieces:
-        events += parser.receive_data(piece, 0.0)
+        events += parser.receive_data(piece, 0.0, most)
+        while parser.paused:
+            events += parser.resume(0.0, most)
     if eof:
         events += parser.receive_data(b"", 0.0)
     events += parser.check_timeouts(1000.0)
     return events
 
 
-def _records(events: list[object]) -> list[CaptureRecord]:
+def _check_abort(pieces: list[bytes]) -> None:
+    budget = InFlight(LIMITS.memory_budget)
+    parser = _parser(budget)
+    for piece in pieces:
+        parser.receive_data(piece, 0.0, 1)
+    for record in parser.abort("not answered: fuzzing", 1.0):
+        CaptureRecord.from_json(json.loads(json.dumps(record.to_json())))
+    if not parser.closed or budget.held != 0:
+        raise AssertionError(f"abort left the parser open or {budget.held} bytes in the budget")
+
+
+def _records(events: list[Event]) -> list[CaptureRecord]:
     return [e.record for e in events if isinstance(e, RequestReceived | RequestRejected)]
 
 
@@ -73,7 +95,11 @@ def check(data: bytes) -> None:
         stream[i:j] for i, j in itertools.pairwise([0, *[c for c in cuts if c < len(stream)], len(stream)])
     ]
     eof = bool(data[0] & 1)
-    whole = _records(_parse([stream], eof))
+    whole_events = _parse([stream], eof)
+    if _parse(pieces, eof, most=1) != _parse(pieces, eof):
+        raise AssertionError("parsing one request at a time changed the events")
+    _check_abort(pieces)
+    whole = _records(whole_events)
     split = _records(_parse(pieces, eof))
     # A rejection keeps the bytes received until it was detected, so with
     # pieces it may hold fewer of them: a prefix of the whole-stream ones.
@@ -100,7 +126,7 @@ def check(data: bytes) -> None:
     # Accepted requests' raw bytes are the stream itself, message after message
     # (empty lines between messages are skipped, RFC 9112 §2.2).
     pos = 0
-    for event in _parse([stream], eof):
+    for event in whole_events:
         if not isinstance(event, RequestReceived) or "raw chunked bytes truncated" in event.record.notes:
             break
         while stream[pos : pos + 2] == b"\r\n":
