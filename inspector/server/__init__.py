@@ -2,12 +2,13 @@
 
 from inspector.server.bind import BindError, bind_listener
 from inspector.server.loop import Server
-from inspector.server.sink import CallbackSink, CaptureSink
+from inspector.server.sink import CallbackSink, CaptureSink, FinishingSink
 
 __all__ = [
     "BindError",
     "CallbackSink",
     "CaptureSink",
+    "FinishingSink",
     "Server",
     "bind_listener",
 ]

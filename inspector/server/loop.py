@@ -32,7 +32,6 @@ import logging
 import selectors
 import socket
 import time
-from collections.abc import Callable
 
 from inspector.addresses import normalise_address, url_for
 from inspector.http.deferred import Deferred
@@ -49,7 +48,7 @@ from inspector.http.response import Responder, Response, default_responder, erro
 from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, refuse
 from inspector.server.bind import bind_listener
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
-from inspector.server.sink import CaptureSink
+from inspector.server.sink import CaptureSink, FinishingSink
 from inspector.server.waiting import Waiting
 
 log = logging.getLogger(__name__)
@@ -88,15 +87,15 @@ class Server:
         host: str,
         port: int,
         *,
-        sink: CaptureSink,
+        sink: FinishingSink,
         responder: Responder = default_responder,
         limits: Limits | None = None,
     ) -> None:
         self.limits = limits or Limits()
         raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
         self._sink = sink
-        # Sinks written before started() existed are told only of finished requests.
-        self._started: Callable[[CaptureRecord], object] | None = getattr(sink, "started", None)
+        # A sink without started() (written before it existed) hears only of finished requests.
+        self._started = sink.started if isinstance(sink, CaptureSink) else None
         self._reported = False  # the sink heard something since the last round end
         self._dirty: list[Connection] = []  # connections touched this round
         self._responder = responder
