@@ -16,7 +16,7 @@ from inspector.http.events import ProtocolError
 from inspector.http.fields import parse_trailers
 from inspector.http.limits import InFlight, Limits
 from inspector.http.record import Pairs
-from inspector.http.syntax import find_head_end, parse_chunk_line
+from inspector.http.syntax import CHUNK_LINE, find_head_end
 
 
 class _Part(Enum):
@@ -50,71 +50,80 @@ class ChunkedBody:
         self._scan = 0
         #: the bytes as they crossed the wire (sizes, extensions, trailers), capped
         self.raw = bytearray()
-        #: bytes of the current chunk still to come (announced, so budgeted)
+        #: bytes of the current chunk still to come (announced, so budgeted, twice)
         self.remaining = 0
         self.trailers: Pairs = ()
 
     def read(self, buf: bytearray, body: bytearray, notes: list[str]) -> bool:
         """Move what ``buf`` holds of the body into ``body``; True once complete.
 
+        Works by position and drops the consumed bytes once at the end (they
+        join :attr:`raw`), so a body of many small chunks costs a few
+        operations per chunk. After an error ``raw`` plus ``buf`` are still
+        every byte received.
+
         Raises:
             ProtocolError: a malformed body (400), one over ``max_body`` (413),
                 a trailer section over the limits (431), a chunk the memory
                 budget cannot hold (503).
         """
-        while buf:
+        pos, end = 0, len(buf)
+        while pos < end:
             part = self._part
-            if part is _Part.SIZE:
-                if not self._size_line(buf, body, notes):
-                    return False
-            elif part is _Part.DATA:
-                take = min(self.remaining, len(buf))
-                data = bytes(buf[:take])
-                del buf[:take]
-                body += data
-                self._append_raw(data, notes)
+            if part is _Part.DATA:
+                take = min(self.remaining, end - pos)
+                with memoryview(buf) as view:
+                    body += view[pos : pos + take]
+                pos += take
                 self.remaining -= take
                 if not self.remaining:
                     self._part = _Part.CRLF
+            elif part is _Part.SIZE:
+                stop = self._size_line(buf, pos, len(body), notes)
+                if stop < 0:
+                    break
+                pos = stop
             elif part is _Part.CRLF:
-                if buf[:2] != b"\r\n"[: len(buf)]:
+                if buf[pos : pos + 2] != b"\r\n"[: end - pos]:
                     raise ProtocolError(400, "chunk data not followed by CRLF")
-                if len(buf) < 2:
-                    return False
-                del buf[:2]
-                self._append_raw(b"\r\n", notes)
+                if end - pos < 2:
+                    break
+                pos += 2
                 self._part = _Part.SIZE
             else:
-                return self._trailer_section(buf, notes)
+                break
+        self._append_raw(bytes(buf[:pos]), notes)
+        del buf[:pos]
+        if self._part is _Part.TRAILERS and buf:
+            return self._trailer_section(buf, notes)
         return False
 
-    def _size_line(self, buf: bytearray, body: bytearray, notes: list[str]) -> bool:
+    def _size_line(self, buf: bytearray, pos: int, received: int, notes: list[str]) -> int:
+        """Parse the chunk-size line at ``pos``; where it ends, or -1 when incomplete."""
         limit = self._limits.max_chunk_line
-        lf = buf.find(b"\n", self._scan, limit + 2)
+        lf = buf.find(b"\n", pos + self._scan, pos + limit + 2)
         if lf < 0:
-            if len(buf) > limit + 1:  # room for the line and its CR
+            if len(buf) - pos > limit + 1:  # room for the line and its CR
                 raise ProtocolError(400, f"chunk-size line longer than {limit} bytes")
-            self._scan = len(buf)
-            return False
+            self._scan = len(buf) - pos  # the line stays at the front of the buffer
+            return -1
         self._scan = 0
-        line = bytes(buf[: lf + 1])
-        del buf[: lf + 1]
-        self._append_raw(line, notes)
-        parsed = parse_chunk_line(line)
-        if parsed is None:
+        match = CHUNK_LINE.fullmatch(buf, pos, lf + 1)
+        if match is None:
             raise ProtocolError(400, "malformed chunk-size line")
-        digits = parsed[0].lstrip(b"0")
+        digits = match.group(1).lstrip(b"0")
         max_body = self._limits.max_body
-        if len(digits) > 16 or len(body) + int(digits or b"0", 16) > max_body:
+        if len(digits) > 16 or received + int(digits or b"0", 16) > max_body:
             raise ProtocolError(413, f"chunked body exceeds the {max_body}-byte limit")
         size = int(digits or b"0", 16)
-        if size and not self._budget.admits(size):
+        # Each byte of chunk data is held twice: in the body and in the raw bytes.
+        if size and not self._budget.admits(2 * size):
             raise ProtocolError(503, self._budget.refusal())
-        if parsed[1]:
+        if match.end(1) != match.end(2):
             note_once(notes, "chunk extensions present (see Raw)")
         self.remaining = size
         self._part = _Part.DATA if size else _Part.TRAILERS
-        return True
+        return lf + 1
 
     def _trailer_section(self, buf: bytearray, notes: list[str]) -> bool:
         end = 2 if buf[:2] == b"\r\n" else find_head_end(buf, self._scan)

@@ -50,10 +50,11 @@ MAX_CONNECTIONS = 1000
 #: requests without bound.
 MAX_PIPELINED = 4
 #: Bytes held for requests and answers in flight across all connections:
-#: buffered input, bodies being received (a Content-Length body or a chunk
-#: counts in full once announced), requests waiting for their answer, answers
-#: waiting to be sent. Past it a new body is refused with 503. The 1,000
-#: connections could otherwise hold 1,000 bodies of 10 MiB.
+#: buffered input, bodies being received (a Content-Length body counts in full
+#: once announced, a chunk twice: it is kept as body and as raw bytes),
+#: requests waiting for their answer, answers waiting to be sent. Past it a
+#: new body (or chunk) is refused with 503. The 1,000 connections could
+#: otherwise hold 1,000 chunked bodies of 10 MiB, ~20 MiB each.
 MEMORY_BUDGET = 256 * 1024 * 1024
 #: Bytes of a rejected request kept in its record's raw bytes.
 MAX_RAW_CAPTURE = MAX_HEAD + 64 * 1024

@@ -305,8 +305,8 @@ class RequestParser:
         if self._state is not _State.CLOSED:
             held = len(self._buf) + len(self._reader.head) + len(self._body) + self._remaining
             chunked = self._chunked
-            if chunked is not None:
-                held += len(chunked.raw) + chunked.remaining
+            if chunked is not None:  # chunk data will be held twice: body and raw bytes
+                held += len(chunked.raw) + 2 * chunked.remaining
         self._budget.held += held - self._held
         self._held = held
 
