@@ -2,13 +2,12 @@
 
 from inspector.server.bind import BindError, bind_listener
 from inspector.server.loop import Server
-from inspector.server.sink import CallbackSink, CaptureSink, FinishingSink
+from inspector.server.sink import CallbackSink, CaptureSink
 
 __all__ = [
     "BindError",
     "CallbackSink",
     "CaptureSink",
-    "FinishingSink",
     "Server",
     "bind_listener",
 ]

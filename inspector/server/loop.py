@@ -48,7 +48,7 @@ from inspector.http.response import Responder, Response, default_responder, erro
 from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, refuse
 from inspector.server.bind import bind_listener
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
-from inspector.server.sink import CaptureSink, FinishingSink
+from inspector.server.sink import CaptureSink
 from inspector.server.waiting import Waiting
 
 log = logging.getLogger(__name__)
@@ -87,15 +87,14 @@ class Server:
         host: str,
         port: int,
         *,
-        sink: FinishingSink,
+        sink: CaptureSink,
         responder: Responder = default_responder,
         limits: Limits | None = None,
     ) -> None:
         self.limits = limits or Limits()
         raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
         self._sink = sink
-        # A sink without started() (written before it existed) hears only of finished requests.
-        self._started = sink.started if isinstance(sink, CaptureSink) else None
+
         self._reported = False  # the sink heard something since the last round end
         self._dirty: list[Connection] = []  # connections touched this round
         self._responder = responder
@@ -210,12 +209,10 @@ class Server:
 
     def _announce(self, conn: Connection) -> None:
         """``started`` for each request of ``conn`` that waits or is still arriving."""
-        if self._started is None:
-            return
         for record in conn.unannounced():
             self._reported = True
             try:
-                self._started(record)
+                self._sink.started(record)
             except Exception:  # a broken sink must not take the listener down
                 log.exception("announcing request %d failed", record.id)
 

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from inspector.http.record import CaptureRecord
 
 
-class FinishingSink(Protocol):
-    """What every sink does: ids, finished records, the end of each round."""
+class CaptureSink(Protocol):
+    """The server's only way out for records."""
 
     def next_id(self) -> int:
         """The id of the next record: increasing, never reused within one history."""
+        ...
+
+    def started(self, record: CaptureRecord) -> None:
+        """A request whose head is parsed will not be finished in this loop round.
+
+        Its body is still arriving, or its answer waits (a delay, a paused
+        request, an upstream call). ``record`` holds what is known so far (no
+        body, no response). Called at most once per id; the same id later
+        comes to :meth:`finished` exactly once. Requests answered in the round
+        their head arrived (nearly all) are never announced, so this costs
+        nothing on the hot path.
+        """
         ...
 
     def finished(self, record: CaptureRecord) -> None:
@@ -39,27 +51,6 @@ class FinishingSink(Protocol):
         write the round's records in one go (a JSONL file flushed here holds
         each record before its client sees the answer). Also once after the
         records the server finishes when it stops."""
-        ...
-
-
-@runtime_checkable
-class CaptureSink(FinishingSink, Protocol):
-    """The server's only way out for records: what a sink implements.
-
-    The server also accepts a :class:`FinishingSink` without :meth:`started`
-    (sinks written before it existed); it then announces nothing early.
-    """
-
-    def started(self, record: CaptureRecord) -> None:
-        """A request whose head is parsed will not be finished in this loop round.
-
-        Its body is still arriving, or its answer waits (a delay, a paused
-        request, an upstream call). ``record`` holds what is known so far (no
-        body, no response). Called at most once per id; the same id later
-        comes to :meth:`finished` exactly once. Requests answered in the round
-        their head arrived (nearly all) are never announced, so this costs
-        nothing on the hot path.
-        """
         ...
 
 
