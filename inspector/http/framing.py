@@ -7,7 +7,7 @@ coding; others are 501, Transfer-Encoding on HTTP/1.0 is 400).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from inspector.http.events import ProtocolError
 from inspector.http.syntax import is_host_value
@@ -16,8 +16,7 @@ from inspector.http.syntax import is_host_value
 CHUNKED = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Framing:
+class Framing(NamedTuple):
     """How the message goes on: ``length`` body bytes (or :data:`CHUNKED`), keep-alive or not."""
 
     length: int
@@ -43,19 +42,19 @@ def decide(method: str, version: str, special: dict[str, list[str]], max_body: i
         raise ProtocolError(400, "HTTP/1.1 request without a Host header")
     if hosts and not is_host_value(hosts[0].strip()):
         raise ProtocolError(400, "invalid Host header")
-    connection = set(_tokens(special.get("connection", [])))
+    connection = set(_tokens(special["connection"])) if "connection" in special else set()
     keep_alive = "keep-alive" in connection if version == "1.0" else "close" not in connection
-    expects = "100-continue" in [value.strip().lower() for value in special.get("expect", ())]
+    expects = "expect" in special and "100-continue" in [v.strip().lower() for v in special["expect"]]
     return Framing(
-        length=_body_length(method, version, special, max_body),
-        keep_alive=keep_alive and method != "CONNECT",
-        expects_continue=expects and version == "1.1",
+        _body_length(method, version, special, max_body),
+        keep_alive and method != "CONNECT",
+        expects and version == "1.1",
     )
 
 
 def _body_length(method: str, version: str, special: dict[str, list[str]], max_body: int) -> int:
     """Body length from Content-Length, or :data:`CHUNKED` (RFC 9112 §6)."""
-    codings = _tokens(special.get("transfer-encoding", []))
+    codings = _tokens(special["transfer-encoding"]) if "transfer-encoding" in special else []
     if codings:
         if version == "1.0":
             raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
@@ -69,9 +68,9 @@ def _body_length(method: str, version: str, special: dict[str, list[str]], max_b
         if "content-length" in special:
             raise ProtocolError(400, "both Content-Length and Transfer-Encoding")
         return CHUNKED
-    lengths = [value.strip() for value in special.get("content-length", ())]
-    if not lengths or method == "CONNECT":
+    if "content-length" not in special or method == "CONNECT":
         return 0
+    lengths = [value.strip() for value in special["content-length"]]
     if len(lengths) > 1 or not lengths[0].isdigit() or not lengths[0].isascii():
         raise ProtocolError(400, "invalid Content-Length")
     # Leading zeros off and the digits counted first: int() of a long decimal

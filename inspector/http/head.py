@@ -16,6 +16,7 @@ from inspector.http import fields
 from inspector.http.events import ProtocolError
 from inspector.http.limits import Limits
 from inspector.http.syntax import (
+    TARGET_RFC3986,
     absolute_authority,
     bad_target_bytes,
     find_head_end,
@@ -23,6 +24,7 @@ from inspector.http.syntax import (
     is_token,
     is_version,
     odd_target_bytes,
+    only,
     split_request_line,
     tabs_to_spaces,
     token_end,
@@ -180,9 +182,9 @@ class HeadReader:
 
     def _start(self, line: bytes) -> None:
         """Check the request line (RFC 9112 §3) and start llhttp on it."""
-        self._check_start(line, len(line))  # the same verdict as when the line arrives in pieces
         parts = split_request_line(line)
         if parts is None:
+            self._check_start(line, len(line))  # the same verdict as when the line arrives in pieces
             version = line.rstrip(b"\r\n").rsplit(b" ", 1)[-1]
             if not line.endswith(b"\r\n"):
                 raise ProtocolError(400, "request line not terminated by CRLF")
@@ -195,15 +197,14 @@ class HeadReader:
         if version not in (b"HTTP/1.0", b"HTTP/1.1"):
             raise ProtocolError(505, f"HTTP version {version.decode()} not supported")
         self.version = version[5:].decode("ascii")
-        bad = bad_target_bytes(target)
-        if bad:
-            shown = ", ".join("#" if b == ord("#") else f"0x{b:02x}" for b in bad)
-            raise ProtocolError(400, f"invalid characters in request-target: {shown}")
-        self._check_target(method, target)
-        odd = odd_target_bytes(target)
-        if odd:
-            shown = " ".join(map(chr, odd))
+        if not only(target, TARGET_RFC3986):  # the usual case in one call
+            bad = bad_target_bytes(target)
+            if bad:
+                shown = ", ".join("#" if b == ord("#") else f"0x{b:02x}" for b in bad)
+                raise ProtocolError(400, f"invalid characters in request-target: {shown}")
+            shown = " ".join(map(chr, odd_target_bytes(target)))
             self.notes.append(f"request-target has characters RFC 3986 does not allow: {shown}")
+        self._check_target(method, target)
         if self.skipped_lines:
             self.notes.append(f"{self.skipped_lines} empty line(s) before the request line ignored")
         fed_method = method if method in _LLHTTP_METHODS else b"GET"

@@ -114,26 +114,16 @@ class RequestParser:
         self._state = _State.HEAD
         self._idle_since: float | None = None
         self._last_byte = 0.0
-        self._paused = False
         self._completed = 0
+        #: True once the connection has nothing more to give (EOF, error)
+        self.closed = False
+        #: True when it stopped at ``max_requests`` with bytes still buffered
+        self.paused = False
+        #: the id of a request whose head is parsed but whose body is still arriving
+        self.pending_id: int | None = None
         self._reset_message()
 
     # -- public API -------------------------------------------------------
-
-    @property
-    def closed(self) -> bool:
-        """True once the connection has nothing more to give (EOF, error)."""
-        return self._state is _State.CLOSED
-
-    @property
-    def paused(self) -> bool:
-        """True when it stopped at ``max_requests`` with bytes still buffered."""
-        return self._paused and bool(self._buf)
-
-    @property
-    def pending_id(self) -> int | None:
-        """The id of a request whose head is parsed but whose body is still arriving."""
-        return self._id if self._state is _State.BODY or self._state is _State.CHUNKED else None
 
     def receive_data(self, data: bytes, now: float, max_requests: int | None = None) -> list[Event]:
         """Feed bytes received (``b""`` = the client closed its side).
@@ -155,7 +145,7 @@ class RequestParser:
             self._buf += data
             self._run(events, now, max_requests)
         else:
-            if self._paused:
+            if self.paused:
                 self._run(events, now, None)
             if not self.closed:
                 self._eof(events)
@@ -231,7 +221,7 @@ class RequestParser:
         """
         if self._state is _State.CLOSED:
             return []
-        events = self.resume(now) if self._paused else []
+        events = self.resume(now) if self.paused else []
         records = [
             event.record.with_error(reason) if isinstance(event, RequestReceived) else event.record
             for event in events
@@ -251,6 +241,7 @@ class RequestParser:
     # -- message state ----------------------------------------------------
 
     def _reset_message(self) -> None:
+        self.pending_id = None
         self._id: int | None = None
         self._msg_start: float | None = None
         self._received_at = 0.0
@@ -263,7 +254,7 @@ class RequestParser:
         self._keep_alive = True
 
     def _run(self, events: list[Event], now: float, max_requests: int | None) -> None:
-        self._paused = False
+        self.paused = False
         self._completed = 0
         try:
             self._process(events, now, max_requests)
@@ -275,7 +266,7 @@ class RequestParser:
             state = self._state
             if state is _State.HEAD:
                 if self._msg_start is None and max_requests is not None and self._completed >= max_requests:
-                    self._paused = True
+                    self.paused = True  # the loop runs while bytes are buffered
                     return
                 if self._msg_start is None:
                     # The head clock starts with the first byte after the previous
@@ -312,6 +303,9 @@ class RequestParser:
 
     def _close(self) -> None:
         self._state = _State.CLOSED
+        self.closed = True
+        self.paused = False
+        self.pending_id = None
         self._buf.clear()
 
     def _request_bytes(self) -> bool:
@@ -350,9 +344,11 @@ class RequestParser:
         if length == CHUNKED:
             self._chunked = ChunkedBody(self.limits, self._budget)
             self._state = _State.CHUNKED
+            self.pending_id = self._id
         elif length > 0:
             self._remaining = length
             self._state = _State.BODY
+            self.pending_id = self._id
         else:
             self._complete(events)
 

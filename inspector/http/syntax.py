@@ -21,7 +21,7 @@ TCHAR = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 #: request-target bytes accepted at all: visible ASCII except the fragment mark "#"
 _TARGET_ALLOWED = bytes(c for c in range(0x21, 0x7F) if c != ord("#"))
 #: RFC 3986 characters; the rest of _TARGET_ALLOWED is accepted with a note
-_TARGET_RFC3986 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?[]@!$&'()*+,;=%"
+TARGET_RFC3986 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?[]@!$&'()*+,;=%"
 #: RFC 3986 reg-name characters (with pct-encoding's "%"), and an IP literal's
 _REG_NAME = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%"
 _IP_LITERAL = b"0123456789ABCDEFabcdef:."
@@ -50,21 +50,16 @@ def is_version(data: bytes) -> bool:
     return len(data) == 8 and data.startswith(b"HTTP/") and data[6] == 0x2E and data[5:8:2].isdigit()
 
 
-def split_request_line(line: bytes) -> tuple[bytes, bytes, bytes] | None:
-    """Method, target and version of ``method SP target SP version CRLF`` (RFC 9112 §3).
+#: ``method SP target SP HTTP/d.d CRLF`` (RFC 9112 §3): a token, no space in
+#: the target. Possessive runs of classes that exclude what follows them: one
+#: pass, nothing to backtrack into.
+_REQUEST_LINE = re.compile(rb"([" + re.escape(TCHAR) + rb"]++) ([^ ]++) (HTTP/[0-9]\.[0-9])\r\n")
 
-    ``line`` ends at its first LF. The method is a token, the target has no
-    space, the version is ``HTTP/d.d``; anything else gives None.
-    """
-    if not line.endswith(b"\r\n"):
-        return None
-    parts = line[:-2].split(b" ")
-    if len(parts) != 3:
-        return None
-    method, target, version = parts
-    if not is_token(method) or not target or not is_version(version):
-        return None
-    return method, target, version
+
+def split_request_line(line: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """Method, target and version of a request line ending at its first LF, or None."""
+    match = _REQUEST_LINE.fullmatch(line)
+    return None if match is None else (match[1], match[2], match[3])
 
 
 def bad_target_bytes(target: bytes) -> list[int]:
@@ -74,7 +69,7 @@ def bad_target_bytes(target: bytes) -> list[int]:
 
 def odd_target_bytes(target: bytes) -> list[int]:
     """The distinct visible bytes RFC 3986 does not allow (``" < > \\ ^ ` { | }``)."""
-    return sorted(set(target.translate(None, _TARGET_RFC3986)))
+    return sorted(set(target.translate(None, TARGET_RFC3986)))
 
 
 def _port_after(rest: bytes) -> bool:
@@ -112,22 +107,14 @@ def absolute_authority(target: bytes) -> bytes | None:
     return rest[:cut]
 
 
+#: A Host field value: ``[v6]`` or a reg-name (maybe empty), then an optional
+#: ``:port``. Each run's class excludes the byte that ends it.
+_HOST_VALUE = re.compile(r"(?:\[[0-9A-Fa-f:.]++\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*+)(?::[0-9]*+)?+")
+
+
 def is_host_value(text: str) -> bool:
-    """A Host field value: ``[v6]`` or a reg-name (maybe empty), then an optional ``:port``."""
-    if not text.isascii():
-        return False
-    data = text.encode("ascii")
-    if data.startswith(b"["):
-        end = _ip_literal_end(data)
-        if end < 0:
-            return False
-        rest = data[end:]
-    else:
-        colon = data.find(b":")
-        name, rest = (data, b"") if colon < 0 else (data[:colon], data[colon:])
-        if not only(name, _REG_NAME):
-            return False
-    return not rest or (rest[:1] == b":" and (len(rest) == 1 or rest[1:].isdigit()))
+    """A valid Host field value (RFC 9110 §7.2, RFC 3986 §3.2.2)."""
+    return _HOST_VALUE.fullmatch(text) is not None
 
 
 _TOKEN = rb"[" + re.escape(TCHAR) + rb"]++"

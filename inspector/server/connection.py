@@ -16,6 +16,7 @@ import collections
 import logging
 import selectors
 import socket
+import time
 from collections.abc import Iterable
 
 from inspector.http.deferred import Deferred
@@ -177,7 +178,7 @@ class Connection:
             self.drop_output(budget)
             return b""
 
-    def send_pending(self, budget: InFlight, now: float) -> bool:
+    def send_pending(self, budget: InFlight) -> bool:
         """Hand the socket what it takes of the pending answers; False when it failed."""
         try:
             sent = self.sock.send(self.out)
@@ -188,9 +189,10 @@ class Connection:
         if sent:
             del self.out[:sent]
             budget.held -= sent
-            self.stalled_since = now if self.out else None
-        elif self.stalled_since is None:
-            self.stalled_since = now
+        if not self.out:
+            self.stalled_since = None
+        elif sent or self.stalled_since is None:
+            self.stalled_since = time.monotonic()  # waiting from now on, for the send timeout
         return True
 
     def drop_output(self, budget: InFlight) -> None:

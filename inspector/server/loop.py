@@ -240,7 +240,9 @@ class Server:
                 return
             if mask & selectors.EVENT_WRITE:
                 self._flush(conn)
-            if mask & selectors.EVENT_READ and self._conns.get(key.fd) is conn:
+                if self._conns.get(key.fd) is not conn or not conn.wants_read(self.limits.max_pipelined):
+                    return  # the flush changed what it may do; the mask follows at the round's end
+            if mask & selectors.EVENT_READ:
                 self._read(conn)
 
     def _accept(self) -> None:
@@ -263,10 +265,6 @@ class Server:
             conn.set_mask(self._sel, selectors.EVENT_READ)
 
     def _read(self, conn: Connection) -> None:
-        max_pipelined = self.limits.max_pipelined
-        if not conn.wants_read(max_pipelined):
-            self._watch(conn)  # paused since the socket was found readable
-            return
         data = conn.recv(self._budget)
         if data is None:
             return
@@ -281,8 +279,9 @@ class Server:
         if conn.parser.closed:
             self._watch(conn)  # bytes after the last request are not read as requests
             return
+        room = self.limits.max_pipelined - len(conn.queue) - (conn.waiting is not None)
         try:
-            events = conn.parser.receive_data(data, now, max(1, conn.room(max_pipelined)))
+            events = conn.parser.receive_data(data, now, max(1, room))
         except Exception as exc:  # a parser bug must not take the listener (and every client) down
             self._parser_failed(conn, exc, data, now)
             return
@@ -406,19 +405,18 @@ class Server:
     # -- output -------------------------------------------------------------------
 
     def _flush(self, conn: Connection) -> None:
-        now = time.monotonic()
-        if conn.out and not conn.send_pending(self._budget, now):
-            self._abandon(conn, HUNG_UP, now)
-            return
         if conn.out:
-            self._watch(conn)
-            return
-        conn.stalled_since = None
+            if not conn.send_pending(self._budget):
+                self._abandon(conn, HUNG_UP, time.monotonic())
+                return
+            if conn.out:
+                self._watch(conn)
+                return
         if conn.closing and not conn.queue and conn.waiting is None:
             self._finish(conn)
             return
         if (conn.queue or conn.parser.paused) and conn.waiting is None:
-            self._pump(conn, now)  # resumed after backpressure
+            self._pump(conn, time.monotonic())  # resumed after backpressure
             return
         self._watch(conn)
 
