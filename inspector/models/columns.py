@@ -196,6 +196,12 @@ def status_text(row: RowData) -> str:
     return status or "—"
 
 
+def waiting_text(row: RowData, now: float) -> str:
+    """What the Status column shows while the request waits for its answer:
+    ``waiting 3 s`` since it arrived (``now`` and ``received_at`` in POSIX seconds)."""
+    return f"waiting {max(0, int(now - row.received_at))} s"
+
+
 def cell_value(row: RowData, column: int) -> SortKey:
     """The underlying value of a cell (sorting and the raw source of display)."""
     match column:

@@ -38,7 +38,9 @@ reference counting frees them; after each batch :meth:`append_records` calls
 from __future__ import annotations
 
 import gc
+import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -57,6 +59,7 @@ from inspector.models.columns import (
     display,
     error_of,
     tooltip_of,
+    waiting_text,
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
@@ -102,6 +105,8 @@ class RequestTableModel(QAbstractTableModel):
         self._descending = False
         #: records of a batch being inserted whose rows are not announced yet
         self._not_shown = 0
+        #: ids of rows whose request is not answered yet (their Status says how long)
+        self._waiting: set[int] = set()
 
     # -- reading ---------------------------------------------------------------
 
@@ -234,6 +239,8 @@ class RequestTableModel(QAbstractTableModel):
                 return GONE.get(column, "") if column != Column.ID else str(self.row_id(row))
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            if column == Column.STATUS and self._waiting and self.row_id(row) in self._waiting:
+                return waiting_text(record, time.time())
             return display(record, column, CELL_LIMIT)
         if role == Role.SORT:
             return cell_value(record, column)
@@ -340,13 +347,19 @@ class RequestTableModel(QAbstractTableModel):
         del records[:count]
         return count
 
-    def append_records(self, records: Sequence[CaptureRecord]) -> None:
+    def append_records(self, records: Sequence[CaptureRecord], waiting: Iterable[int] = ()) -> None:
         """Add a batch of records where the sort puts them: by #, with one
         ``beginInsertRows`` at the end (at the top in descending order); by any
         other column, one per place the batch's rows go to (a few for a column
-        of few values, such as Method; at the top for Time descending)."""
+        of few values, such as Method; at the top for Time descending).
+
+        ``waiting``: ids among them whose request is not answered yet (their heads
+        are parsed: docs/ARCHITECTURE.md, "The capture path"); the Status says
+        how long they wait, and :meth:`update_record` completes each in place.
+        """
         if not records:
             return
+        self._waiting.update(waiting)
         first_slot = len(self._history.ids) + len(self._records)
         order = self._order
         self.appending.emit()
@@ -367,6 +380,47 @@ class RequestTableModel(QAbstractTableModel):
         # is frozen with them.
         gc.collect(1)
         gc.freeze()
+
+    @property
+    def waiting(self) -> frozenset[int]:
+        """Ids of the rows whose request is not answered yet."""
+        return frozenset(self._waiting)
+
+    def update_record(self, record: CaptureRecord) -> bool:
+        """Put ``record`` in the place of the row with its id (a waiting request
+        answered or given up) and repaint that row; False when no row has it."""
+        self._waiting.discard(record.id)
+        slot = self._slot_of_id(record.id)
+        if slot is None:
+            return False
+        n = len(self._history.ids)
+        if slot >= n:
+            self._records[slot - n] = record
+        else:
+            self._history.pinned[record.id] = record
+        self._repaint_slots([slot], 0, len(Column) - 1)
+        return True
+
+    def refresh_waiting(self) -> None:
+        """Repaint the Status cells of the waiting rows (their time moved on)."""
+        slots = [slot for slot in map(self._slot_of_id, self._waiting) if slot is not None]
+        self._repaint_slots(slots, Column.STATUS, Column.STATUS)
+
+    def _slot_of_id(self, record_id: int) -> int | None:
+        ids = self._history.ids
+        if record_id in self._history.pinned:  # a waiting row converted with the rows after it
+            at = bisect_left(ids, record_id)
+            return at if at < len(ids) and ids[at] == record_id else None
+        records = self._records
+        for index in range(len(records) - 1, -1, -1):  # waiting rows are among the newest
+            if records[index].id == record_id:
+                return len(ids) + index
+        return None
+
+    def _repaint_slots(self, slots: Sequence[int], first_column: int, last_column: int) -> None:
+        for row in self._order.rows_of(slots):
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, first_column), self.index(row, last_column))
 
     def _insert_sorted(self, first_slot: int, records: Sequence[CaptureRecord]) -> None:
         column = self._sort_column
@@ -394,6 +448,7 @@ class RequestTableModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._records = []
+        self._waiting.clear()
         self._history.reset(self._history.ids[:0])
         self._order.clear()
         self.endResetModel()

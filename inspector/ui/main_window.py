@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         capture.error.connect(self.error_banner.show_message)
         capture.stopped.connect(bar.show_idle)
         # the capture path (the recorder writes the history): records to the table
+        recorded.request_started.connect(feed.start)
         recorded.request_finished.connect(feed.add)
         feed.flushed.connect(self.filter_bar.refresh_counts)
         # the history

@@ -149,12 +149,15 @@ class RequestTableView(CopyableTableView):
         if old is not None:
             for signal in (old.modelReset, old.layoutChanged, old.rowsRemoved):
                 signal.disconnect(self._on_model_reset)
+            old.dataChanged.disconnect(self._on_model_data_changed)
         super().setModel(model)
         if model is None:
             return
         # a filter or a prune may hide the selected row: the detail pane follows
         for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved):
             signal.connect(self._on_model_reset)
+        # a waiting request answered: its row's record is replaced in place
+        model.dataChanged.connect(self._on_model_data_changed)
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_selection_current_row_changed)
         selection.selectionChanged.connect(self._on_selection_changed)
@@ -181,6 +184,11 @@ class RequestTableView(CopyableTableView):
     @Slot()
     def _on_model_reset(self) -> None:  # also: the layout changed, rows went away
         self._announce_selection()
+
+    @Slot(QModelIndex, QModelIndex, list)
+    def _on_model_data_changed(self, first: QModelIndex, last: QModelIndex, _roles: list[int]) -> None:
+        if self._selected is not None and first.row() <= self.currentIndex().row() <= last.row():
+            self._announce_selection()
 
     @Slot(str)
     def set_empty_hint(self, text: str) -> None:
