@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run headless test lint setup system-libs install-desktop uninstall-desktop clean
+.PHONY: run headless test lint mutate mutate-sample setup mutate-setup system-libs install-desktop uninstall-desktop clean
 
 run: setup system-libs
 	$(PY) main.py
@@ -20,7 +20,26 @@ lint: setup
 	$(PY) -m ruff check inspector tests bench tools setup.py
 	$(PY) -m mypy
 
+# Mutation testing (docs/TESTING.md): each module in MODULES in turn, at the lowest
+# priority, JOBS mutants at once; a second run waits for none and exits.
+# `make mutate-sample` tests ~30 mutants of the files the last commit changed.
+MODULES ?= inspector/tls inspector/upstream inspector/diff inspector/timeline \
+	inspector/addresses.py inspector/text.py inspector/assets.py
+JOBS ?= 2
+
+mutate: setup mutate-setup
+	nice -n 19 $(PY) tools/mutate.py --jobs $(JOBS) run $(MODULES)
+
+mutate-sample: setup mutate-setup
+	nice -n 19 $(PY) tools/mutate.py --jobs $(JOBS) sample
+
 setup: $(VENV)/.installed
+
+mutate-setup: $(VENV)/.mutate-installed
+
+$(VENV)/.mutate-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,mutate]'
+	touch $@
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -58,4 +77,4 @@ uninstall-desktop:
 		$(foreach size,$(ICON_SIZES),$(XDG_DATA_HOME)/icons/hicolor/$(size)x$(size)/apps/$(APP_ID).png)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info build/mutate

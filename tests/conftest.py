@@ -13,11 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from inspector.http.record import CaptureRecord, SentResponse
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["REQUEST_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="request-inspector-tests-")
+
+# `make mutate` (tools/mutate.py) runs each mutant's tests at nice 19 on a busy machine:
+# a slow example is no failure there, and every run draws the same examples, so a
+# surviving mutant can be reproduced.
+settings.register_profile("mutate", deadline=None, derandomize=True, database=None)
 
 
 def make_record(**overrides: Any) -> CaptureRecord:
