@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from inspector.http.record import CaptureRecord, SentResponse
 
@@ -21,9 +21,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["REQUEST_INSPECTOR_HOME"] = tempfile.mkdtemp(prefix="request-inspector-tests-")
 
 # `make mutate` (tools/mutate.py) runs each mutant's tests at nice 19 on a busy machine:
-# a slow example is no failure there, and every run draws the same examples, so a
-# surviving mutant can be reproduced.
-settings.register_profile("mutate", deadline=None, derandomize=True, database=None)
+# a slow example is no failure there, every run draws the same examples (a surviving
+# mutant can be reproduced), and a failing example is not shrunk (a kill needs no
+# minimal example, and shrinking costs more than the search).
+settings.register_profile(
+    "mutate",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)
 
 
 def make_record(**overrides: Any) -> CaptureRecord:

@@ -156,13 +156,10 @@ def prepare(where: Path, modules: list[str], tests: Iterable[str]) -> None:
     (where / "pyproject.toml").write_text(pyproject + mutmut_config(modules, tests))
 
 
-def mutmut(where: Path, *args: str, quiet: bool = False) -> subprocess.CompletedProcess[str]:
+def mutmut(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    output = subprocess.PIPE if quiet else None
-    return subprocess.run(
-        [sys.executable, "-m", "mutmut", *args], cwd=where, env=env, stdout=output, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=where, env=env, text=True, check=False)
 
 
 def read_outcome(module: str, where: Path) -> Outcome:
@@ -183,22 +180,45 @@ def load_equivalents() -> dict[str, Equivalent]:
     return {entry["mutant"]: Equivalent(**entry) for entry in table.get("equivalent", [])}
 
 
-def mutated_lines(where: Path, mutant: str) -> tuple[list[str], str]:
-    """The mutant's diff from the original, and its added lines (stripped, joined by `` / ``)."""
-    shown = mutmut(where, "show", mutant, quiet=True).stdout
-    diff = [line for line in shown.splitlines() if not line.startswith("# ")]
-    added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
-    return diff, " / ".join(added)
+def diffs(where: Path, names: list[str]) -> dict[str, list[str]]:
+    """Each mutant's diff from the original (one mutmut process for all of them)."""
+    code = (
+        "import json, sys\n"
+        "from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant\n"
+        "names = json.load(sys.stdin)\n"
+        "print(json.dumps({n: get_diff_for_mutant(n, path=find_mutant(n).path) for n in names}))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=where,
+        env=env,
+        input=json.dumps(names),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, str] = json.loads(done.stdout.splitlines()[-1])
+    return {name: text.splitlines() for name, text in found.items()}
+
+
+def added_lines(diff: list[str]) -> str:
+    """A diff's added lines, stripped and joined by `` / ``: how an explanation names its mutant."""
+    return " / ".join(
+        line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")
+    )
 
 
 def report(outcome: Outcome, where: Path, equivalents: dict[str, Equivalent]) -> tuple[float, list[str]]:
     """Print the module's score and each unexplained survivor's diff; return the score and them."""
     counts = Counter(outcome.status.values())
     explained, unexplained = [], []
-    for name in outcome.survivors():
-        diff, added = mutated_lines(where, name)
+    survivors = outcome.survivors()
+    shown = diffs(where, survivors) if survivors else {}
+    for name in survivors:
+        diff = shown[name]
         known = equivalents.get(name)
-        if known is not None and known.line == added:
+        if known is not None and known.line == added_lines(diff):
             explained.append(name)
             continue
         unexplained.append(name)
