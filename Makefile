@@ -21,7 +21,7 @@ lint: setup
 	$(PY) -m mypy
 
 # Mutation testing (docs/TESTING.md): each module in MODULES in turn, at the lowest
-# priority, JOBS mutants at once; a second run waits for none and exits.
+# priority, JOBS mutants at once; a second run waits until the first is done.
 # `make mutate-sample` tests ~30 mutants of the files the last commit changed.
 MODULES ?= inspector/tls inspector/upstream inspector/diff inspector/timeline \
 	inspector/addresses.py inspector/text.py inspector/assets.py

@@ -16,7 +16,7 @@ equivalent (no user could tell it from the original). An explanation names the
 mutant and its mutated line; when the code changes and the line no longer matches,
 the explanation is stale and the mutant counts as a survivor again.
 
-Only one mutation run at a time: a second one exits at once (``build/mutate/.lock``).
+Only one mutation run at a time: a second one waits for the first (``build/mutate/.lock``).
 See docs/TESTING.md for the scores of the last runs.
 """
 
@@ -72,7 +72,7 @@ SAMPLED = (
 #: the share of non-equivalent mutants a module's tests must kill
 TARGET = 0.95
 #: what a scratch copy holds besides the package (the tests find resources/ and main.py)
-COPIED = ("inspector", "tests", "resources", "main.py", "setup.py")
+COPIED = ("inspector", "tests", "resources", "tools", "main.py", "setup.py", "Makefile")
 
 KILLED = frozenset({"killed", "timeout", "caught by type check"})
 
@@ -120,7 +120,8 @@ def one_run_at_a_time() -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SystemExit("error: another mutation run is under way (build/mutate/.lock)") from None
+            print("another mutation run is under way (build/mutate/.lock): waiting for it", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 
@@ -133,7 +134,7 @@ def mutmut_config(modules: Iterable[str], tests: Iterable[str]) -> str:
         "pytest_add_cli_args_test_selection": sorted(set(tests)),
         # a slow example is no kill, and the same examples every time (tests/conftest.py)
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "--hypothesis-profile=mutate"],
-        "also_copy": ["resources", "main.py", "setup.py"],
+        "also_copy": [name for name in COPIED if name not in ("inspector", "tests")],
         "use_git_change_detection": False,
     }
     lines = ["", "[tool.mutmut]"]
