@@ -17,7 +17,8 @@ from inspector.text import CELL_LIMIT, ELLIPSIS, TOOLTIP_LIMIT, human_size, tool
 
 
 def fresh_text_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fresh_text", inspector.text.__file__)
+    """A second copy of inspector.text (same name, not in sys.modules), its tables built anew."""
+    spec = importlib.util.spec_from_file_location("inspector.text", inspector.text.__file__)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
