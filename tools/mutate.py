@@ -297,20 +297,19 @@ def generate(where: Path) -> list[str]:
 
 
 def sample(count: int, base: str, jobs: int) -> int:
-    """Run ``count`` mutants drawn (seeded by HEAD) from the changed files, else from all sampled modules."""
+    """Run ``count`` mutants of the sampled modules' files changed since ``base`` (else of one
+    sampled module), drawn at random seeded by HEAD's commit so a run can be repeated."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=ROOT, capture_output=True, text=True)
+    rng = random.Random(head.stdout.strip())
     files = sorted({path for path in changed_files(base) if path.endswith(".py") and module_of(path)})
-    modules = sorted({module for path in files if (module := module_of(path))}) or list(SAMPLED)
+    modules = sorted({module for path in files if (module := module_of(path))}) or [rng.choice(SAMPLED)]
     targets = files or modules
-    print(f"mutation sample: {count} mutants of {', '.join(targets)}")
     where = SCRATCH / "sample"
     prepare(where, targets, [test for module in modules for test in SELECTION[module]])
     names = generate(where)
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], check=False, cwd=ROOT, capture_output=True, text=True
-    ).stdout
-    chosen = sorted(random.Random(head.strip()).sample(names, min(count, len(names))))
+    chosen = sorted(rng.sample(names, min(count, len(names))))
+    print(f"mutation sample: {len(chosen)} of the {len(names)} mutants of {', '.join(targets)}", flush=True)
     if not chosen:
-        print("mutation sample: no mutants")
         return 0
     done = mutmut(where, "run", "--max-children", str(jobs), *chosen)
     if done.returncode != 0:

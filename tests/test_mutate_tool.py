@@ -1,0 +1,61 @@
+"""tools/mutate.py, the mutation-testing driver: its tables stay true to the tree.
+
+The mutation runs themselves are too long for the suite (docs/TESTING.md); these checks
+catch what would make one fail or mislead: a module or test folder renamed, an
+explanation file that does not parse, a scratch configuration mutmut would misread.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import mutate  # noqa: E402
+
+
+@pytest.mark.parametrize("module", sorted(mutate.SELECTION))
+def test_every_module_and_its_test_selection_exist(module: str) -> None:
+    assert (ROOT / module).exists(), module
+    for tests in mutate.SELECTION[module]:
+        assert (ROOT / tests).exists(), tests
+
+
+def test_every_sampled_module_has_a_selection() -> None:
+    assert set(mutate.SAMPLED) <= set(mutate.SELECTION)
+
+
+def test_each_explanation_names_one_mutant_of_a_sampled_module_with_its_line_and_reason() -> None:
+    explained = mutate.load_equivalents()
+    entries = tomllib.loads(mutate.EQUIVALENTS.read_text())["equivalent"]
+    assert len(explained) == len(entries), "a mutant is explained twice"
+    for name, entry in explained.items():
+        assert "__mutmut_" in name
+        assert entry.line and entry.why, name
+        module = name.split(".x", 1)[0].replace(".", "/")
+        assert any(module == m.removesuffix(".py") or module.startswith(m + "/") for m in mutate.SAMPLED), (
+            name
+        )
+
+
+def test_the_scratch_configuration_mutates_only_the_chosen_modules() -> None:
+    config = tomllib.loads(
+        mutate.mutmut_config(["inspector/tls", "inspector/text.py"], ["tests/b", "tests/a"])
+    )
+    table = config["tool"]["mutmut"]
+    assert table["only_mutate"] == ["inspector/tls/*", "inspector/text.py"]
+    assert table["pytest_add_cli_args_test_selection"] == ["tests/a", "tests/b"]
+    assert "--hypothesis-profile=mutate" in table["pytest_add_cli_args"]
+
+
+def test_names_and_added_lines() -> None:
+    assert [mutate.slug(m) for m in ("inspector/tls", "inspector/text.py")] == ["tls", "text"]
+    diff = ["--- a.py", "+++ a.py", "@@ -1 +1 @@", "-    x = 1", "+    x = 2", "+    y = 3"]
+    assert mutate.added_lines(diff) == "x = 2 / y = 3"
+    with pytest.raises(SystemExit, match="no test selection for inspector/nope"):
+        mutate.check_modules(["inspector/nope"])
+    assert mutate.check_modules(["inspector/tls/"]) == ["inspector/tls"]
