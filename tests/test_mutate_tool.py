@@ -30,8 +30,8 @@ def test_every_sampled_module_has_a_selection() -> None:
 
 
 def test_each_explanation_names_one_mutant_of_a_sampled_module_with_its_line_and_reason() -> None:
-    explained = mutate.load_equivalents()
-    entries = tomllib.loads(mutate.EQUIVALENTS.read_text())["equivalent"]
+    explained = mutate.load_explained()
+    entries = tomllib.loads(mutate.EXPLAINED.read_text())["survivor"]
     assert len(explained) == len(entries), "a mutant is explained twice"
     for name, entry in explained.items():
         assert "__mutmut_" in name
@@ -54,6 +54,10 @@ def test_the_scratch_configuration_mutates_only_the_chosen_modules() -> None:
 
 def test_names_and_added_lines() -> None:
     assert [mutate.slug(m) for m in ("inspector/tls", "inspector/text.py")] == ["tls", "text"]
+    assert mutate.short_name("inspector.diff.model.xǁJsonChangeǁmirrored__mutmut_3") == (
+        "diff.model.JsonChange.mirrored #3"
+    )
+    assert mutate.short_name("inspector.text.x__build_table__mutmut_12") == "text._build_table #12"
     diff = ["--- a.py", "+++ a.py", "@@ -1 +1 @@", "-    x = 1", "+    x = 2", "+    y = 3"]
     assert mutate.added_lines(diff) == "x = 2 / y = 3"
     with pytest.raises(SystemExit, match="no test selection for inspector/nope"):

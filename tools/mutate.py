@@ -11,10 +11,11 @@ function, then runs, for each mutant, only the tests that reached its function.
 
 A mutant is *killed* when a test fails (or it runs out of CPU time: a loop that no
 longer ends). Every other outcome (survived, no test reached it, suspicious) counts
-against the score unless ``tools/mutate_equivalents.toml`` explains it as
+against the score unless ``tools/mutate_survivors.toml`` explains it as
 equivalent (no user could tell it from the original). An explanation names the
 mutant and its mutated line; when the code changes and the line no longer matches,
-the explanation is stale and the mutant counts as a survivor again.
+the explanation is stale and the mutant counts as an unexplained survivor again.
+Survivors explained there as not equivalent still count against the score.
 
 Only one mutation run at a time: a second one waits for the first (``build/mutate/.lock``).
 See docs/TESTING.md for the scores of the last runs.
@@ -40,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "build" / "mutate"
-EQUIVALENTS = ROOT / "tools" / "mutate_equivalents.toml"
+EXPLAINED = ROOT / "tools" / "mutate_survivors.toml"
 
 #: the tests run against each module's mutants: its own test folder, chosen so a
 #: whole run stays within an hour on a 2-core machine (docs/TESTING.md has the times)
@@ -78,10 +79,13 @@ KILLED = frozenset({"killed", "timeout", "caught by type check"})
 
 
 @dataclass
-class Equivalent:
+class Survivor:
+    """An explained survivor: ``equivalent`` ones leave the score, the others count against it."""
+
     mutant: str
     line: str
     why: str
+    equivalent: bool = True
 
 
 @dataclass
@@ -176,9 +180,9 @@ def read_outcome(module: str, where: Path) -> Outcome:
     return outcome
 
 
-def load_equivalents() -> dict[str, Equivalent]:
-    table = tomllib.loads(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else {}
-    return {entry["mutant"]: Equivalent(**entry) for entry in table.get("equivalent", [])}
+def load_explained() -> dict[str, Survivor]:
+    table = tomllib.loads(EXPLAINED.read_text()) if EXPLAINED.exists() else {}
+    return {entry["mutant"]: Survivor(**entry) for entry in table.get("survivor", [])}
 
 
 def diffs(where: Path, names: list[str]) -> dict[str, list[str]]:
@@ -210,36 +214,62 @@ def added_lines(diff: list[str]) -> str:
     )
 
 
-def report(outcome: Outcome, where: Path, equivalents: dict[str, Equivalent]) -> tuple[float, list[str]]:
-    """Print the module's score and each unexplained survivor's diff; return the score and them."""
+def short_name(mutant: str) -> str:
+    """``inspector.diff.model.xǁJsonChangeǁmirrored__mutmut_3`` -> ``diff.model.JsonChange.mirrored #3``."""
+    mangled, _, number = mutant.partition("__mutmut_")
+    module, _, function = mangled.removeprefix("inspector.").partition(".x")
+    function = function[1:].replace("ǁ", ".")  # "_name" for a function, "ǁClassǁname" for a method
+    return f"{module}.{function} #{number}"
+
+
+def report(
+    outcome: Outcome, where: Path, explained: dict[str, Survivor], *, markdown: bool = False
+) -> tuple[float, list[str]]:
+    """Print the module's score and each unexplained survivor's diff (or, with ``markdown``,
+    the score and a table of every survivor for docs/TESTING.md); return the score and the
+    unexplained survivors."""
     counts = Counter(outcome.status.values())
-    explained, unexplained = [], []
     survivors = outcome.survivors()
     shown = diffs(where, survivors) if survivors else {}
-    for name in survivors:
-        diff = shown[name]
-        known = equivalents.get(name)
-        if known is not None and known.line == added_lines(diff):
-            explained.append(name)
-            continue
-        unexplained.append(name)
-        stale = " (its explanation is stale: the mutated line changed)" if known else ""
-        print(f"\n{outcome.status[name]}: {name}{stale}")
-        print("\n".join(diff))
-    considered = len(outcome.status) - len(explained)
+    known = {
+        name: explained[name]
+        for name in survivors
+        if name in explained and explained[name].line == added_lines(shown[name])
+    }
+    unexplained = [name for name in survivors if name not in known]
+    equivalent = sum(entry.equivalent for entry in known.values())
+    considered = len(outcome.status) - equivalent
     killed = sum(counts[status] for status in KILLED)
     score = killed / considered if considered else 1.0
     took = f", {outcome.seconds / 60:.0f} min" if outcome.seconds is not None else ""
     tally = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    print(
-        f"\n{outcome.module}: {score:.1%} of {considered} non-equivalent mutants killed "
-        f"({tally}; {len(explained)} equivalent{took})"
+    summary = (
+        f"{outcome.module}: {score:.1%} of {considered} non-equivalent mutants killed "
+        f"({tally}; {equivalent} equivalent{took})"
     )
+    if not markdown:
+        for name in unexplained:
+            stale = " (its explanation is stale: the mutated line changed)" if name in explained else ""
+            print(f"\n{outcome.status[name]}: {name}{stale}")
+            print("\n".join(shown[name]))
+        print(f"\n{summary}")
+        return score, unexplained
+    print(f"#### {summary}\n")
+    if survivors:
+        print("| mutant | mutated line | why it survives |\n| --- | --- | --- |")
+    for name in survivors:
+        entry = known.get(name)
+        why = "**not explained**" if entry is None else entry.why
+        if entry is not None and not entry.equivalent:
+            why = f"**not killed**: {why}"
+        line = (added_lines(shown[name]) or "(line removed)").replace("|", "\\|")
+        print(f"| `{short_name(name)}` | `{line}` | {why} |")
+    print()
     return score, unexplained
 
 
 def run(modules: list[str], jobs: int) -> int:
-    equivalents = load_equivalents()
+    explained = load_explained()
     worst = 1.0
     for module in modules:
         where = scratch_of(module)
@@ -250,7 +280,7 @@ def run(modules: list[str], jobs: int) -> int:
             print(f"error: mutmut failed on {module} (exit {done.returncode}); see above")
             return 2
         (where / "seconds").write_text(f"{time.monotonic() - started:.0f}")
-        score, _ = report(read_outcome(module, where), where, equivalents)
+        score, _ = report(read_outcome(module, where), where, explained)
         worst = min(worst, score)
     return 0 if worst >= TARGET else 1
 
@@ -263,7 +293,7 @@ def retest(module: str, patterns: list[str], jobs: int) -> int:
     for target in (where / "tests", where / "mutants" / "tests"):
         shutil.copytree(ROOT / "tests", target, dirs_exist_ok=True)
     done = mutmut(where, "run", "--max-children", str(jobs), *patterns)
-    report(read_outcome(module, where), where, load_equivalents())
+    report(read_outcome(module, where), where, load_explained())
     return done.returncode
 
 
@@ -317,7 +347,7 @@ def sample(count: int, base: str, jobs: int) -> int:
         return 2
     outcome = read_outcome("sample", where)
     outcome.status = {name: outcome.status[name] for name in chosen}
-    _, unexplained = report(outcome, where, load_equivalents())
+    _, unexplained = report(outcome, where, load_explained())
     return 1 if unexplained else 0
 
 
@@ -332,21 +362,25 @@ def main(argv: list[str] | None = None) -> int:
     again.add_argument("module")
     again.add_argument("patterns", nargs="+")
     shown = verbs.add_parser("report", help="print the last run's score and unexplained survivors")
+    shown.add_argument(
+        "--markdown", action="store_true", help="every survivor, as docs/TESTING.md lists them"
+    )
     shown.add_argument("modules", nargs="+")
     drawn = verbs.add_parser("sample", help="a short run of mutants of the changed files")
     drawn.add_argument("--count", type=int, default=30)
     drawn.add_argument("--base", default="HEAD~1", help="changed since this revision (default HEAD~1)")
     args = parser.parse_args(argv)
+    if args.verb == "report":
+        explained = load_explained()
+        for module in check_modules(args.modules):
+            where = scratch_of(module)
+            report(read_outcome(module, where), where, explained, markdown=args.markdown)
+        return 0
     with one_run_at_a_time():
         if args.verb == "run":
             return run(check_modules(args.modules), args.jobs)
         if args.verb == "retest":
             return retest(check_modules([args.module])[0], args.patterns, args.jobs)
-        if args.verb == "report":
-            equivalents = load_equivalents()
-            for module in check_modules(args.modules):
-                report(read_outcome(module, scratch_of(module)), scratch_of(module), equivalents)
-            return 0
         return sample(args.count, args.base, args.jobs)
 
 
