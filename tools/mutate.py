@@ -97,7 +97,8 @@ class Outcome:
     seconds: float | None = None
 
     def survivors(self) -> list[str]:
-        return sorted(name for name, status in self.status.items() if status not in KILLED)
+        """Mutants tested and not killed (those not tested yet count against the score too)."""
+        return sorted(name for name, status in self.status.items() if status not in KILLED | {"not checked"})
 
 
 def slug(module: str) -> str:
@@ -140,6 +141,8 @@ def mutmut_config(modules: Iterable[str], tests: Iterable[str]) -> str:
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "--hypothesis-profile=mutate"],
         "also_copy": [name for name in COPIED if name not in ("inspector", "tests")],
         "use_git_change_detection": False,
+        # a mutant that loops for ever is stopped after 4x (not mutmut's 15x) its tests' time
+        "timeout_multiplier": 4.0,
     }
     lines = ["", "[tool.mutmut]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
@@ -268,18 +271,23 @@ def report(
     return score, unexplained
 
 
-def run(modules: list[str], jobs: int) -> int:
+def run(modules: list[str], jobs: int, *, resume: bool = False) -> int:
+    """Full runs of ``modules``, one after the other; ``resume`` finishes an interrupted one
+    (mutants with a result keep it) instead of starting afresh."""
     explained = load_explained()
     worst = 1.0
     for module in modules:
         where = scratch_of(module)
-        prepare(where, [module], SELECTION[module])
+        timing = where / "seconds"
+        spent = float(timing.read_text()) if resume and timing.exists() else 0.0
+        if not (resume and (where / "mutants").is_dir()):
+            prepare(where, [module], SELECTION[module])
         started = time.monotonic()
         done = mutmut(where, "run", "--max-children", str(jobs))
+        timing.write_text(f"{spent + time.monotonic() - started:.0f}")
         if done.returncode != 0:
             print(f"error: mutmut failed on {module} (exit {done.returncode}); see above")
             return 2
-        (where / "seconds").write_text(f"{time.monotonic() - started:.0f}")
         score, _ = report(read_outcome(module, where), where, explained)
         worst = min(worst, score)
     return 0 if worst >= TARGET else 1
@@ -357,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     verbs = parser.add_subparsers(dest="verb", required=True)
-    verbs.add_parser("run", help="full runs of the modules").add_argument("modules", nargs="+")
+    full = verbs.add_parser("run", help="full runs of the modules")
+    full.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    full.add_argument("modules", nargs="+")
     again = verbs.add_parser("retest", help="rerun mutants (globs) of a module's last run with today's tests")
     again.add_argument("module")
     again.add_argument("patterns", nargs="+")
@@ -378,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with one_run_at_a_time():
         if args.verb == "run":
-            return run(check_modules(args.modules), args.jobs)
+            return run(check_modules(args.modules), args.jobs, resume=args.resume)
         if args.verb == "retest":
             return retest(check_modules([args.module])[0], args.patterns, args.jobs)
         return sample(args.count, args.base, args.jobs)
