@@ -18,6 +18,7 @@ from inspector.diff.body import diff_body
 from inspector.diff.engine import SUMMARY_VALUE
 from inspector.diff.hexdiff import MAX_ROWS, ROW, diff_hex
 from inspector.diff.jsondiff import MAX_DEPTH, diff_json
+from inspector.diff.textdiff import diff_lines
 from inspector.http.record import SentResponse
 from inspector.responses import Condition
 from tests.conftest import make_record
@@ -163,3 +164,15 @@ def test_a_value_at_the_summary_limit_is_quoted_whole() -> None:
     summary = compare(make_record(response=sent), make_record(id=2)).summary
     assert f"reason {reason} vs OK" in summary
     assert f"{reason}…" not in summary
+
+
+# text
+
+
+def test_two_changes_far_apart_in_a_long_text_are_two_changed_lines() -> None:
+    """Too long for difflib's budget: only the unique lines between the changes anchor them."""
+    left = [f"line {i}\n" for i in range(1200)]
+    right = left.copy()
+    right[10], right[1190] = "changed\n", "changed too\n"
+    diff = diff_lines(left, right)
+    assert (diff.removed, diff.added, diff.first_line) == (2, 2, 10)
