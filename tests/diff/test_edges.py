@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from inspector.diff import Change, compare, json_condition
+from inspector.diff import Change, compare, json_condition, textdiff
 from inspector.diff import pairs as pairs_module
 from inspector.diff.body import diff_body
 from inspector.diff.engine import SUMMARY_VALUE
@@ -176,3 +176,51 @@ def test_two_changes_far_apart_in_a_long_text_are_two_changed_lines() -> None:
     right[10], right[1190] = "changed\n", "changed too\n"
     diff = diff_lines(left, right)
     assert (diff.removed, diff.added, diff.first_line) == (2, 2, 10)
+
+
+def test_text_at_the_line_limit_is_still_diffed_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textdiff, "MAX_LINES", 10)
+    left = [f"{i}\n" for i in range(10)]
+    assert diff_lines(left, [*left[:9], "x\n"]).line_by_line
+    assert diff_lines([*left[:9], "x\n"], left).line_by_line
+
+
+def test_one_side_over_the_line_limit_is_enough_to_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textdiff, "MAX_LINES", 10)
+    long = [f"{i}\n" for i in range(20)]
+    for left, right in ((long, long[:5]), (long[:5], long)):
+        diff = diff_lines(left, right)
+        assert not diff.line_by_line
+        assert diff.first_line == 5  # where the shorter side ends
+    assert diff_lines(long, long[:12]).first_line == 12
+
+
+def test_the_last_line_of_room_shows_one_more_hunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textdiff, "MAX_SHOWN_LINES", 9)
+    left = [f"{i}\n" for i in range(40)]
+    right = left.copy()
+    right[5], right[30] = "five\n", "thirty\n"  # two hunks of 3 + 1 + 1 + 3 lines
+    diff = diff_lines(left, right)
+    assert [len(hunk.lines) for hunk in diff.hunks] == [8, 1]
+    assert diff.note == "showing the first 9 of 16 lines of the diff"
+
+
+def test_equal_bytes_text_on_one_side_only_are_shown_as_bytes() -> None:
+    """The same bytes, text in the charset one side declares and not in the other's."""
+    diff, phrase, _ = diff_body(b"caf\xe9", "text/plain; charset=latin-1", b"caf\xe9", "text/plain")
+    assert (diff.kind, diff.left_kind, diff.right_kind, phrase) == ("hex", "text", "binary", "")
+
+
+def test_answers_in_forms_are_recognised_by_their_content_type_header_in_any_case() -> None:
+    for name in ("Content-Type", "content-type", "CONTENT-TYPE"):
+        headers = (("Server", "x"), (name, FORM))
+        answers = [
+            SentResponse(
+                status=200, reason="OK", headers=headers, body=body, rule="r", bytes=1, duration_ms=0.1
+            )
+            for body in (b"a=1&b=2", b"a=1&b=3")
+        ]
+        comparison = compare(make_record(response=answers[0]), make_record(id=2, response=answers[1]))
+        body = comparison.section("response").body
+        assert body is not None
+        assert body.kind == "form", name
