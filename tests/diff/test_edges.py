@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from inspector.diff import Change, compare, json_condition, textdiff
+from inspector.diff import Change, compare, json_condition, jsondiff, textdiff
 from inspector.diff import pairs as pairs_module
 from inspector.diff.body import diff_body
 from inspector.diff.engine import SUMMARY_VALUE
@@ -224,3 +224,19 @@ def test_answers_in_forms_are_recognised_by_their_content_type_header_in_any_cas
         body = comparison.section("response").body
         assert body is not None
         assert body.kind == "form", name
+
+
+def test_swapping_two_json_documents_mirrors_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsondiff, "MAX_DEPTH", 2)
+    left = {"same": 1, "gone": 2, "changed": "a", "deep": {"b": {"c": 1}}}
+    right = {"same": 1, "changed": "b", "deep": {"b": {"c": 2}}, "new": 3}
+    forward, _ = diff_json(left, right)
+    backward, _ = diff_json(right, left)
+    assert {c.path: c for c in backward} == {c.path: c.mirrored() for c in forward}
+    deep = next(c for c in backward if c.path == "$.deep.b")
+    assert (deep.left, deep.right, deep.note) == (
+        {"c": 2},
+        {"c": 1},
+        "nested deeper than 2 levels: compared whole",
+    )
+    assert {c.path: c.change for c in backward}["$.gone"] is Change.ADDED
