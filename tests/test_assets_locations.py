@@ -33,6 +33,13 @@ def not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importlib.resources, "files", files)
 
 
+def no_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    def find_spec(name: str, package: str | None = None) -> Any:
+        return None if name == "resources" else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
 def test_a_checkout_that_is_not_installed_finds_its_own_resources(monkeypatch: pytest.MonkeyPatch) -> None:
     not_installed(monkeypatch)
     assert resources_dir() == CHECKOUT
@@ -42,11 +49,7 @@ def test_a_checkout_that_is_not_installed_finds_its_own_resources(monkeypatch: p
 def test_an_installed_package_finds_its_resources_without_a_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
     installed = real_files("inspector.resources")
     assert isinstance(installed, Path)
-
-    def find_spec(name: str, package: str | None = None) -> Any:
-        return None if name == "resources" else real_find_spec(name, package)
-
-    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    no_checkout(monkeypatch)
     assert resources_dir() == installed
 
 
@@ -85,3 +88,18 @@ def test_a_file_missing_from_the_resources_is_reported_missing(
     assert icon_path() == tmp_path / "icons" / f"{APP_ID}.svg"
     assert icon_png_paths() == {}
     assert desktop_entry_path() is None
+
+
+def test_neither_installed_nor_in_a_checkout_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    not_installed(monkeypatch)
+    no_checkout(monkeypatch)
+    assert resources_dir() is None
+
+
+def test_a_module_named_resources_is_no_resources_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    not_installed(monkeypatch)
+    (tmp_path / "resources.py").write_text("raise SystemExit('never run')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert resources_dir() is None
