@@ -64,6 +64,8 @@ def test_a_freshly_imported_module_escapes_every_invisible_character_one_way() -
     # bytes that are not UTF-8 come back as they were sent
     assert fresh.visible("\udc80\udcff", None) == "\\x80\\xff"
     assert fresh.visible("plain ünïcødé ✓", None) == "plain ünïcødé ✓"
+    # visible characters just past escaped ranges: no-break spaces, a private-use character
+    assert fresh.visible("a\xa0b\u202fc\ue000", None) == "a\xa0b\u202fc\ue000"
 
 
 def test_bytes_up_to_the_cell_limit_are_shown_whole() -> None:
@@ -72,6 +74,7 @@ def test_bytes_up_to_the_cell_limit_are_shown_whole() -> None:
 
 
 def test_long_bytes_are_cut_escaped_and_marked() -> None:
+    assert visible_bytes(b"a" * (CELL_LIMIT * 4), CELL_LIMIT * 2) == "a" * (CELL_LIMIT * 2) + ELLIPSIS
     data = b"\xff\n" + b"a" * 500
     assert visible_bytes(data, 10) == "\\xff\\n" + "a" * 8 + ELLIPSIS
     assert visible_bytes(data, 10, keep_newlines=True) == "\\xff\n" + "a" * 8 + ELLIPSIS
