@@ -240,3 +240,28 @@ def test_swapping_two_json_documents_mirrors_every_change(monkeypatch: pytest.Mo
         "nested deeper than 2 levels: compared whole",
     )
     assert {c.path: c.change for c in backward}["$.gone"] is Change.ADDED
+
+
+def test_a_bool_beside_an_integer_too_big_for_the_fast_check_is_still_a_type_change() -> None:
+    """true == 1 in Python; orjson cannot encode 2**70, so the walk must decide, not assume equal."""
+    found, _ = diff_json([True, 2**70], [1, 2**70])
+    assert [(c.change, c.path) for c in found] == [(Change.TYPE, "$[0]")]
+
+
+def test_an_equal_nested_object_does_not_end_the_comparison() -> None:
+    found, _ = diff_json({"same": {"a": [1, 2]}, "x": 1}, {"same": {"a": [1, 2]}, "x": 2})
+    assert [c.path for c in found] == ["$.x"]
+
+
+def test_every_change_below_the_depth_limit_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsondiff, "MAX_DEPTH", 1)
+    found, _ = diff_json({"a": {"x": 1}, "b": {"x": 1}}, {"a": {"x": 2}, "b": {"x": 2}})
+    assert [c.path for c in found] == ["$.a", "$.b"]
+
+
+def test_a_change_far_from_the_start_shows_only_its_context() -> None:
+    left = [f"{i}\n" for i in range(40)]
+    right = left.copy()
+    right[30] = "thirty\n"
+    diff = diff_lines(left, right)
+    assert [hunk.header for hunk in diff.hunks] == ["@@ -28,7 +28,7 @@"]
