@@ -295,11 +295,15 @@ def run(modules: list[str], jobs: int, *, resume: bool = False) -> int:
 
 def retest(module: str, patterns: list[str], jobs: int) -> int:
     """Copy the worktree's tests into the module's last run and run the named mutants (globs;
-    by default the last run's survivors) again."""
+    by default the last run's survivors and the mutants it did not reach) again."""
     where = scratch_of(module)
     if not (where / "mutants").is_dir():
         raise SystemExit(f"error: no earlier run of {module}; run `make mutate MODULES={module}` first")
-    patterns = patterns or read_outcome(module, where).survivors()
+    last = read_outcome(module, where)
+    patterns = patterns or [
+        *last.survivors(),
+        *(n for n, status in last.status.items() if status == "not checked"),
+    ]
     if not patterns:
         print(f"{module}: no survivors to test again")
         return 0
