@@ -295,14 +295,14 @@ def run(modules: list[str], jobs: int, *, resume: bool = False) -> int:
 
 def retest(module: str, patterns: list[str], jobs: int) -> int:
     """Copy the worktree's tests into the module's last run and run the named mutants (globs;
-    by default the last run's survivors and the mutants it did not reach) again."""
+    by default the last run's unexplained survivors and the mutants it did not reach) again."""
     where = scratch_of(module)
     if not (where / "mutants").is_dir():
         raise SystemExit(f"error: no earlier run of {module}; run `make mutate MODULES={module}` first")
-    last = read_outcome(module, where)
+    last, explained = read_outcome(module, where), load_explained()
     patterns = patterns or [
-        *last.survivors(),
-        *(n for n, status in last.status.items() if status == "not checked"),
+        *(name for name in last.survivors() if name not in explained),
+        *(name for name, status in last.status.items() if status == "not checked"),
     ]
     if not patterns:
         print(f"{module}: no survivors to test again")
