@@ -177,6 +177,8 @@ def test_closing_answers_what_is_left_with_503_and_ends_every_thread(
     assert forwarder.close(timeout=WAIT)
     results = [running.result(0), waiting.result(0)]
     assert [r.response.status for r in results if r] == [503, 503]
+    stopped = f"upstream {hung.url()}: not forwarded: the forwarder stopped"
+    assert [r.response.error for r in results if r] == [stopped, stopped]
     assert not [t for t in threading.enumerate() if t.name.startswith("upstream-")]
     late = forwarder.submit(capture(GET), parse_target(hung.url())).result(0)
     assert (
