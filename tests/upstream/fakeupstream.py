@@ -109,6 +109,8 @@ class FakeUpstream:
         self.connections = 0
         self.closed_by_client = 0
         self.closed_by_server = 0
+        #: the protocol each TLS connection agreed by ALPN (None: none offered matched)
+        self.alpn: list[str | None] = []
         self._socks: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._stopping = False
@@ -170,6 +172,7 @@ class FakeUpstream:
                 sock = self._tls.wrap_socket(sock, server_side=True)
                 with self._cond:
                     self._socks.append(sock)  # the plain socket object was detached
+                    self.alpn.append(sock.selected_alpn_protocol())
             buf = b""
             while True:
                 while b"\r\n\r\n" not in buf:

@@ -96,3 +96,14 @@ def test_plain_http_to_a_tls_upstream_is_a_502_not_a_hang(
     upstream = start_upstream(tls=server_context(ca, "127.0.0.1"))
     result = forward(forwarder, GET, upstream.url().replace("https://", "http://"), timeout_ms=5000)
     assert result.response.status == 502
+
+
+def test_an_upstream_that_also_speaks_http2_is_asked_for_http_1_1(
+    forwarder: Forwarder, ca: trustme.CA, start_upstream: UpstreamFactory
+) -> None:
+    """Servers that choose by ALPN would pick h2, which the forwarder does not speak."""
+    context = server_context(ca, "127.0.0.1")
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    upstream = start_upstream(lambda r: Reply([response(200, b"ok")]), tls=context)
+    assert forward(forwarder, GET, upstream.url(), verify_tls=False).response.status == 200
+    assert upstream.alpn == ["http/1.1"]
