@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from conftest import UpstreamFactory
 from fakeupstream import Received, Reply, forward, response
 
-from inspector.upstream import Forwarder
+from inspector.upstream import Forwarder, client
 
 GET = b"GET /x HTTP/1.1\r\nHost: client.example\r\n\r\n"
 
@@ -63,3 +64,28 @@ def test_the_first_byte_is_timed_in_milliseconds_from_the_request(
     assert timing.connect_ms is not None and timing.first_byte_ms is not None
     assert timing.first_byte_ms >= 49.9
     assert timing.connect_ms <= timing.first_byte_ms <= timing.duration_ms
+
+
+def test_an_answer_that_is_not_http_is_a_502_naming_what_was_wrong(
+    forwarder: Forwarder, start_upstream: UpstreamFactory
+) -> None:
+    upstream = start_upstream(lambda r: Reply([b"SSH-2.0-OpenSSH_9.6\r\n\r\n"], close=True))
+    result = forward(forwarder, GET, upstream.url())
+    assert result.response.status == 502
+    assert result.response.error is not None
+    assert "sent an invalid answer: BadStatusLine" in result.response.error
+
+
+def test_informational_answers_up_to_the_limit_then_a_502(
+    forwarder: Forwarder, start_upstream: UpstreamFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client, "MAX_INFORMATIONAL", 2)
+    early = b"HTTP/1.1 103 Early Hints\r\n\r\n"
+    at_limit = start_upstream(lambda r: Reply([early * 2 + response(200, b"ok")]))
+    assert forward(forwarder, GET, at_limit.url()).response.status == 200
+    over = start_upstream(lambda r: Reply([early * 3 + response(200, b"ok")]))
+    result = forward(forwarder, GET, over.url())
+    assert (result.response.status, result.response.error) == (
+        502,
+        f"upstream {over.url()}: sent more than 2 informational (1xx) answers",
+    )
