@@ -89,3 +89,12 @@ def test_informational_answers_up_to_the_limit_then_a_502(
         502,
         f"upstream {over.url()}: sent more than 2 informational (1xx) answers",
     )
+
+
+def test_a_folded_header_value_is_shown_on_one_line(
+    forwarder: Forwarder, start_upstream: UpstreamFactory
+) -> None:
+    """Obsolete line folding (RFC 9112 §5.2): the continuation joins the value, its CRLF removed."""
+    answer = b"HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nContent-Length: 2\r\n\r\nok"
+    upstream = start_upstream(lambda r: Reply([answer]))
+    assert ("X-Fold", "a  b") in forward(forwarder, GET, upstream.url()).upstream.headers
