@@ -9,7 +9,7 @@ free port), like the headless listener, and serves until SIGTERM/SIGINT.
   would), HTTP/1.1 keep-alive, TCP_NODELAY on, head and body written with one
   ``send``, listen backlog 128 instead of socketserver's 5. This is the fair version of the standard-library server: without
   TCP_NODELAY, or with head and body written separately, it is several times
-  slower (Nagle plus delayed ACK; DESIGN.md, "Performance notes").
+  slower (Nagle plus delayed ACK: the first write waits for the ACK of the second).
 - ``naive``: the accept/recv/send/close server of the original tutorial:
   one thread, one ``recv`` per connection, a fixed ``hello world`` response,
   close. It records nothing.

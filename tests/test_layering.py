@@ -1,4 +1,4 @@
-"""The Qt-free layers load no Qt (DESIGN.md, "Layers, and who may import whom").
+"""The Qt-free layers load no Qt (docs/ARCHITECTURE.md, "Layers").
 
 Each check runs in a fresh interpreter, so modules other tests imported do not count.
 """
