@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -122,7 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.until is not None or args.timeout is not None) and not args.headless:
         parser.error("--until and --timeout work with --headless only")
     if args.list_presets:
-        print("\n".join(preset_names()) or "no presets installed")
+        try:
+            print("\n".join(preset_names()) or "no presets installed", flush=True)
+        except BrokenPipeError:  # `--list-presets | head -1`: the reader had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
     if args.rules:
         try:

@@ -84,6 +84,21 @@ def test_list_presets() -> None:
     assert "echo-json" in done.stdout.split()
 
 
+def test_list_presets_into_a_closed_pipe_is_quiet() -> None:
+    """`--list-presets | head -0`: the reader is gone before anything is written."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inspector", "--list-presets"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # long before the interpreter has started
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0, stderr
+    assert stderr == ""
+
+
 def test_headless_answers_from_a_preset_by_name() -> None:
     command = [sys.executable, "-m", "inspector", "--headless", "--port", "0", "--rules", "preset:echo-json"]
     with headless(command, cwd=ROOT, env=env_without_display()) as port:
