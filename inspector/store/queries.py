@@ -153,6 +153,14 @@ class HistoryQueries(abc.ABC):
         rows = self._read("SELECT id FROM requests ORDER BY id LIMIT ? OFFSET ?", (limit, offset))
         return [row[0] for row in rows]
 
+    def arrivals(self) -> list[tuple[int, float, int | None, bool, bool]]:
+        """``(id, received_at, status, error?, pending?)`` of every stored request, in
+        id order, in ONE query without bodies (the window's timeline is built from it)."""
+        rows = self._read(
+            "SELECT id, received_at, status, error IS NOT NULL, pending FROM requests ORDER BY id"
+        )
+        return [(id_, at, status, bool(error), bool(pending)) for id_, at, status, error, pending in rows]
+
     def summaries(self, offset: int = 0, limit: int = 100) -> list[Summary]:
         """Table rows in ascending id order, one page; no bodies are read."""
         rows = self._read(f"{SELECT_SUMMARY} ORDER BY id LIMIT ? OFFSET ?", (limit, offset))

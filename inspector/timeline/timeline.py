@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -196,6 +196,17 @@ class Timeline:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def __contains__(self, record_id: object) -> bool:
+        if not isinstance(record_id, int):
+            return False
+        at = bisect_left(self._ids, record_id)
+        return at < len(self._ids) and self._ids[at] == record_id
+
+    @property
+    def last_id(self) -> int | None:
+        """The highest id held, None when empty."""
+        return self._ids[-1] if self._ids else None
+
     def append(
         self, record_id: int, received_at: float, status: int | None, error: bool, pending: bool = False
     ) -> None:
@@ -282,11 +293,26 @@ class Timeline:
         width = (end - start) / count
         edges = [start + i * width for i in range(count)]
         edges.append(end)
-        counts = [[0] * count for _ in range(KINDS)]
-        self._main.add_counts(edges, KINDS, counts)
-        self._side.add_counts(edges, KINDS, counts)
+        counts = self.count_edges(edges)
         totals = tuple(map(sum, zip(*counts, strict=True)))
         return Buckets(start=start, width=width, counts=tuple(map(tuple, counts)), totals=totals)
+
+    def count_edges(self, edges: Sequence[float]) -> list[list[int]]:
+        """``counts[kind][i]``: arrivals of each kind with ``edges[i] <= received_at < edges[i + 1]``.
+
+        For a caller that keeps buckets on a grid of its own (the strip
+        recounts only the buckets that changed, with edges computed the same
+        way each time, so a partial recount agrees with a full one).
+
+        Raises:
+            ValueError: fewer than two edges.
+        """
+        if len(edges) < 2:
+            raise ValueError("need at least two edges")
+        counts = [[0] * (len(edges) - 1) for _ in range(KINDS)]
+        self._main.add_counts(edges, KINDS, counts)
+        self._side.add_counts(edges, KINDS, counts)
+        return counts
 
     def count_between(self, start: float, end: float) -> int:
         """Arrivals with ``start <= received_at < end``."""
@@ -304,6 +330,15 @@ class Timeline:
         A request is counted once it is on the timeline, i.e. once it finished.
         """
         return self.count_between(now - window, now) / window if window > 0 else 0.0
+
+    def ids_between(self, start: float, end: float) -> list[int]:
+        """The ids received in ``[start, end)``, ascending (for an exact time-range filter)."""
+        ids: list[int] = []
+        for run in (self._main, self._side):
+            lo, hi = run.between(start, end)
+            ids.extend(run.ids[lo:hi])
+        ids.sort()
+        return ids
 
     def nearest(self, time: float) -> int | None:
         """The id of the arrival closest to ``time`` (for click-to-jump; the lower
