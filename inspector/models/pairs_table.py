@@ -124,10 +124,17 @@ class PairsTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._titles):
-            return self._titles[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
+        return titled_header(self._titles, len(self._rows), section, orientation, role)
+
+
+def titled_header(
+    titles: Sequence[str], rows: int, section: int, orientation: Qt.Orientation, role: int
+) -> str | None:
+    """``headerData`` of a flat table: its column titles, and rows numbered from 1."""
+    if role != Qt.ItemDataRole.DisplayRole:
         return None
+    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(titles):
+        return titles[section]
+    if orientation == Qt.Orientation.Vertical and 0 <= section < rows:
+        return str(section + 1)
+    return None

@@ -20,6 +20,10 @@ fields (``HistoryRows.search_fields``, one paged scan of this session's rows),
 or on the kept record when pinned; while a filter is active, the verdict of
 each record being converted is carried over (:attr:`RequestTableModel.converted`).
 
+A time range (the timeline strip's drag, :class:`TimeRange`) keeps the rows
+received in it: live records by their ``received_at``, stored rows by id
+(the ids the timeline holds for the range, so no stored row is read).
+
 Sorting is the source model's (:meth:`RequestTableModel.sort_rows`: one query
 for the keys, one ``list.sort``); this proxy shows the source order, so it
 never compares rows in Python.
@@ -28,6 +32,7 @@ never compares rows in Python.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtCore import (
@@ -53,7 +58,7 @@ from inspector.models.columns import Role
 from inspector.models.history_source import RowData
 from inspector.models.request_table import RequestTableModel
 
-__all__ = ["BODY_SEARCH_LIMIT", "MethodFilter", "RequestFilterProxyModel"]
+__all__ = ["BODY_SEARCH_LIMIT", "MethodFilter", "RequestFilterProxyModel", "TimeRange"]
 
 
 class MethodFilter(Enum):
@@ -69,6 +74,24 @@ class MethodFilter(Enum):
 _NAMED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """Requests received in ``[start, end)``.
+
+    Attributes:
+        start, end: POSIX seconds, as ``received_at``.
+        ids: the ids received in the range when it was chosen (how stored
+            rows are judged without reading them).
+    """
+
+    start: float
+    end: float
+    ids: frozenset[int]
+
+    def holds(self, received_at: float) -> bool:
+        return self.start <= received_at < self.end
+
+
 def method_matches(record: RowData, method: MethodFilter) -> bool:
     if method is MethodFilter.ALL:
         return True
@@ -78,7 +101,7 @@ def method_matches(record: RowData, method: MethodFilter) -> bool:
 
 
 class RequestFilterProxyModel(QSortFilterProxyModel):
-    """Filters by text and method; sorting is handed to the source model.
+    """Filters by text, terms, method and time; sorting is handed to the source model.
 
     Stored history rows are filtered without loading their bodies: the text
     filter asks the store (``HistoryRows.search``) once per change of the text and
@@ -103,6 +126,9 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         self._model: RequestTableModel | None = None
         #: ids of history rows matching the text filter (None: no history or no text)
         self._history_hits: set[int] | None = None
+        self._time_range: TimeRange | None = None
+        #: ids of history rows in the time range (the range's, and converted rows in it)
+        self._range_ids: set[int] = set()
         #: the sort the view asked for (this proxy itself stays unsorted)
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -149,7 +175,7 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if query == self._query:
             return
         self._query = query
-        self._everything = query.is_empty() and self._method is MethodFilter.ALL
+        self._update_everything()
         if self._model is not None:
             self._history_hits = self._search_history(self._model)
         self._refilter()
@@ -159,8 +185,34 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if method is self._method:
             return
         self._method = method
-        self._everything = self._query.is_empty() and method is MethodFilter.ALL
+        self._update_everything()
         self._refilter()
+
+    def _update_everything(self) -> None:
+        self._everything = (
+            self._query.is_empty() and self._method is MethodFilter.ALL and self._time_range is None
+        )
+
+    @property
+    def time_range(self) -> TimeRange | None:
+        return self._time_range
+
+    def set_time_range(self, time_range: TimeRange | None) -> None:
+        """Show only the requests received in ``time_range`` (None: any time)."""
+        if time_range == self._time_range:
+            return
+        self._time_range = time_range
+        self._range_ids = set(time_range.ids) if time_range is not None else set()
+        self._update_everything()
+        self._refilter()
+
+    def accepts_record(self, record: CaptureRecord) -> bool:
+        """Whether the filters as set now show ``record`` (a live record)."""
+        if self._time_range is not None and not self._time_range.holds(record.received_at):
+            return False
+        if not method_matches(record, self._method):
+            return False
+        return accepts(self._query, record)
 
     def _refilter(self) -> None:
         # One layout change, not QSortFilterProxyModel's row-by-row diff: a new
@@ -221,6 +273,9 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
     @Slot(object)
     def _on_source_converted(self, records: list[CaptureRecord]) -> None:
         # live records about to become history rows: keep each one's verdict
+        time_range = self._time_range
+        if time_range is not None:
+            self._range_ids.update(r.id for r in records if time_range.holds(r.received_at))
         query = self._query
         if query.is_empty():
             return
@@ -239,20 +294,18 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self._everything:  # an attribute: this runs once per row, 100,000 times a filter
             return True
-        query = self._query
         model = self.source()
         history_id = model.history_id(source_row)  # called once per row: kept to a few lookups
         if history_id is not None:
+            if self._time_range is not None and history_id not in self._range_ids:
+                return False
             if self._history_hits is not None and history_id not in self._history_hits:
                 return False
             if self._method is MethodFilter.ALL:
                 return True
             row = model.row_data(source_row)
             return row is not None and method_matches(row, self._method)
-        record = model.record(source_row)
-        if not method_matches(record, self._method):
-            return False
-        return accepts(query, record)
+        return self.accepts_record(model.record(source_row))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._sort_order = column, order

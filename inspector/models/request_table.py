@@ -72,6 +72,10 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
+def _record_id(record: CaptureRecord) -> int:
+    return record.id
+
+
 class RequestTableModel(QAbstractTableModel):
     """A flat table: stored history rows (lazy) followed by live records.
 
@@ -161,6 +165,25 @@ class RequestTableModel(QAbstractTableModel):
     def row_id(self, row: int) -> int:
         """The record id of ``row`` (never reads the store)."""
         return self._slot_id(self._order.slot(row))
+
+    def row_of_id(self, record_id: int) -> int | None:
+        """The row showing record ``record_id`` (None when no row does): a
+        bisection for stored and live ids; an imported session whose ids are
+        not ascending is searched row by row."""
+        ids = self._history.ids
+        at = bisect_left(ids, record_id)
+        if at < len(ids) and ids[at] == record_id:
+            slot = at
+        else:
+            records = self._records
+            at = bisect_left(records, record_id, key=_record_id)
+            if not (at < len(records) and records[at].id == record_id):
+                at = next((i for i, record in enumerate(records) if record.id == record_id), -1)
+                if at < 0:
+                    return None
+            slot = len(ids) + at
+        row = self._order.rows_of([slot])[0]
+        return row if row >= 0 else None
 
     def _slot_id(self, slot: int) -> int:
         ids = self._history.ids
