@@ -8,8 +8,8 @@ What it measures (issue 18, "Timeline"), all in this process, Qt-free:
   error, pending) tuples, as a window opening a history would; the arrivals
   are in id order with received_at jittered so that ~5% are out of time order
   (ids follow completion, times the first byte).
-- append: the same arrivals one by one, as the live strip gets them: mean
-  cost per append; then the worst case, a wall clock stepped back an hour so
+- append: the same arrivals one by one: mean cost per append; extend: in
+  batches of 200, as the live strip gets them from the live feed; then the worst case, a wall clock stepped back an hour so
   that every arrival lands far from the end (side run and merges): mean and
   the slowest single append (a merge).
 - re-bucket: ``buckets(start, end, --buckets)`` over the whole span, a zoom
@@ -100,6 +100,15 @@ def main() -> None:
 
     appending = best_of(args.repeat, live)
     print(f"append, live order: {appending / args.count * 1e6:.2f} µs per arrival")
+
+    def batches() -> Timeline:
+        timeline = Timeline()
+        for start in range(0, len(arrivals), 200):
+            timeline.extend(arrivals[start : start + 200])
+        return timeline
+
+    extending = best_of(args.repeat, batches)
+    print(f"extend, live batches of 200: {extending / args.count * 1e6:.2f} µs per arrival")
 
     # A clock stepped back an hour after the first half: every later arrival lands far from the end.
     half = args.count // 2

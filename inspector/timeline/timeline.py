@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import pairwise
 
 from inspector.http.record import CaptureRecord
 from inspector.timeline.arrivals import SortedArrivals
@@ -225,7 +226,10 @@ class Timeline:
                 raise ValueError(f"id {record_id} is already on the timeline")
             ids.insert(at, record_id)
             self._times.insert(at, received_at)
-        kind = kind_of(status, error, pending)
+        self._place(received_at, record_id, kind_of(status, error, pending))
+
+    def _place(self, received_at: float, record_id: int, kind: int) -> None:
+        """Put an arrival into the (time, id) order: at the end, near it, or aside."""
         main = self._main
         if main.is_after_last(received_at, record_id):
             main.append(received_at, record_id, kind)
@@ -236,6 +240,47 @@ class Timeline:
             if len(self._side) >= max(SIDE_MIN, len(main) // SIDE_SHARE):
                 main.merge(self._side)
                 self._side = SortedArrivals()
+
+    def extend(self, arrivals: Sequence[Arrival]) -> None:
+        """Add many arrivals, as :meth:`append` would one by one.
+
+        A live batch has ids above every id held, in order: they are copied
+        onto the id arrays at once, and the batch, sorted by time at C speed,
+        goes onto the end of the time arrays in one copy from the first
+        arrival received no earlier than the latest held; only the ones
+        received before that (a slow request that finished late) are placed
+        one by one. Any other batch is appended one by one.
+
+        Raises:
+            ValueError: an id is already on the timeline (the arrivals before it are added).
+        """
+        if not arrivals:
+            return
+        ids, main = self._ids, self._main
+        new_ids = [item[0] for item in arrivals]
+        if (ids and new_ids[0] <= ids[-1]) or not all(a < b for a, b in pairwise(new_ids)):
+            for item in arrivals:
+                self.append(*item)
+            return
+        times = [item[1] for item in arrivals]
+        kinds: list[int] = []
+        cache: dict[tuple[int | None, bool, bool], int] = {}
+        for _, _, status, error, pending in arrivals:
+            kind = cache.get((status, error, pending))
+            if kind is None:
+                kind = cache[status, error, pending] = kind_of(status, error, pending)
+            kinds.append(kind)
+        ids.extend(new_ids)
+        self._times.extend(times)
+        # ids increase along the batch, so a stable sort by time is (time, id) order
+        order = sorted(range(len(times)), key=times.__getitem__)
+        split = bisect_left(order, main.times[-1], key=times.__getitem__) if main.times else 0
+        for index in order[:split]:
+            self._place(times[index], new_ids[index], kinds[index])
+        rest = order[split:]
+        main.times.extend(map(times.__getitem__, rest))
+        main.ids.extend(map(new_ids.__getitem__, rest))
+        main.kinds.extend(map(kinds.__getitem__, rest))
 
     def _locate(self, record_id: int) -> tuple[SortedArrivals, int] | None:
         at = bisect_left(self._ids, record_id)

@@ -145,3 +145,32 @@ def test_timeline_ids_between_membership_and_edges() -> None:
     assert counts[Kind.SUCCESS] == [1, 1] and counts[Kind.SERVER_ERROR] == [0, 1]
     with pytest.raises(ValueError, match="two edges"):
         timeline.count_edges([1.0])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    batches=st.lists(
+        st.lists(st.tuples(st.floats(-2.0, 2.0), st.sampled_from([200, 404, None])), max_size=10), max_size=8
+    ),
+    steps=st.lists(st.floats(0.0, 3.0), min_size=8, max_size=8),
+)
+def test_extend_is_append_one_by_one(
+    batches: list[list[tuple[float, int | None]]], steps: list[float]
+) -> None:
+    bulk, single = Timeline(), Timeline()
+    now, record_id = NOW, 0
+    for batch, step in zip(batches, steps, strict=False):
+        now += step
+        arrivals = []
+        for lag, status in batch:
+            record_id += 1
+            arrivals.append((record_id, now - lag, status, False, False))
+        bulk.extend(arrivals)
+        for item in arrivals:
+            single.append(*item)
+        assert bulk.ids_between(0.0, NOW * 2) == single.ids_between(0.0, NOW * 2)
+        assert bulk.buckets(NOW - 5.0, now + 5.0, 7) == single.buckets(NOW - 5.0, now + 5.0, 7)
+        assert bulk.span() == single.span() and bulk.nearest(now) == single.nearest(now)
+    if record_id:
+        with pytest.raises(ValueError, match="already on the timeline"):
+            bulk.extend([(1, NOW, 200, False, False)])
