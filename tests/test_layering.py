@@ -47,6 +47,7 @@ QT_FREE = [
     "inspector.upstream.forwarder",
     "inspector.diff",
     "inspector.timeline",
+    "inspector.notify",
     "inspector.listen",
     "inspector.listen.holder",
     "inspector.listen.inuse",

@@ -121,19 +121,24 @@ def decode_text(data: bytes, charset: str = "utf-8") -> str:
     return data.decode(codec, "replace")
 
 
+def hex_line(offset: int, chunk: bytes) -> str:
+    """One line of a hex dump: the offset, up to 16 bytes of hex, their printable ASCII.
+
+    Byte ``i`` of the chunk is at column ``10 + 3 * i`` (one more from the
+    ninth byte on) and its character at column ``62 + i``.
+    """
+    hex_part = " ".join(f"{b:02x}" for b in chunk[:8])
+    if len(chunk) > 8:
+        hex_part += "  " + " ".join(f"{b:02x}" for b in chunk[8:])
+    text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
+    return f"{offset:08x}  {hex_part:<49}  |{text}|"
+
+
 def hex_dump(data: bytes, limit: int | None = None) -> str:
     """Offset, 16 bytes of hex, and their printable ASCII, per line."""
     if limit is not None:
         data = data[:limit]
-    lines = []
-    for offset in range(0, len(data), 16):
-        chunk = data[offset : offset + 16]
-        hex_part = " ".join(f"{b:02x}" for b in chunk[:8])
-        if len(chunk) > 8:
-            hex_part += "  " + " ".join(f"{b:02x}" for b in chunk[8:])
-        text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
-        lines.append(f"{offset:08x}  {hex_part:<49}  |{text}|")
-    return "\n".join(lines)
+    return "\n".join(hex_line(offset, data[offset : offset + 16]) for offset in range(0, len(data), 16))
 
 
 def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:

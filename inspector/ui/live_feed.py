@@ -36,9 +36,14 @@ class LiveFeed(QObject):
     """Batches records into ``model``.
 
     Signals:
+        batch_added(object): the list of finished records this batch put into
+            the model, as new rows or in their waiting rows' place (for observers
+            that work per batch: the timeline, notifications); waiting ones are not
+            in it.
         flushed(): a batch went into the model.
     """
 
+    batch_added = Signal(object)
     flushed = Signal()
 
     def __init__(self, model: RequestTableModel, parent: QObject | None = None) -> None:
@@ -118,6 +123,8 @@ class LiveFeed(QObject):
                 self._waiting_timer.start()
         else:
             self._waiting_timer.stop()
+        finished = [r for r in batch if r.id not in started] if started else batch
+        self.batch_added.emit(finished + updates if updates else finished)
         self.flushed.emit()
 
     @Slot()

@@ -14,6 +14,9 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`Follower`: "Follow newest";
 - :class:`Sessions`: imported HAR files, read off the GUI thread;
 - :class:`Exports`, :class:`Replays`, :class:`RulesDock`;
+- :class:`TimelineStrip` and :class:`TimelineLink`: traffic over time above the table;
+- :class:`Comparisons`: comparing two requests, and rules from their differences;
+- :class:`Notifier`: notices of requests that arrive while the window is inactive;
 - :class:`WindowSettings`: what is remembered between runs;
 - :class:`SettingsControl`: the preferences (limits, colours, start on launch);
 - :class:`HelpMenu`: the README's sections, the shortcuts, About.
@@ -49,6 +52,7 @@ from inspector.responses import Responder as RulesResponder
 from inspector.store import CaptureStore
 from inspector.ui.banner import Banner, BannerKind, ExposureBanner
 from inspector.ui.capture import Capture
+from inspector.ui.comparisons import Comparisons
 from inspector.ui.detail_pane import DetailPane
 from inspector.ui.exports import Exports
 from inspector.ui.filter_bar import FilterBar
@@ -59,12 +63,15 @@ from inspector.ui.history_store import open_history
 from inspector.ui.identity import APP_NAME, ORG_NAME, app_icon, set_identity
 from inspector.ui.listener_bar import ListenerBar
 from inspector.ui.live_feed import LiveFeed
+from inspector.ui.notifier import Notifier
 from inspector.ui.replays import Replays
 from inspector.ui.request_view import RequestTableView
 from inspector.ui.rules_dock import RulesDock
 from inspector.ui.session import Sessions
 from inspector.ui.settings_dialog import SettingsControl
 from inspector.ui.theme import apply_theme
+from inspector.ui.timeline_link import TimelineLink
+from inspector.ui.timeline_strip import TimelineStrip
 from inspector.ui.window_settings import WindowSettings
 
 __all__ = ["APP_NAME", "ORG_NAME", "MainWindow", "open_window", "run_gui"]
@@ -121,6 +128,20 @@ class MainWindow(QMainWindow):
         self.preferences = SettingsControl(qsettings, self)
         self.capture.set_limits(self.preferences.preferences.limits)
         self.help = HelpMenu(self)
+        self.timeline = TimelineStrip(self)
+        self.timeline_link = TimelineLink(
+            self.timeline, table=self.table, proxy=self.proxy, live=self.model, store=store, parent=self
+        )
+        self.comparisons = Comparisons(
+            self.table,
+            proxy=self.proxy,
+            live=self.model,
+            sessions=self.sessions,
+            rules=self.rules,
+            parent=self,
+        )
+        self.notifier = Notifier(self, self.proxy)
+        self._qsettings = qsettings
         self._settings = WindowSettings(
             qsettings,
             self,
@@ -133,6 +154,8 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.history.load()
         self._settings.restore()
+        self.timeline_link.restore(self._qsettings)
+        self.notifier.restore(self._qsettings)
         self.filter_bar.refresh_counts()
         self.exposure_banner.show_for_address(self.listener_bar.address_combo.address())
         self.table.set_empty_hint(self.listener_bar.hint())
@@ -173,15 +196,24 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.follower.action)
         view_menu.addAction(self.rules.toggle_action)
+        view_menu.addAction(self.timeline_link.toggle_action)
         view_menu.addAction(self.filter_bar.find_action)
         view_menu.addMenu(self.table.columns_menu()).setText("&Columns")
+        tools_menu = self.menuBar().addMenu("&Tools")
+        compare = [self.comparisons.compare_action, self.comparisons.compare_with_action]
+        tools_menu.addActions(compare)
+        tools_menu.addSeparator()
+        tools_menu.addActions([self.notifier.enable_action, self.notifier.filter_action])
+        self.table.selection_actions = compare
+        self.addAction(self.comparisons.compare_action)
         self.menuBar().addMenu(self.help.menu)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)
-        for widget in (self.exposure_banner, self.error_banner, self.sessions.bar, self.filter_bar):
+        top = (self.exposure_banner, self.error_banner, self.sessions.bar, self.filter_bar, self.timeline)
+        for widget in top:
             widget.setParent(central)
             layout.addWidget(widget)
         self.splitter.setChildrenCollapsible(False)
@@ -242,6 +274,19 @@ class MainWindow(QMainWindow):
         self.exports.error.connect(self.error_banner.show_message)
         self.rules.message.connect(status.showMessage)
         self.quit_action.triggered.connect(self.close)
+        # the timeline, comparing, notifications
+        timeline, link = self.timeline, self.timeline_link
+        feed.batch_added.connect(link.add_records)
+        feed.batch_added.connect(self.notifier.add_records)
+        recorded.request_started.connect(link.add_pending)
+        recorded.history_pruned.connect(link.history_pruned)
+        history.about_to_clear.connect(link.history_cleared)
+        self.sessions.changed.connect(link.session_shown)
+        timeline.record_picked.connect(link.pick)
+        timeline.range_selected.connect(link.select_range)
+        timeline.range_cleared.connect(link.clear_range)
+        link.message.connect(status.showMessage)
+        self.comparisons.message.connect(status.showMessage)
 
     # -- public API -------------------------------------------------------------
 
@@ -284,6 +329,8 @@ class MainWindow(QMainWindow):
         self.capture.stop()
         self.feed.stop()
         self.replays.close_all()
+        self.comparisons.close_all()
+        self.timeline.wait()
         self.sessions.close()
         self.exports.wait()
         self.recorder_signals.detach()
@@ -294,6 +341,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.shut_down()
+        self.timeline_link.save(self._qsettings)
+        self.notifier.save(self._qsettings)
         self._settings.save()
         super().closeEvent(event)
 

@@ -103,6 +103,8 @@ class RequestTableView(CopyableTableView):
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("Headers") + 24)
         self._menu_record: CaptureRecord | None = None
         self._selected: CaptureRecord | None = None
+        #: actions on the selected rows, listed after the per-request ones (Compare, …)
+        self.selection_actions: list[QAction] = []
         self.deselect_action = QAction("Deselect", self)
         self.deselect_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.deselect_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -291,6 +293,9 @@ class RequestTableView(CopyableTableView):
         menu.addAction(self.replay_action)
         menu.addAction(self.create_rule_action)
         menu.addSeparator()
+        if self.selection_actions:
+            menu.addActions(self.selection_actions)
+            menu.addSeparator()
         menu.addAction(self.copy_url_action)
         menu.addAction(self.copy_curl_action)
         menu.addAction(self.copy_simple_curl_action)
