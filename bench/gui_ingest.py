@@ -1,13 +1,14 @@
 """GUI ingest benchmark: the real window, offscreen, under a paced flood of requests.
 
     .venv/bin/python bench/gui_ingest.py [--rate 5000] [--seconds 10] [--connections 8]
-                                          [--no-db] [--profile OUT.html]
+                                          [--no-db] [--timeline on|off] [--profile OUT.html]
 
 What it does (issue: GUI performance, item 3):
 
 - Opens the real window (``open_window``: history in a fresh temp SQLite file,
   as the app runs by default; ``--no-db`` keeps it in memory) at 1280x800 on the
-  offscreen platform, with throwaway settings, "Follow newest" on, and starts
+  offscreen platform, with throwaway settings, "Follow newest" on, the timeline
+  strip on (``--timeline off`` hides it, and then nothing feeds it), and starts
   listening on 127.0.0.1 (any free port).
 - Warms up with 200 requests, then starts bench/_load.py in a separate process:
   raw sockets, keep-alive, pipelined, paced to ``--rate`` requests a second for
@@ -24,6 +25,8 @@ What it does (issue: GUI performance, item 3):
 - Memory: RSS from ``/proc/self/statm`` after the warm-up and after the last row,
   minus the body bytes of the load, per captured request and per 10,000. Also
   shown: the request-head bytes (each record keeps its raw head, by design).
+- With the timeline on, the CPU time its appends, refreshes and paints take on the
+  GUI thread during the load is printed (calls and the longest one).
 - ``--profile OUT.html`` runs pyinstrument on the GUI thread during the load;
   ``--gc-off`` disables the garbage collector during the load (an experiment
   that shows the collector's share of the stalls). The collector's passes
@@ -59,6 +62,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from inspector.models.request_table import RequestTableModel  # noqa: E402
 from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow, open_window  # noqa: E402
+from inspector.ui.timeline_strip import TimelineStrip  # noqa: E402
 
 LOAD = ROOT / "bench" / "_load.py"
 HEARTBEAT_MS = 5
@@ -189,12 +193,53 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+class StripCost:
+    """CPU time the timeline strip spends on the GUI thread: its batch appends, its
+    refreshes and its paints, wrapped at class level (``time.thread_time``: the
+    figure does not grow with the machine's load as wall time does)."""
+
+    NAMES = ("add_records", "_refresh", "paintEvent")
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[float]] = {name: [] for name in self.NAMES}
+        self._saved = {name: getattr(TimelineStrip, name) for name in self.NAMES}
+        self.measuring = False
+        for name, original in self._saved.items():
+            setattr(TimelineStrip, name, self._timed(name, original))
+
+    def _timed(self, name: str, original: Any) -> Any:
+        def timed(strip: TimelineStrip, *args: Any, **kwargs: Any) -> Any:
+            begin = time.thread_time()
+            try:
+                return original(strip, *args, **kwargs)
+            finally:
+                if self.measuring:
+                    self.calls[name].append((time.thread_time() - begin) * 1000)
+
+        return timed
+
+    def restore(self) -> None:
+        for name, original in self._saved.items():
+            setattr(TimelineStrip, name, original)
+
+    def summary(self) -> str:
+        every = [ms for calls in self.calls.values() for ms in calls]
+        parts = [
+            f"{name.strip('_')} x{len(calls)} (longest {max(calls, default=0):.2f} ms)"
+            for name, calls in self.calls.items()
+        ]
+        return f"{sum(every):.0f} ms CPU in all; " + ", ".join(parts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=5000.0, help="requests a second (5000)")
     parser.add_argument("--seconds", type=float, default=10.0, help="load duration (10)")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections (8)")
     parser.add_argument("--no-db", action="store_true", help="history in memory, not a temp file")
+    parser.add_argument(
+        "--timeline", choices=("on", "off"), default="on", help="the timeline strip above the table (on)"
+    )
     parser.add_argument("--profile", metavar="OUT.html", help="pyinstrument the GUI thread")
     parser.add_argument(
         "--gc-off",
@@ -203,12 +248,14 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    strip_cost = StripCost() if args.timeline == "on" else None
     app = QApplication(sys.argv[:1])
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["REQUEST_INSPECTOR_HOME"] = tmp
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("view/timeline", args.timeline == "on")
         ns = SimpleNamespace(
             db=str(Path(tmp) / "history.sqlite3"), no_db=args.no_db, bind="127.0.0.1", port=0
         )
@@ -254,7 +301,12 @@ def main() -> int:
             gc.disable()
         probe.start()
         done_timer.start()
+        if strip_cost is not None:
+            strip_cost.measuring = True
         loop.exec()
+        if strip_cost is not None:
+            strip_cost.measuring = False
+            strip_cost.restore()
         probe_end = time.monotonic()
         gc.callbacks.remove(gc_watch)
         gc.enable()
@@ -288,7 +340,8 @@ def main() -> int:
 
         print(
             f"GUI ingest: {args.rate:,.0f} req/s for {args.seconds:g} s over {args.connections} "
-            f"keep-alive connections (pipelined), history {'in memory' if args.no_db else 'in a temp file'}"
+            f"keep-alive connections (pipelined), history {'in memory' if args.no_db else 'in a temp file'}, "
+            f"timeline {args.timeline}"
         )
         print(
             f"  load: {load['responses']:,} responses of {load['requests']:,}, achieved "
@@ -300,6 +353,8 @@ def main() -> int:
             f"max {max(gaps) if gaps else float('nan'):.2f} ms"
         )
         print(f"  garbage collector during the load: {gc_watch.summary()}")
+        if strip_cost is not None:
+            print(f"  timeline strip on the GUI thread during the load: {strip_cost.summary()}")
         big = sorted(range(len(gaps)), key=gaps.__getitem__)[-5:]
         print("  longest gaps (ms): " + ", ".join(f"{gaps[i]:.0f}" for i in sorted(big)))
         print(f"  rows: {rows_detail}; store committed {committed:,}")
