@@ -56,6 +56,15 @@ def send(
     conn.close()
 
 
+def send_malformed(host: str, port: int, data: bytes) -> None:
+    """Send bytes that are not a valid request and read the answer until the server closes."""
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        while sock.recv(4096):
+            pass
+
+
 def traffic(host: str, port: int) -> None:
     browser = {
         "Host": f"{host}:{port}",
@@ -112,11 +121,7 @@ def traffic(host: str, port: int) -> None:
     upload = dict(form, **{"Content-Type": f"multipart/form-data; boundary={boundary}"})
     send(host, port, "POST", "/upload", upload, body=multipart)
     send(host, port, "DELETE", "/api/v1/orders/4211", {"Host": f"{host}:{port}", "User-Agent": "curl/8.5.0"})
-    with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(b"GET /search?q=x HTTP/1.1\r\nHost: example\r\nBad Header\r\n\r\n")
-        sock.shutdown(socket.SHUT_WR)
-        while sock.recv(4096):
-            pass
+    send_malformed(host, port, b"GET /search?q=x HTTP/1.1\r\nHost: example\r\nBad Header\r\n\r\n")
     send(host, port, "GET", "/static/app.js?v=3", dict(browser, Accept="*/*"))
 
 
