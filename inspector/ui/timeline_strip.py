@@ -47,8 +47,8 @@ from inspector.ui.preview_worker import PreviewWorker
 from inspector.ui.timeline_paint import (
     PANEL_WIDTH,
     STRIP_HEIGHT,
+    BarPainter,
     bucket_tooltip,
-    paint_bars,
     paint_labels,
     span_text,
     time_text,
@@ -94,6 +94,7 @@ class TimelineStrip(QWidget):
         self._drag_x: int | None = None
         self._hover: int | None = None
         self._bars: QPixmap | None = None
+        self._painter = BarPainter()
         self._shown = self._view.buckets()
         self._rate_text = ""
         #: the view fits everything and grows with the traffic (until zoomed or panned)
@@ -273,7 +274,7 @@ class TimelineStrip(QWidget):
         painter.fillRect(self.rect(), palette.base())
         height = self.height()
         if self._bars is None:
-            self._bars = paint_bars(self._shown, BAR_PX, height, self.devicePixelRatioF())
+            self._bars = self._painter.paint(self._shown, BAR_PX, height, self.devicePixelRatioF())
         painter.drawPixmap(0, 0, self._bars)
         highlight = QColor(palette.highlight().color())
         highlight.setAlpha(70)

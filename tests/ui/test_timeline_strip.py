@@ -19,11 +19,11 @@ from inspector.ui.main_window import MainWindow
 from inspector.ui.timeline_paint import (
     COLOURS,
     PANEL_WIDTH,
+    BarPainter,
     bar_ceiling,
     bucket_tooltip,
     duration_text,
     kinds_text,
-    paint_bars,
 )
 from inspector.ui.timeline_strip import BAR_PX, TimelineStrip
 from tests.conftest import make_record
@@ -97,7 +97,8 @@ def test_bars_are_painted_from_buckets(qapp: Any) -> None:
     counts[Kind.SUCCESS] = [4, 0, 1]
     counts[Kind.SERVER_ERROR] = [0, 0, 1]
     buckets = Buckets(start=0.0, width=1.0, counts=tuple(map(tuple, counts)), totals=(4, 0, 2))
-    image = paint_bars(buckets, 2, 36).toImage()
+    painter = BarPainter()
+    image = painter.paint(buckets, 2, 36).toImage()
     assert image.width() == 6 and image.height() == 36
     green, red = QColor(COLOURS[Kind.SUCCESS]), QColor(COLOURS[Kind.SERVER_ERROR])
     assert image.pixelColor(0, 34) == green and image.pixelColor(0, 5) == green  # the peak bar: full height
@@ -105,6 +106,12 @@ def test_bars_are_painted_from_buckets(qapp: Any) -> None:
     assert image.pixelColor(4, 34) == green and image.pixelColor(4, 10).alpha() == 0
     assert image.pixelColor(4, 24) == red  # stacked on top of the successes
     assert image.pixelColor(4, 0) == red and image.pixelColor(0, 0).alpha() == 0  # the error tick
+    assert painter.paint(buckets, 2, 36).toImage() == image  # from the kept rows: the same
+    counts[Kind.SUCCESS][1] = 2  # the empty bucket gets arrivals: half the peak
+    again = Buckets(start=0.0, width=1.0, counts=tuple(map(tuple, counts)), totals=(4, 2, 2))
+    image = painter.paint(again, 2, 36).toImage()
+    assert image.pixelColor(2, 34) == green and image.pixelColor(2, 10).alpha() == 0
+    assert image.pixelColor(4, 24) == red  # unchanged buckets drawn as before
     assert kinds_text(buckets.at(2).by_kind) == "1 2xx · 1 5xx"
     assert bucket_tooltip(buckets.at(1), 1.0).endswith(": no requests")
     assert bucket_tooltip(buckets.at(0), 1.0).endswith(": 4 requests (4 2xx)")
