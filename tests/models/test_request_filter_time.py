@@ -57,7 +57,11 @@ def test_range_filters_live_and_stored_rows(
     chosen = time_range(stored + live, 2.0, 7.0)  # [T0+2, T0+7): stored 2..5, live 6 (6.5) and 7 (2.5)
     proxy.set_time_range(chosen)
     assert proxy.time_range is chosen
+    assert not proxy.keeps_everything()  # a time range alone is a filter in force
     assert shown_ids(proxy) == [2, 3, 4, 5, 6, 7]
+    proxy.set_filter_text("method:GET")  # terms and the range both hold
+    assert shown_ids(proxy) == [2, 3, 4, 5, 7]
+    proxy.set_filter_text("")
     proxy.set_method_filter(MethodFilter.POST)  # both filters hold
     assert shown_ids(proxy) == [6]
     proxy.set_method_filter(MethodFilter.ALL)
@@ -73,7 +77,12 @@ def test_range_filters_live_and_stored_rows(
     assert shown_ids(proxy) == [2, 3, 4, 5, 6, 7, 9]
     assert proxy.accepts_record(at(record_factory, 10, 4.0))
     assert not proxy.accepts_record(at(record_factory, 10, 7.0))
+    proxy.set_filter_text("method:POST")
+    assert proxy.accepts_record(at(record_factory, 10, 4.0, "POST"))
+    assert not proxy.accepts_record(at(record_factory, 10, 4.0))
+    proxy.set_filter_text("")
     proxy.set_time_range(None)
+    assert proxy.keeps_everything()
     assert shown_ids(proxy) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
