@@ -1,14 +1,17 @@
-"""The timeline strip: buckets right for known arrivals, pending requests, history read off the
-GUI thread, painting from buckets, a click selecting the nearest row, a drag filtering the table,
-an imported session's own timeline, and on/off remembered (off: not fed at all)."""
+"""The timeline strip: buckets right for known arrivals (and said on hover), pending requests,
+history read off the GUI thread, painting from buckets, a click selecting the nearest row, a drag
+filtering the table, an imported session's own timeline, and on/off remembered (off: not fed at
+all)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QColor
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QColor, QMouseEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from inspector.formats import export_file
 from inspector.http.record import CaptureRecord, SentResponse
@@ -74,6 +77,25 @@ def test_buckets_right_for_known_arrivals(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: strip.view.buckets().at(last).by_kind[Kind.PENDING] == 0, timeout=3000)
     assert strip.view.buckets().at(last).by_kind[Kind.SUCCESS] == 2
     assert len(strip.timeline) == 6
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support raise\(\)")  # the tooltip, offscreen
+def test_hovering_a_bar_says_its_counts(qtbot: Any) -> None:
+    strip = strip_of(qtbot)
+    strip.add_records([arrived(1, NOW - 9.85, 200), arrived(2, NOW - 9.84, 500)])
+    qtbot.waitUntil(lambda: strip.view.buckets().peak == 2, timeout=3000)
+    point = QPointF(strip.view.index_at(NOW - 9.85) * BAR_PX + 1, 20)
+    hover = QMouseEvent(
+        QEvent.Type.MouseMove,
+        point,
+        QPointF(strip.mapToGlobal(point)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(strip, hover)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
+    assert "2 requests (1 2xx · 1 5xx)" in QToolTip.text()
 
 
 def test_history_is_read_off_the_gui_thread_and_live_arrivals_merge(qtbot: Any) -> None:
