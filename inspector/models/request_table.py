@@ -11,24 +11,16 @@ decides the cadence); history rows are removed when the store prunes them;
 everything is cleared at once.
 
 Sorting is done here, not by QSortFilterProxyModel (which calls a Python
-``lessThan`` about 1.7 million times for 100,000 rows and reads a page of
-summaries on most of them): :meth:`sort_rows` fetches the key of every history
-row in one store query, computes the keys of live rows from the records and
-reorders a :class:`RowOrder` with one ``list.sort``, inside one layout change
-that carries persistent indexes (selection, current row) along. While sorted,
-live arrivals go where the sort puts them: by #, at the end (the top in
-descending order); by any other column, at their key's place, found by a binary
-search over the keys the sort kept (:class:`RowOrder`), so sorted by Time
-descending they land at the top. "Follow newest" scrolls to wherever the newest
-row landed.
+``lessThan`` about 1.7 million times for 100,000 rows): :meth:`sort_rows` fetches
+the history rows' keys in one store query and reorders a :class:`RowOrder`
+(see :mod:`inspector.models.row_order`) in one layout change; while sorted, live
+arrivals go where the sort puts them.
 
 Live records become history rows once the store has committed them
-(:meth:`convert_committed`): a prefix of the live records, in id order and
-verified stored with one indexed query, joins the history rows and the records
-are dropped. Storage slots do not change (history positions, then live
-indexes), so no row moves and no layout change is needed. :attr:`converted` is
-emitted with the records just before they are dropped, so that an active text
-filter keeps its verdicts.
+(:meth:`convert_committed`, :mod:`inspector.models.history_rows`) without any
+row moving; :attr:`converted` is emitted with them first, so that an active
+text filter keeps its verdicts. A request still waiting for its answer is a
+row too (:meth:`append_records` ``waiting``), completed in place.
 
 Live records are acyclic (slotted dataclasses of strings, bytes and tuples), so
 reference counting frees them; after each batch :meth:`append_records` calls
@@ -63,7 +55,7 @@ from inspector.models.columns import (
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
-from inspector.models.row_order import RowOrder, sorted_slots
+from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
 from inspector.models.row_style import error_brush, error_icon
 from inspector.text import CELL_LIMIT
 
@@ -167,23 +159,23 @@ class RequestTableModel(QAbstractTableModel):
         return self._slot_id(self._order.slot(row))
 
     def row_of_id(self, record_id: int) -> int | None:
-        """The row showing record ``record_id`` (None when no row does): a
-        bisection for stored and live ids; an imported session whose ids are
-        not ascending is searched row by row."""
+        """The row showing record ``record_id`` (None when no row does)."""
+        slot = self._slot_of_id(record_id)
+        row = -1 if slot is None else self._order.rows_of([slot])[0]
+        return row if row >= 0 else None
+
+    def _slot_of_id(self, record_id: int) -> int | None:
+        """A bisection for stored and live ids; an imported session whose ids
+        are not ascending is searched row by row."""
         ids = self._history.ids
         at = bisect_left(ids, record_id)
         if at < len(ids) and ids[at] == record_id:
-            slot = at
-        else:
-            records = self._records
-            at = bisect_left(records, record_id, key=_record_id)
-            if not (at < len(records) and records[at].id == record_id):
-                at = next((i for i, record in enumerate(records) if record.id == record_id), -1)
-                if at < 0:
-                    return None
-            slot = len(ids) + at
-        row = self._order.rows_of([slot])[0]
-        return row if row >= 0 else None
+            return at
+        records = self._records
+        at = bisect_left(records, record_id, key=_record_id)
+        if not (at < len(records) and records[at].id == record_id):
+            at = next((i for i, record in enumerate(records) if record.id == record_id), -1)
+        return None if at < 0 else len(ids) + at
 
     def _slot_id(self, slot: int) -> int:
         ids = self._history.ids
@@ -429,17 +421,6 @@ class RequestTableModel(QAbstractTableModel):
         slots = [slot for slot in map(self._slot_of_id, self._waiting) if slot is not None]
         self._repaint_slots(slots, Column.STATUS, Column.STATUS)
 
-    def _slot_of_id(self, record_id: int) -> int | None:
-        ids = self._history.ids
-        if record_id in self._history.pinned:  # a waiting row converted with the rows after it
-            at = bisect_left(ids, record_id)
-            return at if at < len(ids) and ids[at] == record_id else None
-        records = self._records
-        for index in range(len(records) - 1, -1, -1):  # waiting rows are among the newest
-            if records[index].id == record_id:
-                return len(ids) + index
-        return None
-
     def _repaint_slots(self, slots: Sequence[int], first_column: int, last_column: int) -> None:
         for row in self._order.rows_of(slots):
             if row >= 0:
@@ -501,7 +482,7 @@ class RequestTableModel(QAbstractTableModel):
         """The permutation for a sort (None: storage order) and, when new rows are
         placed by value, the keys in view order (None: by # they go to an end)."""
         total = len(self._history.ids) + len(self._records)
-        ids_ascending = self._live_ids_ascending()
+        ids_ascending = ids_in_order(self._history.ids, self._records)
         if column == Column.ID and ids_ascending:
             # storage order is id order: no keys, no comparisons
             return (array("q", range(total - 1, -1, -1)) if descending else None), None
@@ -509,12 +490,3 @@ class RequestTableModel(QAbstractTableModel):
         keys.extend(cell_value(record, column) for record in self._records)
         slots = sorted_slots(keys, ids_ascending=ids_ascending, slot_id=self._slot_id, descending=descending)
         return slots, [keys[slot] for slot in slots]
-
-    def _live_ids_ascending(self) -> bool:
-        """Whether storage order is id order (live records always arrive so; an
-        imported session may not)."""
-        records = self._records
-        ids = self._history.ids
-        if records and ids and records[0].id <= ids[-1]:
-            return False
-        return all(records[i].id < records[i + 1].id for i in range(len(records) - 1))

@@ -19,8 +19,14 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from inspector.models.history_source import SortKey
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
 
 #: persistent indexes moved by a linear search each; beyond, an inverse map is built
 _FEW = 64
@@ -160,3 +166,11 @@ class RowOrder:
             return [order.index(slot) if slot >= 0 else -1 for slot in slots]
         where = {slot: row for row, slot in enumerate(order)}
         return [where.get(slot, -1) for slot in slots]
+
+
+def ids_in_order(history_ids: Sequence[int], records: Sequence[HasId]) -> bool:
+    """Whether storage order (history ids, then live records) is id order: live
+    records always arrive so; an imported session may not."""
+    if records and history_ids and records[0].id <= history_ids[-1]:
+        return False
+    return all(records[i].id < records[i + 1].id for i in range(len(records) - 1))
