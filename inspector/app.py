@@ -20,6 +20,7 @@ from inspector.assets import PresetNotFound, preset_names, rules_argument
 from inspector.formats import export_file
 from inspector.headless import EXIT_USAGE, run_headless
 from inspector.launch import run_window, split_qt_options
+from inspector.limit_settings import add_limit_arguments, limit_values, limits_with
 from inspector.store import CaptureStore, StoreError
 from inspector.store.db import DEFAULT_PATH
 
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--export", metavar="OUT", help="write the stored history to OUT.har or OUT.jsonl and exit"
     )
+    add_limit_arguments(parser)
     return parser
 
 
@@ -122,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown or qt_args)}")
     if (args.until is not None or args.timeout is not None) and not args.headless:
         parser.error("--until and --timeout work with --headless only")
+    try:
+        limits_with(limit_values(args))  # each flag read; together they must fit too
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.list_presets:
         try:
             print("\n".join(preset_names()) or "no presets installed", flush=True)
@@ -143,4 +149,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

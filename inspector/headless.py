@@ -31,6 +31,7 @@ from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
 from inspector.capture import JsonlOutput, Losses, Recorder, RecorderObserver
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
+from inspector.limit_settings import limit_values, limits_with
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, load_rules
 from inspector.server import BindError, Server
@@ -194,7 +195,9 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     recorder.add_observer(terminal)
     try:
         try:
-            server = Server(host, port, sink=recorder, responder=responder)
+            server = Server(
+                host, port, sink=recorder, responder=responder, limits=limits_with(limit_values(args))
+            )
         except BindError as exc:
             terminal.say(f"error: {exc}")
             return EXIT_USAGE

@@ -4,14 +4,17 @@ One table (:data:`LIMIT_FIELDS`) says, for each field of
 :class:`inspector.http.limits.Limits` that the window's settings and the
 command line offer: its label, its kind (a size, a count or a duration, read and
 written by :mod:`inspector.units`), the bounds it must keep and its flag
-(``--max-body 100MiB``). The window's settings dialog is built from it, and the
-command line can be (docs/ARCHITECTURE.md, "Limits and deadlines").
+(``--max-body 100MiB``). The window's settings dialog is built from it, and so
+are the command line's flags (:func:`add_limit_arguments`, read back with
+:func:`limit_values`), for headless mode and the window alike
+(docs/ARCHITECTURE.md, "Limits and deadlines").
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
@@ -134,3 +137,42 @@ def limits_with(values: Mapping[str, float], base: Limits | None = None) -> Limi
     if problem:
         raise ValueError(problem)
     return limits
+
+
+def _argument_type(field: LimitField) -> Callable[[str], float]:
+    """argparse's ``type`` for one flag: read as the window's Settings reads it,
+    a bad value being argparse's one-line error."""
+
+    def read(text: str) -> float:
+        try:
+            return field.read(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per :data:`LIMIT_FIELDS` entry (``--max-body SIZE`` ...), in a group of their own."""
+    group = parser.add_argument_group(
+        "listener limits",
+        "Raise or lower what one request may use, typed as in the window's Settings "
+        "(sizes: 100MiB, 64KiB, 1GB; durations: 500ms, 30s, 5min). They hold for this run; "
+        "in the window they start from its Settings.",
+    )
+    for field in LIMIT_FIELDS:
+        group.add_argument(
+            field.flag,
+            dest=f"limit_{field.name}",
+            type=_argument_type(field),
+            metavar=field.kind.name,
+            help=f"{field.help} (default {field.write(field.default())}; "
+            f"{field.write(field.minimum)} to {field.write(field.maximum)})",
+        )
+
+
+def limit_values(args: argparse.Namespace) -> dict[str, float]:
+    """The limits the command line set (:func:`add_limit_arguments`), by field name;
+    empty for a namespace without those flags."""
+    values = {field.name: getattr(args, f"limit_{field.name}", None) for field in LIMIT_FIELDS}
+    return {name: value for name, value in values.items() if value is not None}

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.capture import Recorder
+from inspector.limit_settings import limit_values
 from inspector.listener import RecorderSignals
 from inspector.models.columns import Column
 from inspector.models.request_filter import RequestFilterProxyModel
@@ -357,10 +358,14 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     window = MainWindow(
         settings=settings, recorder=Recorder(store), owns_recorder=True, rules_path=rules_path
     )
+    limits = limit_values(args)  # --max-body 100MiB ...: over the saved limits, for this run
+    limits_problem = window.preferences.use_limits(limits) if limits else None
     if problem:
         window.error_banner.show_message(problem)
     elif rules_path is not None and (rules_problem := window.rules.load_problem()):
         window.error_banner.show_message(rules_problem)
+    elif limits_problem:
+        window.error_banner.show_message(limits_problem)
     bind: str | None = getattr(args, "bind", None)
     port: int | None = getattr(args, "port", None)
     if bind:
@@ -376,7 +381,7 @@ def run_gui(args: Namespace) -> int:
     Args:
         args: parsed command line; ``args.bind`` and ``args.port`` (each may be
             None) preselect the address and port; ``args.db``/``args.no_db``
-            choose the history file.
+            choose the history file; the limits' flags hold for this run.
 
     Returns:
         The exit status of the event loop.

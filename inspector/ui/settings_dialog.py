@@ -5,9 +5,14 @@ and :class:`SettingsControl`, which opens it, saves what it says and announces i
 The limits' fields come from :data:`inspector.limit_settings.LIMIT_FIELDS`; each
 is checked as it is typed and a field that does not read says why beside it,
 with OK disabled until every field reads. The limits apply from the next Start.
+Limits given on the command line (``--max-body 100MiB``) hold for the run over
+the saved ones, and the dialog shows them; OK saves what it shows.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -162,6 +167,22 @@ class SettingsControl(QObject):
 
     def dialog(self) -> SettingsDialog:
         return SettingsDialog(self.preferences, self._window)
+
+    def use_limits(self, values: Mapping[str, float]) -> str | None:
+        """The command line's limits (by field name) over the saved ones, for this
+        run: in force and shown by the dialog, not saved.
+
+        Returns:
+            None, or one line saying why they were not used (they do not fit
+            together with the saved limits).
+        """
+        try:
+            limits = limits_with(values, self.preferences.limits)
+        except ValueError as exc:
+            return f"The limits given on the command line were not used: {exc}"
+        self.preferences = dataclasses.replace(self.preferences, limits=limits)
+        self.limits_changed.emit(limits)
+        return None
 
     def set_preferences(self, preferences: Preferences) -> None:
         """Save ``preferences`` and announce them."""
