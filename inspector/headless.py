@@ -3,9 +3,13 @@
 Headless mode is also the contract for end-to-end tests: it never imports Qt,
 prints ``listening on http://HOST:PORT`` on stderr once bound, one short line
 per request, appends records to ``--jsonl`` flushed per record, exits 2 on a
-bind failure and 0 on SIGINT/SIGTERM. For scripts, ``--until N`` stops it
-(status 0) once N requests are recorded and ``--timeout S`` (status 1) after S
-seconds, with a one-line summary of what arrived, whichever comes first.
+bind failure and 0 on SIGINT/SIGTERM. It answers from the same rules as the
+window: ``--rules FILE``, else the file the window's editor saves (the
+app-data ``rules.json``), else the built-in ``hello world``; a line before
+``listening on`` names which (``rules: PATH`` or ``rules: built-in default``).
+For scripts, ``--until N`` stops it (status 0) once N requests are recorded
+and ``--timeout S`` (status 1) after S seconds, with a one-line summary of
+what arrived, whichever comes first.
 
 Records go through the same :class:`~inspector.capture.Recorder` as in the
 window (docs/ARCHITECTURE.md, "The capture path"); this module only watches
@@ -24,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
@@ -33,7 +38,7 @@ from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.limit_settings import limit_values, limits_with
 from inspector.responses import Responder as RuleResponder
-from inspector.responses import RulesFileError, load_rules
+from inspector.responses import RulesFileError, default_rules_path, load_rules
 from inspector.server import BindError, Server
 from inspector.store import CaptureStore
 from inspector.store.opening import open_history
@@ -152,17 +157,27 @@ def open_store(args: argparse.Namespace, terminal: _Terminal) -> CaptureStore:
     return store
 
 
+def rules_file(args: argparse.Namespace) -> Path | None:
+    """The rules file to answer from: ``--rules FILE``, else the one the window's
+    editor saves when there is one; None: the built-in ``hello world``."""
+    if args.rules:
+        return Path(args.rules)
+    saved = default_rules_path(create=False)
+    return saved if saved.is_file() else None
+
+
 def load_responder(args: argparse.Namespace) -> Responder:
-    """The rules of ``--rules FILE``, or the built-in ``hello world``.
+    """The rules of :func:`rules_file`, or the built-in ``hello world``.
 
     Raises:
         RulesFileError: the file cannot be used (one line naming it).
     """
-    if not args.rules:
+    path = rules_file(args)
+    if path is None:
         return default_responder
     # strict: a template that does not compile is refused at start, with its
     # line, rather than discovered as 500s once traffic arrives
-    return RuleResponder(load_rules(args.rules, strict=True))
+    return RuleResponder(load_rules(path, strict=True))
 
 
 def _losses_line(losses: Losses, jsonl: JsonlOutput | None) -> str:
@@ -179,10 +194,12 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     host = args.bind or DEFAULT_HOST
     port = DEFAULT_PORT if args.port is None else args.port
     terminal = _Terminal(err)
+    rules = rules_file(args)
     try:
         responder = load_responder(args)
     except RulesFileError as exc:
-        terminal.say(f"error: {exc}")
+        saved = "" if args.rules else " (the rules the window saved; --rules FILE answers from another file)"
+        terminal.say(f"error: {exc}{saved}")
         return EXIT_USAGE
     jsonl = None
     if args.jsonl is not None:
@@ -205,6 +222,9 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         progress = _Progress(args.until, server.stop)
         if args.until is not None or args.timeout is not None:
             recorder.add_observer(progress)
+        # once bound (a bind failure stays one line) and before "listening on",
+        # so the lines after that are the requests'
+        terminal.say(f"rules: {rules if rules is not None else 'built-in default'}")
         terminal.say(f"listening on {server.url}")
         if not is_loopback(server.host):
             terminal.say(

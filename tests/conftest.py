@@ -1,7 +1,9 @@
 """Test-wide setup, done before anything imports Qt, and the record factory.
 
 Qt renders offscreen, and the app-data folder (history, rules) is a fresh
-temporary one, so no test reads or writes the user's own files.
+temporary one, so no test reads or writes the user's own files; each test gets
+its own (:func:`app_home`), so rules one test saves never answer another's
+requests (headless mode answers from the rules the window saved).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,3 +64,11 @@ def make_record(**overrides: Any) -> CaptureRecord:
 @pytest.fixture
 def record_factory() -> Callable[..., CaptureRecord]:
     return make_record
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own app-data folder (subprocesses it starts inherit it)."""
+    home = tmp_path / "app-home"
+    monkeypatch.setenv("REQUEST_INSPECTOR_HOME", str(home))
+    return home

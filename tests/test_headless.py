@@ -86,6 +86,11 @@ class Headless:
         return line
 
     def listening_port(self) -> int:
+        rules = self.line()
+        assert rules.startswith("rules: "), rules  # which rules answer, said first
+        return self.listening_port_after_rules()
+
+    def listening_port_after_rules(self) -> int:
         line = self.line()
         match = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)", line)
         assert match, line
@@ -226,7 +231,7 @@ def test_headless_sigint_exits_0(headless_factory: Any) -> None:
     # an idle client stays connected: the stop must not wait for it
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
         assert app.finish(signal.SIGINT) == 0
-    assert app.seen == [f"listening on http://127.0.0.1:{port}", "stopped"]
+    assert app.seen == ["rules: built-in default", f"listening on http://127.0.0.1:{port}", "stopped"]
 
 
 def test_headless_jsonl_to_stdout(headless_factory: Any) -> None:

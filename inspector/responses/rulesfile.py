@@ -59,9 +59,14 @@ class RulesFileError(ValueError):
         self.problem = problem
 
 
-def default_rules_path() -> Path:
-    """Where the app keeps its rules: ``<app data>/rules.json``."""
-    return app_data_dir() / "rules.json"
+def default_rules_path(create: bool = True) -> Path:
+    """Where the app keeps its rules: ``<app data>/rules.json``, the file the
+    window's editor saves and headless mode answers from without ``--rules``.
+
+    Args:
+        create: create the app-data folder when it is missing.
+    """
+    return app_data_dir(create) / "rules.json"
 
 
 @dataclass(frozen=True, slots=True)

@@ -476,6 +476,7 @@ def test_headless_stderr_line_has_no_raw_escapes(trap: socket.socket) -> None:
         return got
 
     try:
+        assert line() == b"rules: built-in default\n"
         first = line()
         match = re.fullmatch(rb"listening on http://127\.0\.0\.1:(\d+)\n", first)
         assert match, first

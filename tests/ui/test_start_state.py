@@ -5,7 +5,6 @@ window's side): ``--rules FILE`` (a path; ``preset:NAME`` is resolved before),
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,12 @@ from PySide6.QtCore import QSettings
 from inspector.app import build_parser
 from inspector.assets import rules_argument
 from inspector.ui.main_window import MainWindow, open_window
+from tests.network import http_get
 
 
 def get(window: MainWindow, target: str) -> tuple[int, bytes]:
     parts = urlsplit(window.url)
-    conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 0, timeout=5)
-    try:
-        conn.request("GET", target)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+    return http_get(parts.port or 0, target, parts.hostname or "", timeout=5)
 
 
 def opened(qtbot: Any, settings: QSettings, argv: list[str]) -> MainWindow:
