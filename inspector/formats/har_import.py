@@ -6,8 +6,10 @@ the spec fields give and tolerate the known quirks:
 
 - missing optional fields and ``null`` where a list or string belongs;
 - HTTP/2 and HTTP/3 pseudo headers (``:authority``, ``:method``, ``:path``,
-  ``:scheme``) are left out of the headers; ``:authority`` stands in for a
-  missing Host;
+  ``:scheme``) are left out of the headers; a request without a Host header
+  gets one first, from ``:authority`` as an HTTP/1.1 gateway makes it
+  (RFC 9113 §8.3.1), else from the URL's authority, with a note saying so, so
+  the record's URL keeps the host and port the browser asked for;
 - ``postData.params`` without ``text`` (Firefox, older Chrome): the body is
   rebuilt urlencoded and a note says so;
 - ``postData.encoding``/``_encoding`` = base64 (the de-facto extension) and
@@ -20,8 +22,10 @@ the spec fields give and tolerate the known quirks:
   absent; whatever the JSON holds, a failure is one line, never a traceback.
 
 Records built from a foreign HAR have empty ``raw_head`` (no bytes were
-received here), client/server taken from ``_client``/``serverIPAddress``
-when present and ``scheme`` from the URL.
+received here), ``client`` from ``_client`` when present, ``scheme`` from the
+URL (or ``:scheme``), and ``server`` as ``host:port``: ``serverIPAddress``
+(bare or, as Chrome writes IPv6, bracketed) with the URL's port or its
+scheme's default.
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import SplitResult, quote_plus, urlsplit
 
+from inspector.addresses import format_hostport, normalise_address
 from inspector.formats.extensions import record_fields, response_fields
 from inspector.formats.har_scan import RESTART, HarScanError, scan_entries
 from inspector.http.record import CaptureRecord, Pairs, SentResponse, parse_iso_utc
@@ -46,6 +51,9 @@ CHUNK: Final = 500
 _MAX_INT: Final = (1 << 63) - 1
 #: received times from 1970 to the end of year 9999 (what a datetime can show)
 _MAX_TIMESTAMP: Final = 253_402_300_799.0
+
+#: the port a URL means when it names none
+DEFAULT_PORTS: Final = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 #: ``progress(done, total)``: bytes of the file read so far and in all (entries
 #: for an already-parsed object); return False to cancel the import
@@ -253,14 +261,15 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
 
     method = _s(request.get("method")) or pseudo.get(":method", "")
     url = _s(request.get("url"))
+    parts = _split_url(url)
     notes: list[str] = []
     if ours:
         target = _s(entry.get("_target"))
         path = _s(entry.get("_path"))
     else:
-        target, path = _target_from_url(url, pseudo.get(":path"))
-        if not any(name.lower() == "host" for name, _ in headers) and ":authority" in pseudo:
-            notes.append("imported from HTTP/2: Host taken from :authority")
+        target, path = _target_from_url(url, parts, pseudo.get(":path"))
+        headers, note = _with_host(headers, pseudo.get(":authority"), parts)
+        notes.extend(note)
 
     body = b""
     post = request.get("postData")
@@ -286,13 +295,10 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
     if body_size < 0 or (not ours and body_size < len(body)):
         body_size = len(body)
 
+    scheme = (pseudo.get(":scheme") or parts.scheme).lower()
     server = entry.get("_server")
     if server is None:
-        ip = entry.get("serverIPAddress")
-        server = "" if not ip else (f"[{ip}]" if ":" in str(ip) else str(ip))
-        host = urlsplit(url).netloc if url else ""
-        if server and host and ":" in host.rsplit("]", 1)[-1]:
-            server += ":" + host.rsplit(":", 1)[1]
+        server = _server(_s(entry.get("serverIPAddress")), parts, scheme)
 
     response = _response(entry, ours)
     error = _opt_str(entry.get("_error"))
@@ -304,7 +310,7 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
         extensions = _obj(entry.get("_extensions"), '"_extensions"')
         more = record_fields(extensions)
     else:
-        more = {"scheme": "https"} if url[:8].lower() == "https://" else {}
+        more = {"scheme": "https"} if scheme in ("https", "wss") else {}
     return CaptureRecord(
         id=record_id,
         received_at=received_at,
@@ -329,14 +335,47 @@ def _entry_to_record(entry: Any, fallback_id: int) -> CaptureRecord:
     )
 
 
-def _target_from_url(url: str, pseudo_path: str | None) -> tuple[str, str]:
+def _split_url(url: str) -> SplitResult:
+    """``request.url`` in parts; an unreadable one is empty parts (refused later
+    only if the target must come from it)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
+def _with_host(headers: Pairs, authority: str | None, parts: SplitResult) -> tuple[Pairs, list[str]]:
+    """``headers`` with a Host header first when they have none: from
+    ``:authority``, else from the URL's authority (without user info)."""
+    if any(name.lower() == "host" for name, _ in headers):
+        return headers, []
+    if authority:
+        return (("Host", authority), *headers), ["imported from HTTP/2: Host taken from :authority"]
+    host = parts.netloc.rpartition("@")[2]
+    if not host:
+        return headers, []
+    return (("Host", host), *headers), ["imported without a Host header: Host taken from the URL"]
+
+
+def _server(ip: str, parts: SplitResult, scheme: str) -> str:
+    """``host:port`` of the server that answered: its address, with the URL's
+    port or the scheme's default; "" when the HAR does not say."""
+    host = normalise_address(ip)  # Chrome writes IPv6 in brackets, Firefox bare
+    if not host:
+        return ""
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port out of range or not a number
+        port = None
+    if port is None:
+        return f"[{host}]" if ":" in host else host
+    return format_hostport(host, port)
+
+
+def _target_from_url(url: str, parts: SplitResult, pseudo_path: str | None) -> tuple[str, str]:
     if pseudo_path:
         target = pseudo_path
     else:
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            raise HarImportError(f"request.url {url!r} is not a URL") from None
         if not parts.scheme and not url.startswith("/"):
             raise HarImportError(f"request.url {url!r} is not a URL")
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

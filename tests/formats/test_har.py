@@ -115,11 +115,14 @@ def test_import_chrome() -> None:
     assert first.path == "/index.html"
     assert first.http_version == "2"
     assert all(not name.startswith(":") for name, _ in first.headers)
-    assert first.headers[0] == ("accept", "text/html")
+    # HTTP/2 has no Host: it is made from :authority, first, as a gateway would
+    assert first.headers[:2] == (("Host", "example.com"), ("accept", "text/html"))
+    assert "imported from HTTP/2: Host taken from :authority" in first.notes
+    assert first.url == "https://example.com/index.html?name=jack&age=18&age="
     assert first.query == (("name", "jack"), ("age", "18"), ("age", ""))
     assert first.response is not None and first.response.body == b"\x89PNG"
     assert first.response.duration_ms == 40.0
-    assert first.server == "93.184.216.34"
+    assert first.server == "93.184.216.34:443"
     assert first.id == 1 and failed.id == 2
     assert failed.body == '{"a": "café"}'.encode()
     assert failed.body_size == 14
