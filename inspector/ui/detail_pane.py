@@ -1,8 +1,11 @@
 """The detail pane: every part of the selected request, one tab each.
 
 Overview, Query, Headers (trailers after, marked), Body (by content type),
-Raw (the bytes as received) and Response (what was sent back). Every label
-that shows request data is plain text; every value goes through
+Raw (the bytes as received) and Response (what was sent back). For a record
+of an imported session (:meth:`DetailPane.set_imported`) the response is what
+the server answered when the file was recorded, and the pane says so: the tab
+is "Captured response", and nothing calls it this listener's answer. Every
+label that shows request data is plain text; every value goes through
 :func:`visible`.
 """
 
@@ -54,7 +57,14 @@ OVERVIEW_FIELDS = (
 #: the Headers table's column that marks trailers
 MARKER_COLUMN = 2
 
-RESPONSE_FIELDS = ("Status", "Rule", "Sent", "Duration", "Error")
+RESPONSE_FIELDS = ("Answer", "Status", "Rule", "Sent", "Duration", "Error")
+#: the Response tab's title, for live capture and for an imported session
+RESPONSE_TAB, CAPTURED_TAB = "Response", "Captured response"
+#: whose answer the Response tab shows
+LIVE_ANSWER = "sent by this listener"
+CAPTURED_ANSWER = (
+    "captured: what the server answered when the file was recorded (imported), not this listener's answer"
+)
 
 
 def _plain_label(parent: QWidget) -> QLabel:
@@ -101,6 +111,7 @@ class DetailPane(QTabWidget):
         super().__init__(parent)
         self.setDocumentMode(True)
         self._record: CaptureRecord | None = None
+        self._imported = False
         self._query = FilterQuery()
 
         overview, self._overview_form, self.overview = _form(self, OVERVIEW_FIELDS)
@@ -127,7 +138,7 @@ class DetailPane(QTabWidget):
         self.addTab(self.raw_view, "Raw")
 
         response = QSplitter(Qt.Orientation.Vertical, self)
-        response_form, _layout, self.response_fields = _form(response, RESPONSE_FIELDS)
+        response_form, self._response_form, self.response_fields = _form(response, RESPONSE_FIELDS)
         self.response_headers_model = PairsTableModel(("Name", "Value"), parent=self)
         self.response_headers_table = _table(response, self.response_headers_model)
         self.response_body_view = BytesView(save_title="Save response body", parent=response)
@@ -136,13 +147,25 @@ class DetailPane(QTabWidget):
         response.addWidget(self.response_body_view)
         response.setStretchFactor(2, 1)
         self.response_splitter = response
-        self.addTab(response, "Response")
+        self.addTab(response, RESPONSE_TAB)
 
         self.set_record(None)
 
     @property
     def record(self) -> CaptureRecord | None:
         return self._record
+
+    @property
+    def imported(self) -> bool:
+        return self._imported
+
+    @Slot(bool)
+    def set_imported(self, imported: bool) -> None:
+        """Whether the records shown come from an imported file (their responses
+        were captured elsewhere) rather than from this listener."""
+        self._imported = imported
+        self.setTabText(self.indexOf(self.response_splitter), CAPTURED_TAB if imported else RESPONSE_TAB)
+        self.set_record(self._record)
 
     def models(self) -> list[PairsTableModel]:
         return [
@@ -244,11 +267,13 @@ class DetailPane(QTabWidget):
         self._set(o, "Sizes", sizes)
         response = record.response
         if response is None:
-            self._set(o, "Response", "none sent")
+            self._set(o, "Response", "none captured" if self._imported else "none sent")
             self._set(o, "Duration", "")
         else:
             rule = f" (rule {response.rule})" if response.rule else ""
-            self._set(o, "Response", f"{response.status} {response.reason}{rule}")
+            captured = " (captured, imported)" if self._imported else ""
+            status = f"{response.status} {response.reason}".strip()  # HTTP/2 has no reason phrase
+            self._set(o, "Response", f"{status}{rule}{captured}")
             self._set(o, "Duration", f"{response.duration_ms:.3f} ms")
         o["Notes"].setText("\n".join(visible(n, LABEL_LIMIT) for n in record.notes) or "none")
         self._set(o, "Error", record.error or "none")
@@ -256,14 +281,21 @@ class DetailPane(QTabWidget):
     def _show_response(self, record: CaptureRecord) -> None:
         response = record.response
         f = self.response_fields
+        imported = self._imported
+        self._response_form.setRowVisible(f["Rule"], not imported or bool(response and response.rule))
+        self._response_form.setRowVisible(f["Sent"], not imported or bool(response and response.bytes))
         if response is None:
             for label in f.values():
                 label.clear()
-            self._set(f, "Status", "No response was sent.")
+            self._set(f, "Status", "No response was captured." if imported else "No response was sent.")
             self.response_headers_model.clear()
             self.response_body_view.set_data(b"", None)
             return
-        self._set(f, "Status", f"HTTP/1.1 {response.status} {response.reason}")
+        self._set(f, "Answer", CAPTURED_ANSWER if imported else LIVE_ANSWER)
+        # an imported answer may have come over HTTP/2 or 3: its version is the request's
+        version = record.http_version if imported else "1.1"
+        line = f"{response.status} {response.reason}".strip()
+        self._set(f, "Status", f"HTTP/{version} {line}" if version else line)
         self._set(f, "Rule", response.rule or "(the listener's own answer)")
         self._set(f, "Sent", human_size(response.bytes))
         self._set(f, "Duration", f"{response.duration_ms:.3f} ms")

@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self.table.replay_requested.connect(self.replays.open)
         # imported sessions
         self.sessions.changed.connect(history.set_session_shown)
+        self.sessions.changed.connect(self.detail.set_imported)
         self.sessions.changed.connect(self.follower.session_shown)
         self.sessions.opened.connect(self.error_banner.hide)
         self.sessions.import_failed.connect(self.error_banner.show_message)
