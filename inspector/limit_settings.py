@@ -97,12 +97,28 @@ LIMIT_FIELDS: Final = (
     ),
     LimitField("body_timeout", "Body timeout", Kind.DURATION, 0.1, 3600, "A body silent this long: 408"),
     LimitField(
+        "request_timeout",
+        "Request timeout",
+        Kind.DURATION,
+        1,
+        86_400,
+        "A whole request (head and body) not complete this long after its first byte: 408",
+    ),
+    LimitField(
         "idle_timeout",
         "Idle timeout",
         Kind.DURATION,
         0.1,
         86_400,
         "A keep-alive connection left idle is closed",
+    ),
+    LimitField(
+        "memory_budget",
+        "Memory budget",
+        Kind.SIZE,
+        16 * MIB,
+        16 * 1024 * MIB,
+        "Bytes held for requests and answers in flight; past it new bodies are answered 503",
     ),
 )
 
@@ -112,6 +128,10 @@ def check_limits(values: Mapping[str, float]) -> str | None:
     line, head = values.get("max_request_line"), values.get("max_head")
     if line is not None and head is not None and line > head:
         return "the request line cannot be longer than the whole head"
+    body, budget = values.get("max_body"), values.get("memory_budget")
+    if body is not None and budget is not None and 2 * body > budget:
+        # a chunked body is held twice (as body and as raw bytes) while it arrives
+        return "the memory budget must be at least twice the body limit, or a body that large is answered 503"
     return None
 
 

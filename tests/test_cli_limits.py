@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from inspector.app import build_parser, main
-from inspector.limit_settings import LIMIT_FIELDS, limit_values
+from inspector.limit_settings import LIMIT_FIELDS, limit_values, limits_with
 from tests.test_headless import WAIT, Headless
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +84,7 @@ def test_a_lowered_header_count_answers_431(started: Any) -> None:
         (["--head-timeout", "3 wk"], "argument --head-timeout: unknown time unit"),
         (["--max-connections", "1.5"], "argument --max-connections: not a whole number"),
         (["--max-head", "2KiB", "--max-request-line", "4KiB"], "cannot be longer than the whole head"),
+        (["--max-body", "200MiB"], "the memory budget must be at least twice the body limit"),
     ],
 )
 def test_a_bad_value_is_one_argparse_line(
@@ -102,6 +103,8 @@ def test_the_flags_are_read_like_the_settings_and_listed_in_help() -> None:
     args = build_parser().parse_args(["--max-body", "100MiB", "--body-timeout", "90s"])
     assert limit_values(args) == {"max_body": 100 * 1024 * 1024, "body_timeout": 90.0}
     assert limit_values(build_parser().parse_args([])) == {}
+    big = build_parser().parse_args(["--max-body", "200MiB", "--memory-budget", "1GiB"])
+    assert limits_with(limit_values(big)).memory_budget == 1024 * 1024 * 1024
     done = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--help"],
         check=False,
