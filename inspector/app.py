@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rules",
         metavar="FILE",
-        help="headless: response rules file (the JSON the window's editor saves), or preset:NAME",
+        help="response rules file (the JSON the window's editor saves), or preset:NAME; "
+        "without it both modes answer from the rules the window saved",
     )
     parser.add_argument(
         "--until",
