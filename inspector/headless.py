@@ -5,7 +5,7 @@ prints ``listening on http://HOST:PORT`` on stderr once bound, one short line
 per request, appends records to ``--jsonl`` flushed per record, exits 2 on a
 bind failure and 0 on SIGINT/SIGTERM. It answers from the same rules as the
 window: ``--rules FILE``, else the file the window's editor saves (the
-app-data ``rules.json``), else the built-in ``hello world``; a line before
+app-data ``rules.json``), else the built-in ``hello world``; the line after
 ``listening on`` names which (``rules: PATH`` or ``rules: built-in default``).
 For scripts, ``--until N`` stops it (status 0) once N requests are recorded
 and ``--timeout S`` (status 1) after S seconds, with a one-line summary of
@@ -222,10 +222,9 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         progress = _Progress(args.until, server.stop)
         if args.until is not None or args.timeout is not None:
             recorder.add_observer(progress)
-        # once bound (a bind failure stays one line) and before "listening on",
-        # so the lines after that are the requests'
-        terminal.say(f"rules: {rules if rules is not None else 'built-in default'}")
+        # "listening on" first: scripts read the port from the first line once bound
         terminal.say(f"listening on {server.url}")
+        terminal.say(f"rules: {rules if rules is not None else 'built-in default'}")
         if not is_loopback(server.host):
             terminal.say(
                 f"warning: {server.host} can be reached from other machines: anyone who can reach "

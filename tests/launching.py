@@ -29,11 +29,11 @@ def headless(command: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> It
     ) as proc:
         try:
             assert proc.stderr is not None
-            rules = proc.stderr.readline()
-            assert rules.startswith("rules: "), f"first line {rules!r}"
             first = proc.stderr.readline()
             found = LISTENING.fullmatch(first)
-            assert found, f"second line {first!r}"
+            assert found, f"first line {first!r}"
+            rules = proc.stderr.readline()
+            assert rules.startswith("rules: "), f"second line {rules!r}"
             yield int(found[1])
         finally:
             proc.send_signal(signal.SIGTERM)

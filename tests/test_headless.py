@@ -86,11 +86,13 @@ class Headless:
         return line
 
     def listening_port(self) -> int:
+        """The port of the first line; the second, which rules answer, is checked."""
+        port = self.port_from_listening_line()
         rules = self.line()
-        assert rules.startswith("rules: "), rules  # which rules answer, said first
-        return self.listening_port_after_rules()
+        assert rules.startswith("rules: "), rules
+        return port
 
-    def listening_port_after_rules(self) -> int:
+    def port_from_listening_line(self) -> int:
         line = self.line()
         match = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)", line)
         assert match, line
@@ -231,7 +233,7 @@ def test_headless_sigint_exits_0(headless_factory: Any) -> None:
     # an idle client stays connected: the stop must not wait for it
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
         assert app.finish(signal.SIGINT) == 0
-    assert app.seen == ["rules: built-in default", f"listening on http://127.0.0.1:{port}", "stopped"]
+    assert app.seen == [f"listening on http://127.0.0.1:{port}", "rules: built-in default", "stopped"]
 
 
 def test_headless_jsonl_to_stdout(headless_factory: Any) -> None:

@@ -31,10 +31,10 @@ def start(*args: str) -> tuple[subprocess.Popen[bytes], int]:
         stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None
-    rules = proc.stderr.readline().decode()
-    assert rules.startswith("rules: "), rules
     first = proc.stderr.readline().decode()
     assert first.startswith("listening on http://127.0.0.1:"), first
+    rules = proc.stderr.readline().decode()
+    assert rules.startswith("rules: "), rules
     return proc, int(first.rsplit(":", 1)[1])
 
 

@@ -32,8 +32,8 @@ def started() -> Any:
     def start(*args: str) -> tuple[Headless, str, int]:
         app = Headless("--port", "0", *args)
         apps.append(app)
+        port = app.port_from_listening_line()
         rules = app.line()
-        port = app.listening_port_after_rules()
         return app, rules, port
 
     yield start

@@ -55,12 +55,12 @@ def headless(*args: str) -> Iterator[Run]:
     )
     try:
         assert proc.stderr is not None
-        rules = proc.stderr.readline()
-        assert rules.startswith("rules: "), f"first line {rules!r}"
         first = proc.stderr.readline()
         found = LISTENING.fullmatch(first)
-        assert found, f"second line {first!r}"
-        yield Run(proc, int(found[1]), lines=[rules.rstrip("\n"), first.rstrip("\n")])
+        assert found, f"first line {first!r}"
+        rules = proc.stderr.readline()
+        assert rules.startswith("rules: "), f"second line {rules!r}"
+        yield Run(proc, int(found[1]), lines=[first.rstrip("\n"), rules.rstrip("\n")])
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -476,10 +476,10 @@ def test_headless_stderr_line_has_no_raw_escapes(trap: socket.socket) -> None:
         return got
 
     try:
-        assert line() == b"rules: built-in default\n"
         first = line()
         match = re.fullmatch(rb"listening on http://127\.0\.0\.1:(\d+)\n", first)
         assert match, first
+        assert line() == b"rules: built-in default\n"
         port = int(match.group(1))
         requests = hostile_requests(trap.getsockname()[1])
         lookalike_wire = f"GET /login?{LOOKALIKE_QUERY} HTTP/1.1\r\nHost: t\r\n\r\n".encode()

@@ -27,8 +27,8 @@ def test_rules_saved_in_the_window_answer_headless(qtbot: Any, settings: QSettin
 
     app = Headless("--port", "0")
     try:
+        port = app.port_from_listening_line()
         assert app.line() == f"rules: {default_rules_path()}"
-        port = app.listening_port_after_rules()
         assert http_get(port, "/shared") == (200, b"saved in the window: /shared")
         assert app.finish(signal.SIGTERM) == 0
     finally:
