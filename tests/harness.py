@@ -24,6 +24,7 @@ from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.server import CaptureSink, Server
+from inspector.tls.contexts import ServerContexts
 
 #: hang guard for any single wait
 WAIT = 10.0
@@ -313,10 +314,11 @@ def start(
     responder: Responder = default_responder,
     host: str = "127.0.0.1",
     sink: CaptureSink | None = None,
+    tls: ServerContexts | None = None,
 ) -> Running:
-    """A Server on ``host``, port 0, serving on a daemon thread."""
+    """A Server on ``host``, port 0, serving on a daemon thread (HTTPS too with ``tls``)."""
     records = Records()
-    server = Server(host, 0, sink=sink or records, responder=responder, limits=limits)
+    server = Server(host, 0, sink=sink or records, responder=responder, limits=limits, tls=tls)
     thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
     thread.start()
     return Running(server, thread, records)
@@ -327,7 +329,7 @@ ServerFactory = Callable[..., Running]
 
 @pytest.fixture
 def start_server() -> Iterator[ServerFactory]:
-    """``start_server(limits=..., responder=..., host=...)``; teardown stops each server,
+    """``start_server(limits=..., responder=..., host=..., tls=...)``; teardown stops each server,
     checks it closed every connection and its listening socket, and closes the clients."""
     started: list[Running] = []
 
@@ -337,8 +339,9 @@ def start_server() -> Iterator[ServerFactory]:
         responder: Responder = default_responder,
         host: str = "127.0.0.1",
         sink: CaptureSink | None = None,
+        tls: ServerContexts | None = None,
     ) -> Running:
-        running = start(limits, responder=responder, host=host, sink=sink)
+        running = start(limits, responder=responder, host=host, sink=sink, tls=tls)
         started.append(running)
         return running
 

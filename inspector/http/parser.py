@@ -59,7 +59,7 @@ from inspector.http.framing import CHUNKED, decide
 from inspector.http.head import HeadReader
 from inspector.http.limits import InFlight, Limits
 from inspector.http.query import decode_query, split_target
-from inspector.http.record import CaptureRecord, Pairs
+from inspector.http.record import CaptureRecord, Pairs, TLSFacts
 
 __all__ = [
     "ConnectionClosed",
@@ -121,6 +121,10 @@ class RequestParser:
         self.paused = False
         #: the id of a request whose head is parsed but whose body is still arriving
         self.pending_id: int | None = None
+        #: what each record's ``scheme`` and ``tls`` say: set by the server once
+        #: a TLS handshake is done, before any bytes reach the parser
+        self.scheme = "http"
+        self.tls: TLSFacts | None = None
         self._reset_message()
 
     # -- public API -------------------------------------------------------
@@ -364,6 +368,8 @@ class RequestParser:
             "received_at": self._received_at or self._wall_clock(),
             "client": self.client,
             "server": self.server,
+            "scheme": self.scheme,
+            "tls": self.tls,
             "method": reader.method,
             "target": reader.target,
             "path": path,

@@ -72,6 +72,61 @@ def _pairs(value: Any) -> Pairs:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClientCert:
+    """The certificate a TLS client presented: its subject (RFC 4514) and SHA-256 of its DER."""
+
+    subject: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TLSFacts:
+    """The record's ``tls`` field: what the ClientHello said, then the handshake's outcome
+    (``version``, ``cipher``, ``alpn``, ``client_cert`` stay None when it failed)."""
+
+    version: str | None = None
+    cipher: str | None = None
+    sni: str | None = None
+    alpn_offered: tuple[str, ...] = ()
+    alpn: str | None = None
+    ja4: str | None = None
+    client_cert: ClientCert | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        cert = self.client_cert
+        return {
+            "version": self.version,
+            "cipher": self.cipher,
+            "sni": self.sni,
+            "alpn_offered": list(self.alpn_offered),
+            "alpn": self.alpn,
+            "ja4": self.ja4,
+            "client_cert": None if cert is None else {"subject": cert.subject, "sha256": cert.sha256},
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> TLSFacts:
+        def text(key: str) -> str | None:
+            value = obj.get(key)
+            return None if value is None else str(value)
+
+        cert = obj.get("client_cert")
+        return cls(
+            version=text("version"),
+            cipher=text("cipher"),
+            sni=text("sni"),
+            alpn_offered=tuple(str(p) for p in obj.get("alpn_offered") or ()),
+            alpn=text("alpn"),
+            ja4=text("ja4"),
+            client_cert=(
+                None
+                if not isinstance(cert, dict)
+                else ClientCert(subject=str(cert.get("subject") or ""), sha256=str(cert.get("sha256") or ""))
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SentResponse:
     """What the listener sent back for one request."""
 
@@ -145,6 +200,8 @@ class CaptureRecord:
     notes: tuple[str, ...] = ()
     raw_head: bytes = b""
     raw_body: bytes | None = None
+    #: None for plain HTTP; the handshake's facts for HTTPS (also when it failed)
+    tls: TLSFacts | None = None
     response: SentResponse | None = field(default=None)
 
     def with_response(self, response: SentResponse) -> CaptureRecord:
@@ -169,6 +226,7 @@ class CaptureRecord:
             notes=self.notes,
             raw_head=self.raw_head,
             raw_body=self.raw_body,
+            tls=self.tls,
             response=response,
         )
 
@@ -242,6 +300,7 @@ class CaptureRecord:
             "error": self.error,
             "notes": list(self.notes),
             "raw_b64": _b64(self.raw),
+            "tls": None if self.tls is None else self.tls.to_json(),
             "response": None if self.response is None else self.response.to_json(),
         }
 
@@ -262,6 +321,7 @@ class CaptureRecord:
             cut = len(raw) if head_end < 0 else head_end + 4
             raw_head, raw_body = raw[:cut], raw[cut:]
         response = obj.get("response")
+        tls = obj.get("tls")
         return cls(
             id=int(obj["id"]),
             received_at=parse_iso_utc(str(obj["received_at"])),
@@ -282,5 +342,6 @@ class CaptureRecord:
             notes=tuple(str(n) for n in obj.get("notes") or ()),
             raw_head=raw_head,
             raw_body=raw_body,
+            tls=TLSFacts.from_json(tls) if isinstance(tls, dict) else None,
             response=None if not response else SentResponse.from_json(response),
         )

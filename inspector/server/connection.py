@@ -7,7 +7,8 @@ a connection's state and does its socket I/O: one ``recv`` of up to 64 KiB, one
 fewer than ``max_pipelined`` requests wait for their answers, the parser holds
 no unparsed requests, and less than :data:`OUT_HIGH_WATER` of answers wait for
 the client. That bounds what one connection can make the process hold, however
-fast it pipelines behind a slow answer. TLS will wrap ``recv``/``send`` here.
+fast it pipelines behind a slow answer. A TLS connection's ``out`` holds TLS
+records; inspector/server/tls_link.py makes them.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import selectors
 import socket
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from inspector.http.deferred import Deferred
 from inspector.http.limits import InFlight
 from inspector.http.parser import Event, RequestParser, RequestReceived, RequestRejected
 from inspector.http.record import CaptureRecord
+
+if TYPE_CHECKING:
+    from inspector.server.tls_link import TLSLink
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +66,10 @@ class Connection:
         "out",
         "parser",
         "queue",
+        "sniff",
         "sock",
         "stalled_since",
+        "tls",
         "waiting",
     )
 
@@ -88,6 +95,10 @@ class Connection:
         #: since when answer bytes have waited without the socket taking any
         self.stalled_since: float | None = None
         self.mask = 0
+        #: whether the first bytes decide between HTTP and HTTPS (TLS is on)
+        self.sniff = False
+        #: the TLS session of an HTTPS connection
+        self.tls: TLSLink | None = None
 
     @property
     def open(self) -> bool:

@@ -49,6 +49,7 @@ from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, re
 from inspector.server.bind import bind_listener
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
 from inspector.server.sink import CaptureSink
+from inspector.server.tls_link import ServerContexts, TLSTerminator, encrypt
 from inspector.server.waiting import Waiting
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Server:
             saying why there was none); see :class:`CaptureSink`.
         responder: decides each answer; swap it with :meth:`set_responder`.
         limits: sizes, deadlines and the memory budget.
+        tls: leaves for HTTPS on the same port (a first byte 0x16); None: HTTP only.
 
     Raises:
         BindError: the address or port cannot be used.
@@ -90,6 +92,7 @@ class Server:
         sink: CaptureSink,
         responder: Responder = default_responder,
         limits: Limits | None = None,
+        tls: ServerContexts | None = None,
     ) -> None:
         self.limits = limits or Limits()
         raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
@@ -113,6 +116,8 @@ class Server:
         self._conns: dict[int, Connection] = {}
         self._waiting = Waiting(self._wake)
         self._stop_requested = False
+        args = (self._budget, self._wake, self._emit, sink.next_id)
+        self._tls = None if tls is None else TLSTerminator(tls, *args, head_timeout=self.limits.head_timeout)
 
     @property
     def url(self) -> str:
@@ -154,6 +159,8 @@ class Server:
                     self._acceptor.resume()
                 self._waiting.fire(now)
                 self._take_resolved(now)
+                for conn in self._tls.ready() if self._tls is not None else ():
+                    self._pump(conn, now)  # its handshake went on: send what it queued
                 if now >= next_sweep:
                     self._sweep(now)
                     next_sweep = now + SWEEP_INTERVAL
@@ -173,6 +180,8 @@ class Server:
         self._waiting.clear()
         self._end_round()
         self._acceptor.close()
+        if self._tls is not None:
+            self._tls.close()
         self._sel.unregister(self._wake_r)
         self._wake_r.close()
         self._wake_w.close()
@@ -261,6 +270,7 @@ class Server:
             )
             parser.touch(time.monotonic())
             conn = Connection(sock, parser)
+            conn.sniff = self._tls is not None
             self._conns[sock.fileno()] = conn
             conn.set_mask(self._sel, selectors.EVENT_READ)
 
@@ -273,6 +283,9 @@ class Server:
                 self._close(conn)
             return
         now = time.monotonic()
+        if self._tls is not None and (data := self._tls.take(conn, data, now)) is None:
+            self._pump(conn, now)  # nothing for the parser, but a handshake went on
+            return
         if not data and conn.waiting is not None:
             self._abandon(conn, HUNG_UP, now)
             return
@@ -370,6 +383,8 @@ class Server:
             self._pump(conn, now)
 
     def _append_out(self, conn: Connection, wire: bytes) -> None:
+        if conn.tls is not None:
+            wire = encrypt(conn.tls, wire)
         conn.out += wire
         self._budget.held += len(wire)
 
@@ -467,6 +482,10 @@ class Server:
                 continue
             if conn.queue or conn.waiting is not None or conn.closing:
                 continue  # busy answering: the client is not the one being slow
+            if conn.tls is not None and conn.tls.handshaking:  # the head deadline applies
+                if self._tls is not None and self._tls.timed_out(conn, now):
+                    self._pump(conn, now)
+                continue
             events = conn.parser.check_timeouts(now)
             if events:
                 conn.enqueue(events, now, self._budget)

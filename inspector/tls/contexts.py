@@ -19,9 +19,12 @@ one fails with a reason saying exactly this (see
 up to, and the alternative, asking for none, would make the record's
 ``client_cert`` always empty.
 
-Making a context costs ~2 ms (OpenSSL's context setup dominates), paid once
-per name: the cache keeps the MAX_NAMES most recently used, and replaces a
-leaf that nears its end.
+Making a context costs 2-9 ms (OpenSSL's context setup and loading the
+chain dominate), paid once per name: the cache keeps the MAX_NAMES most
+recently used, and replaces a leaf that nears its end. The server loop does
+not pay it: a session may wait for a name's context (:meth:`ready`) while
+another thread makes it (:meth:`prepare`; inspector/server/tls_link.py), so
+the cache is shared under a lock.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import os
 import ssl
 import tempfile
+import threading
 import weakref
 from collections import OrderedDict
 
@@ -57,52 +61,80 @@ class ServerContexts:
         self._max_names = max_names
         self._request_client_cert = request_client_cert
         self._cache: OrderedDict[str, tuple[Leaf, ssl.SSLContext]] = OrderedDict()
+        self._lock = threading.Lock()  # the cache: the loop reads it while a builder adds to it
         self._fallbacks: weakref.WeakKeyDictionary[ssl.SSLObject, str] = weakref.WeakKeyDictionary()
         self.issued = 0  # leaves issued so far (tests and benchmarks read it)
 
-    def wrap(self, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO, fallback: str) -> ssl.SSLObject:
-        """A server-side ``SSLObject`` on the BIOs, starting on ``fallback``'s context.
+    def wrap(
+        self, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO, fallback: str, name: str | None = None
+    ) -> ssl.SSLObject:
+        """A server-side ``SSLObject`` on the BIOs, starting on the context of ``name``
+        (canonical, see :meth:`name_for`), else of ``fallback``.
 
         Raises:
             ValueError: ``fallback`` (the local address) cannot name a certificate.
         """
-        ssl_object = self.for_name(None, fallback).wrap_bio(incoming, outgoing, server_side=True)
+        context = self._context(name) if name else self.for_name(None, fallback)
+        ssl_object = context.wrap_bio(incoming, outgoing, server_side=True)
         self._fallbacks[ssl_object] = fallback
         return ssl_object
 
-    def for_name(self, name: str | None, fallback: str) -> ssl.SSLContext:
-        """The context for ``name`` (an SNI value or ``None``), else for ``fallback``.
-
-        ``fallback`` is the connection's local address; a name that cannot
-        name a certificate (see :func:`leaf_name`) also gets its leaf.
+    def name_for(self, name: str | None, fallback: str) -> str:
+        """The canonical name whose leaf answers ``name`` (an SNI value or ``None``): its own,
+        else ``fallback``'s (the connection's local address).
 
         Raises:
-            ValueError: ``fallback`` cannot name a certificate either.
+            ValueError: neither can name a certificate (see :func:`leaf_name`).
         """
         canonical = leaf_name(name) if name else None
         if canonical is None:
             canonical = leaf_name(fallback)
             if canonical is None:
                 raise ValueError(f"cannot issue a certificate for {fallback!r}")
-        return self._context(canonical)
+        return canonical
+
+    def for_name(self, name: str | None, fallback: str) -> ssl.SSLContext:
+        """The context for ``name`` (an SNI value or ``None``), else for ``fallback``,
+        made now if it is not cached.
+
+        Raises:
+            ValueError: see :meth:`name_for`.
+        """
+        return self._context(self.name_for(name, fallback))
+
+    def ready(self, name: str) -> bool:
+        """Whether the context of the canonical ``name`` is cached and its leaf not near its end."""
+        with self._lock:
+            entry = self._cache.get(name)
+        return entry is not None and self._fresh(entry[0])
+
+    def prepare(self, name: str) -> None:
+        """Make the context of the canonical ``name`` unless it is :meth:`ready` (any thread)."""
+        if not self.ready(name):
+            self._context(name)
 
     def leaf(self, name: str) -> Leaf | None:
         """The cached leaf for a canonical name, if any (for tests and the window)."""
         entry = self._cache.get(name)
         return entry[0] if entry else None
 
+    def _fresh(self, leaf: Leaf) -> bool:
+        return leaf.not_after - self._issuer.now() > RENEW_BEFORE
+
     def _context(self, name: str) -> ssl.SSLContext:
-        entry = self._cache.get(name)
-        if entry is not None and entry[0].not_after - self._issuer.now() > RENEW_BEFORE:
-            self._cache.move_to_end(name)
-            return entry[1]
+        with self._lock:
+            entry = self._cache.get(name)
+            if entry is not None and self._fresh(entry[0]):
+                self._cache.move_to_end(name)
+                return entry[1]
         leaf = self._issuer.issue(name)
-        self.issued += 1
         context = self._new_context(leaf)
-        self._cache[name] = (leaf, context)
-        self._cache.move_to_end(name)
-        while len(self._cache) > self._max_names:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self.issued += 1
+            self._cache[name] = (leaf, context)
+            self._cache.move_to_end(name)
+            while len(self._cache) > self._max_names:
+                self._cache.popitem(last=False)
         return context
 
     def _new_context(self, leaf: Leaf) -> ssl.SSLContext:

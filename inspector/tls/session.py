@@ -10,7 +10,11 @@ path").
 The ClientHello is read by our own parser first (:mod:`inspector.tls.hello`),
 so the session knows what the client said (SNI, ALPN, JA4) even when the
 handshake fails, and a malformed hello gets our reason rather than OpenSSL's.
-``ssl`` is asked to do the handshake only once the hello is whole.
+``ssl`` is asked to do the handshake only once the hello is whole, on the
+context of the name it asked for. With ``defer_new_names`` a session whose
+name has no context yet stops there (:attr:`TLSSession.needed_name`) until
+the caller has had it made (``ServerContexts.prepare``, off the server loop)
+and calls :meth:`TLSSession.resume`.
 
 A failed handshake leaves :attr:`failure` set to one line starting
 ``TLS handshake failed:``; the alert the client may need is in
@@ -22,15 +26,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import ssl
-from dataclasses import dataclass
-from typing import Any
 
 from cryptography import x509
 
+from inspector.http.record import ClientCert, TLSFacts
 from inspector.tls.contexts import ServerContexts
 from inspector.tls.hello import ClientHello, ClientHelloError, ClientHelloReader
 from inspector.tls.ja4 import ja4
-from inspector.tls.reasons import handshake_failure
+from inspector.tls.reasons import PREFIX, handshake_failure
 
 #: Plaintext taken from ``ssl`` per read call; a record carries at most 16 KiB.
 READ_SIZE = 16 * 1024
@@ -43,51 +46,28 @@ class State(enum.Enum):
     FAILED = "failed"  # the handshake failed: see TLSSession.failure
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClientCert:
-    subject: str
-    sha256: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TLSFacts:
-    """What the record's ``tls`` field holds: the ClientHello's word, then the handshake's outcome."""
-
-    version: str | None
-    cipher: str | None
-    sni: str | None
-    alpn_offered: tuple[str, ...]
-    alpn: str | None
-    ja4: str | None
-    client_cert: ClientCert | None
-
-    def to_json(self) -> dict[str, Any]:
-        cert = self.client_cert
-        return {
-            "version": self.version,
-            "cipher": self.cipher,
-            "sni": self.sni,
-            "alpn_offered": list(self.alpn_offered),
-            "alpn": self.alpn,
-            "ja4": self.ja4,
-            "client_cert": None if cert is None else {"subject": cert.subject, "sha256": cert.sha256},
-        }
+__all__ = ["ClientCert", "State", "TLSFacts", "TLSSession"]
 
 
 class TLSSession:
     """The server side of one TLS connection, without I/O."""
 
-    def __init__(self, contexts: ServerContexts, *, local_address: str) -> None:
+    def __init__(
+        self, contexts: ServerContexts, *, local_address: str, defer_new_names: bool = False
+    ) -> None:
         """Args:
         contexts: where leaves come from.
         local_address: the connection's local IP, named by the leaf of a client without SNI.
-
-        Raises:
-            ValueError: ``local_address`` cannot name a certificate.
+        defer_new_names: wait (:attr:`needed_name`) rather than make a missing context.
         """
+        self._contexts = contexts
+        self._local_address = local_address
+        self._defer = defer_new_names
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
-        self._ssl = contexts.wrap(self._incoming, self._outgoing, local_address)
+        self._ssl: ssl.SSLObject | None = None
+        #: the canonical name whose context must be made before the handshake goes on
+        self.needed_name: str | None = None
         self._reader: ClientHelloReader | None = ClientHelloReader()
         self.state = State.HANDSHAKE
         self.hello: ClientHello | None = None
@@ -109,12 +89,40 @@ class TLSSession:
             self._incoming.write(data)
         else:
             self._incoming.write_eof()
+            if self.needed_name is not None:
+                self._fail(PREFIX + "the client closed the connection during the handshake")
+                return b""
         if self.state is State.HANDSHAKE:
             if self._reader is not None and not self._read_hello(data):
                 return b""
-            if not self._handshake():
-                return b""
+            return self.resume()
         return self._read_plaintext()
+
+    def resume(self) -> bytes:
+        """Go on with the handshake (after :attr:`needed_name`'s context was made); the plaintext."""
+        if self.state is not State.HANDSHAKE or self._reader is not None:
+            return b""
+        if self._ssl is None and not self._start():
+            return b""
+        if not self._handshake():
+            return b""
+        return self._read_plaintext()
+
+    def _start(self) -> bool:
+        """Wrap the BIOs on the context of the name the hello asked for; False if it must wait."""
+        assert self.hello is not None
+        sni = self.hello.server_name  # ASCII: _read_hello refused any other
+        try:
+            name = self._contexts.name_for(None if sni is None else sni.decode("ascii"), self._local_address)
+        except ValueError as exc:
+            self._fail(PREFIX + str(exc))
+            return False
+        if self._defer and not self._contexts.ready(name):
+            self.needed_name = name
+            return False
+        self.needed_name = None
+        self._ssl = self._contexts.wrap(self._incoming, self._outgoing, self._local_address, name)
+        return True
 
     def _read_hello(self, data: bytes) -> bool:
         """Feed our ClientHello reader; False while it needs more or after it failed."""
@@ -144,6 +152,7 @@ class TLSSession:
         return True
 
     def _handshake(self) -> bool:
+        assert self._ssl is not None
         try:
             self._ssl.do_handshake()
         except ssl.SSLWantReadError:
@@ -163,6 +172,7 @@ class TLSSession:
         return True
 
     def _read_plaintext(self) -> bytes:
+        assert self._ssl is not None
         chunks: list[bytes] = []
         while True:
             try:
@@ -185,6 +195,12 @@ class TLSSession:
         self.state = State.FAILED
         self.failure = reason
 
+    def fail(self, why: str) -> None:
+        """End a handshake still going on for a reason found outside (a deadline, a size)."""
+        if self.state is State.HANDSHAKE:
+            self.needed_name = None
+            self._fail(PREFIX + why)
+
     # -- bytes to the socket ---------------------------------------------------
 
     def send(self, plaintext: bytes) -> None:
@@ -198,6 +214,7 @@ class TLSSession:
         """
         if not self.handshake_done or self._close_sent:
             raise RuntimeError(f"cannot send application data in state {self.state.value}")
+        assert self._ssl is not None
         view = memoryview(plaintext)
         while view:
             written = self._ssl.write(view)
@@ -208,7 +225,7 @@ class TLSSession:
         if self._close_sent or self.state is State.FAILED:
             return
         self._close_sent = True
-        if self.state is State.HANDSHAKE:
+        if self.state is State.HANDSHAKE or self._ssl is None:
             return
         try:
             self._ssl.unwrap()

@@ -9,6 +9,9 @@ import pytest
 
 from inspector.tls.ca import LocalCA, load_or_create
 from inspector.tls.contexts import ServerContexts
+from tests.harness import start_server
+
+__all__ = ["ca_file", "contexts", "local_ca", "start_server"]
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 import http.client
-import shutil
 import socket
 import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli import curl, needs_curl_and_openssl, s_client
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,10 +20,7 @@ from tlsdriver import TLSDriver
 from inspector.tls.ca import LocalCA
 from inspector.tls.contexts import ServerContexts
 
-needs = pytest.mark.skipif(
-    not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl"
-)
-pytestmark = needs
+pytestmark = needs_curl_and_openssl
 
 
 @pytest.fixture
@@ -32,23 +28,6 @@ def driver(contexts: ServerContexts) -> Iterator[TLSDriver]:
     running = TLSDriver(contexts)
     yield running
     running.stop()
-
-
-def curl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["curl", "-sS", "--max-time", "20", *args], capture_output=True, text=True, timeout=30, check=False
-    )
-
-
-def s_client(port: int, *args: str, send: bytes = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n") -> str:
-    done = subprocess.run(
-        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-ign_eof", *args],
-        input=send,
-        capture_output=True,
-        timeout=30,
-        check=False,
-    )
-    return (done.stdout + done.stderr).decode("utf-8", "replace")
 
 
 def test_curl_with_the_ca(driver: TLSDriver, ca_file: Path) -> None:

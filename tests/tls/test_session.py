@@ -236,9 +236,37 @@ def test_an_unknown_client_certificate_fails_with_the_reason(
     )
 
 
-def test_an_unusable_local_address(contexts: ServerContexts) -> None:
-    with pytest.raises(ValueError, match="cannot issue"):
-        TLSSession(contexts, local_address="")
+def test_an_unusable_local_address(contexts: ServerContexts, ca_file: Path) -> None:
+    """A client without SNI gets no leaf for it (the handshake fails, saying why);
+    one that names a host does."""
+    without = connect(session(contexts, ""), client_context(str(ca_file)), None)
+    assert not without.handshake()
+    assert without.session.failure == "TLS handshake failed: cannot issue a certificate for ''"
+    named = connect(session(contexts, ""), client_context(str(ca_file)), "localhost")
+    assert named.handshake(), named.session.failure
+
+
+def test_a_deferred_name_waits_for_its_context(local_ca: LocalCA, ca_file: Path) -> None:
+    """With defer_new_names the handshake stops after the hello until the name's context is made."""
+    fresh = ServerContexts(local_ca)
+    tls = TLSSession(fresh, local_address="127.0.0.1", defer_new_names=True)
+    exchange = connect(tls, client_context(str(ca_file)), "deferred.example")
+    assert not exchange.handshake(rounds=2)
+    assert (tls.needed_name, tls.state, tls.data_to_send()) == ("deferred.example", State.HANDSHAKE, b"")
+    fresh.prepare("deferred.example")
+    assert tls.resume() == b""
+    assert exchange.handshake(), (exchange.client_error, tls.failure)
+    exchange.send(REQUEST)
+    assert bytes(exchange.plaintext) == REQUEST and tls.facts().sni == "deferred.example"
+
+
+def test_an_end_of_input_while_a_name_waits_fails_the_handshake(local_ca: LocalCA, ca_file: Path) -> None:
+    tls = TLSSession(ServerContexts(local_ca), local_address="127.0.0.1", defer_new_names=True)
+    exchange = connect(tls, client_context(str(ca_file)), "gone.example")
+    exchange.handshake(rounds=1)
+    assert tls.needed_name == "gone.example"
+    assert tls.receive_data(b"") == b""
+    assert tls.failure == "TLS handshake failed: the client closed the connection during the handshake"
 
 
 def test_a_server_name_that_is_not_ascii(contexts: ServerContexts) -> None:

@@ -1,0 +1,30 @@
+"""curl and openssl s_client, run the way the real-client tests need them (bounded, output kept)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+needs_curl_and_openssl = pytest.mark.skipif(
+    not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl"
+)
+
+
+def curl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["curl", "-sS", "--max-time", "20", *args], capture_output=True, text=True, timeout=30, check=False
+    )
+
+
+def s_client(port: int, *args: str, send: bytes = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n") -> str:
+    """Everything ``openssl s_client`` printed after sending ``send`` to 127.0.0.1:``port``."""
+    done = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-ign_eof", *args],
+        input=send,
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return (done.stdout + done.stderr).decode("utf-8", "replace")
