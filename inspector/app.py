@@ -12,6 +12,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from inspector import __version__
@@ -23,6 +24,8 @@ from inspector.launch import run_window, split_qt_options
 from inspector.limit_settings import add_limit_arguments, limit_values, limits_with
 from inspector.store import CaptureStore, StoreError
 from inspector.store.db import DEFAULT_PATH
+from inspector.tls.ca import CAError, load_or_create
+from inspector.tls.trust import trust_text
 
 
 def _positive(text: str) -> int:
@@ -96,7 +99,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--export", metavar="OUT", help="write the stored history to OUT.har or OUT.jsonl and exit"
     )
     add_limit_arguments(parser)
+    parser.add_argument(
+        "--tls",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto (default): every port answers HTTPS too, with certificates from the local CA; "
+        "off: plain HTTP only",
+    )
+    parser.add_argument(
+        "--ca", action="store_true", help="print the local CA certificate's path and how to trust it; exit"
+    )
+    parser.add_argument(
+        "--ca-dir", metavar="DIR", help="the local CA's folder (default: ca/ in the app-data folder)"
+    )
     return parser
+
+
+def run_ca(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """``--ca``: the CA certificate's path and each client's trust command (the CA is made if needed)."""
+    try:
+        ca = load_or_create(Path(args.ca_dir) if args.ca_dir else None)
+    except CAError as exc:
+        print(f"error: {exc}", file=err, flush=True)
+        return EXIT_USAGE
+    port = DEFAULT_PORT if args.port is None else args.port
+    out.write(trust_text(ca.cert_path.resolve(), url=f"https://localhost:{port}/"))
+    out.flush()
+    return 0
 
 
 def run_export(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
@@ -120,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
     qt_args, unknown = split_qt_options(extras)
-    window = not (args.headless or args.export or args.list_presets)
+    window = not (args.headless or args.export or args.list_presets or args.ca)
     if unknown or (qt_args and not window):
         parser.error(f"unrecognized arguments: {' '.join(unknown or qt_args)}")
     if (args.until is not None or args.timeout is not None) and not args.headless:
@@ -135,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # `--list-presets | head -1`: the reader had enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
+    if args.ca:
+        return run_ca(args)
     if args.rules:
         try:
             args.rules = rules_argument(args.rules)

@@ -44,6 +44,7 @@ from inspector.store import CaptureStore
 from inspector.store.opening import open_history
 from inspector.testing.lines import Tally, request_line
 from inspector.text import visible
+from inspector.tls.contexts import from_command_line
 
 #: exit status for a bind failure or unusable arguments
 EXIT_USAGE = 2
@@ -208,12 +209,20 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         except OSError as exc:
             terminal.say(f"error: cannot open JSONL file {args.jsonl}: {exc.strerror or exc}")
             return EXIT_USAGE
+    contexts, tls_problem = from_command_line(getattr(args, "tls", "off"), getattr(args, "ca_dir", None))
+    if tls_problem:
+        terminal.say(f"warning: {tls_problem}")
     recorder = Recorder(open_store(args, terminal), jsonl)
     recorder.add_observer(terminal)
     try:
         try:
             server = Server(
-                host, port, sink=recorder, responder=responder, limits=limits_with(limit_values(args))
+                host,
+                port,
+                sink=recorder,
+                responder=responder,
+                limits=limits_with(limit_values(args)),
+                tls=contexts,
             )
         except BindError as exc:
             terminal.say(f"error: {exc}")

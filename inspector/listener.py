@@ -21,6 +21,7 @@ from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.server import BindError, Server
+from inspector.tls.contexts import ServerContexts
 
 #: stop() waits at most this long for the loop (it normally takes a few ms).
 STOP_WAIT_MS = 2000
@@ -30,6 +31,7 @@ class ListenerThread(QThread):
     """Listens on ``host``:``port`` until :meth:`stop`, recording through ``recorder``.
 
     Args:
+        tls: certificates for HTTPS on the same port (None: plain HTTP only).
         recorder: where records go (ids, history, JSONL); one recorder serves
             every listener a window starts, so ids go on across restarts.
             Observe it (:class:`RecorderSignals`) to see the requests.
@@ -53,6 +55,7 @@ class ListenerThread(QThread):
         *,
         limits: Limits | None = None,
         recorder: Recorder,
+        tls: ServerContexts | None = None,
     ) -> None:
         super().__init__(parent)
         self.host = host
@@ -60,6 +63,7 @@ class ListenerThread(QThread):
         self.recorder = recorder
         self._responder = responder or default_responder
         self._limits = limits
+        self._tls = tls
         self._server: Server | None = None
 
     def set_responder(self, responder: Responder) -> None:
@@ -77,6 +81,7 @@ class ListenerThread(QThread):
                 sink=self.recorder,
                 responder=self._responder,
                 limits=self._limits,
+                tls=self._tls,
             )
         except BindError as exc:
             self.failed.emit(str(exc))

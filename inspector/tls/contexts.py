@@ -35,8 +35,9 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
+from pathlib import Path
 
-from inspector.tls.ca import LocalCA
+from inspector.tls.ca import CAError, LocalCA, load_or_create
 from inspector.tls.leaves import RENEW_BEFORE, Leaf, LeafIssuer, leaf_name
 
 #: Names whose context is kept. Each costs ~15 KiB; a client inventing a new
@@ -161,3 +162,14 @@ class ServerContexts:
         fallback = self._fallbacks.get(ssl_object)
         if fallback is not None and server_name:
             ssl_object.context = self.for_name(server_name, fallback)
+
+
+def from_command_line(tls: str, ca_dir: str | None) -> tuple[ServerContexts | None, str | None]:
+    """The contexts ``--tls auto|off`` and ``--ca-dir`` ask for (the CA is made on first use),
+    or None and a one-line problem: a CA that cannot be used leaves HTTPS off, not the app."""
+    if tls == "off":
+        return None, None
+    try:
+        return ServerContexts(load_or_create(Path(ca_dir) if ca_dir else None)), None
+    except CAError as exc:
+        return None, f"HTTPS is off: {exc}"

@@ -20,6 +20,7 @@ from inspector.http.response import Responder
 
 if TYPE_CHECKING:
     from inspector.listener import ListenerThread
+    from inspector.tls.contexts import ServerContexts
 
 #: how long Stop waits for the listener thread (it takes milliseconds; this is a backstop)
 STOP_BACKSTOP_MS: Final = 5000
@@ -37,15 +38,23 @@ class ListenerFactory(Protocol):
         *,
         recorder: Recorder,
         limits: Limits,
+        tls: ServerContexts | None,
     ) -> ListenerThread: ...
 
 
 def default_listener_factory(
-    host: str, port: int, responder: Responder, parent: QObject, *, recorder: Recorder, limits: Limits
+    host: str,
+    port: int,
+    responder: Responder,
+    parent: QObject,
+    *,
+    recorder: Recorder,
+    limits: Limits,
+    tls: ServerContexts | None,
 ) -> ListenerThread:
     from inspector.listener import ListenerThread  # the listener loads the server layers
 
-    return ListenerThread(host, port, responder, parent, recorder=recorder, limits=limits)
+    return ListenerThread(host, port, responder, parent, recorder=recorder, limits=limits, tls=tls)
 
 
 class Capture(QObject):
@@ -82,6 +91,8 @@ class Capture(QObject):
         self.responder = responder
         #: the limits the next listener enforces
         self.limits = Limits()
+        #: the next listener's certificates for HTTPS on its port (None: plain HTTP only)
+        self.tls: ServerContexts | None = None
         self._recorder = recorder
         self._factory = listener_factory
         self._listener: ListenerThread | None = None
@@ -112,7 +123,7 @@ class Capture(QObject):
         if self._listener is not None:
             return
         listener = self._factory(
-            host, port, self.responder, self, recorder=self._recorder, limits=self.limits
+            host, port, self.responder, self, recorder=self._recorder, limits=self.limits, tls=self.tls
         )
         listener.listening.connect(self._on_listener_listening)
         listener.failed.connect(self._on_listener_failed)

@@ -51,6 +51,7 @@ from inspector.models.request_filter import RequestFilterProxyModel
 from inspector.models.request_table import RequestTableModel
 from inspector.responses import Responder as RulesResponder
 from inspector.store import CaptureStore
+from inspector.tls.contexts import from_command_line
 from inspector.ui.banner import Banner, BannerKind, ExposureBanner
 from inspector.ui.capture import Capture
 from inspector.ui.comparisons import Comparisons
@@ -361,6 +362,10 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     )
     limits = limit_values(args)  # --max-body 100MiB ...: over the saved limits, for this run
     limits_problem = window.preferences.use_limits(limits) if limits else None
+    window.capture.tls, tls_problem = from_command_line(
+        getattr(args, "tls", "off"), getattr(args, "ca_dir", None)
+    )
+    problem = problem or tls_problem
     if problem:
         window.error_banner.show_message(problem)
     elif rules_path is not None and (rules_problem := window.rules.load_problem()):

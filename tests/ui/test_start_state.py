@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,4 +103,28 @@ def test_no_rules_flag_keeps_the_app_data_file(qtbot: Any, settings: QSettings) 
     qtbot.addWidget(window)
     assert window.rules.editor.rules_path.name != "new.json"
     assert window.rules.windowTitle() == "Response rules"
+    window.close()
+
+
+def test_the_window_listener_answers_https_with_tls_auto(
+    qtbot: Any, settings: QSettings, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca"
+    window = opened(qtbot, settings, ["--bind", "127.0.0.1", "--port", "0", "--no-db", "--ca-dir", str(ca)])
+    listen(qtbot, window)
+    port = urlsplit(window.url).port or 0
+    context = ssl.create_default_context(cafile=str(ca / "ca.pem"))
+    conn = http.client.HTTPSConnection("localhost", port, timeout=5, context=context)
+    try:
+        conn.request("GET", "/secure")
+        assert conn.getresponse().read() == b"hello world"
+        assert conn.sock.version() == "TLSv1.3"
+    finally:
+        conn.close()
+    window.close()
+
+
+def test_tls_off_leaves_the_window_listener_plain(qtbot: Any, settings: QSettings, tmp_path: Path) -> None:
+    window = opened(qtbot, settings, ["--no-db", "--tls", "off", "--ca-dir", str(tmp_path / "ca")])
+    assert window.capture.tls is None and not (tmp_path / "ca").exists()
     window.close()
