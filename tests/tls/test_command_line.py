@@ -87,3 +87,30 @@ def test_tls_off_answers_a_client_hello_400(tmp_path: Path) -> None:
     assert not (tmp_path / "ca").exists()
     (record,) = records(jsonl)
     assert (record["scheme"], record["tls"]) == ("http", None)
+
+
+def test_the_tls_tunnel_carries_plain_tcp_to_the_https_side(tmp_path: Path) -> None:
+    """tools/tls_tunnel.py, which CI uses to run the conformance corpus over TLS."""
+    jsonl, ca = tmp_path / "out.jsonl", tmp_path / "ca"
+    command = main_py("--headless", "--no-db", "--port", "0", "--jsonl", str(jsonl), "--ca-dir", str(ca))
+    with headless(command, cwd=tmp_path, env=env()) as port:
+        tool = [sys.executable, str(ROOT / "tools" / "tls_tunnel.py")]
+        tunnel = subprocess.Popen(
+            [*tool, "--to", f"127.0.0.1:{port}", "--cafile", str(ca / "ca.pem")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert tunnel.stdout is not None
+            line = tunnel.stdout.readline()
+            assert line.startswith("tunnel on 127.0.0.1:"), line
+            with socket.create_connection(("127.0.0.1", int(line.rsplit(":", 1)[1])), timeout=10) as sock:
+                sock.sendall(b"GET /through HTTP/1.1\r\nHost: t\r\n\r\n")
+                sock.shutdown(socket.SHUT_WR)  # the half-close crosses the tunnel
+                answer = b"".join(iter(lambda: sock.recv(4096), b""))
+        finally:
+            tunnel.terminate()
+            tunnel.communicate(timeout=10)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"hello world")
+    (record,) = records(jsonl)
+    assert (record["path"], record["scheme"], record["tls"]["alpn"]) == ("/through", "https", "http/1.1")
