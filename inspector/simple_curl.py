@@ -27,6 +27,7 @@ import shlex
 from typing import Final
 
 from inspector.formats import to_curl
+from inspector.formats.curl import tls_words
 from inspector.http.record import CaptureRecord
 
 #: fields the short form leaves to curl (lower case)
@@ -64,9 +65,9 @@ def _body_text(body: bytes) -> str | None:
     return text if all(ch.isprintable() or ch in "\n\r\t" for ch in text) else None
 
 
-def to_simple_curl(record: CaptureRecord) -> str:
+def to_simple_curl(record: CaptureRecord, cacert: str | None = None) -> str:
     """The short cURL command for ``record`` (the exact one when the short form
-    would change what is sent)."""
+    would change what is sent); ``cacert`` as in :func:`to_curl`."""
     url = record.url
     body = _body_text(record.body) if record.body else ""
     headers = [(name, value) for name, value in record.headers if name.lower() not in LEFT_TO_CURL]
@@ -78,8 +79,8 @@ def to_simple_curl(record: CaptureRecord) -> str:
         and all(name.isprintable() and value.isprintable() for name, value in headers)
     )
     if not faithful or body is None:  # (body is None is implied; mypy cannot see it)
-        return to_curl(record)
-    words = ["curl"]
+        return to_curl(record, cacert=cacert)
+    words = ["curl", *tls_words(record, cacert, url)]
     method = record.method
     if method == "HEAD" and not body:
         words.append("--head")

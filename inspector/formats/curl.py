@@ -82,19 +82,20 @@ def _printf_format(data: bytes) -> str:
 def _origin(record: CaptureRecord, base_url: str | None) -> str:
     if base_url:
         return base_url.rstrip("/")
-    return f"http://{_host(record)}"
+    return f"{record.scheme}://{_host(record)}"
 
 
 def _safe_url_target(target: str) -> bool:
     """True when curl sends ``target`` unchanged as part of a URL (with -g, --path-as-is)."""
-    return (
-        target.startswith("/")
-        and all(0x21 <= ord(c) < 0x7F for c in target)
-        and "#" not in target
-    )
+    return target.startswith("/") and all(0x21 <= ord(c) < 0x7F for c in target) and "#" not in target
 
 
-def to_curl(record: CaptureRecord, base_url: str | None = None) -> str:
+def tls_words(record: CaptureRecord, cacert: str | None, url: str) -> list[str]:
+    """``--cacert PATH`` for a request that came over HTTPS and goes back to an https URL."""
+    return ["--cacert", cacert] if cacert and record.scheme == "https" and url.startswith("https:") else []
+
+
+def to_curl(record: CaptureRecord, base_url: str | None = None, cacert: str | None = None) -> str:
     """A shell command line that sends ``record`` again with /usr/bin/curl.
 
     The captured copy of the resent request has the same method, request-target,
@@ -121,8 +122,10 @@ def to_curl(record: CaptureRecord, base_url: str | None = None) -> str:
 
     Args:
         record: the request to reproduce.
-        base_url: ``scheme://host:port`` to send it to; by default ``http://`` and
-            the Host header (or the server address).
+        base_url: ``scheme://host:port`` to send it to; by default the record's
+            scheme and the Host header (or the server address).
+        cacert: the local CA's ``ca.pem``, given as ``--cacert`` for an HTTPS
+            record, so curl trusts the certificate the listener answers with.
     """
     words = ["curl", "--http1.0" if record.http_version == "1.0" else "--http1.1"]
     words += ["--path-as-is", "--globoff"]
@@ -132,6 +135,7 @@ def to_curl(record: CaptureRecord, base_url: str | None = None) -> str:
     else:
         words += ["-X", method]
     origin = _origin(record, base_url)
+    words += tls_words(record, cacert, origin)
     if _safe_url_target(record.target):
         words.append(origin + record.target)
     else:

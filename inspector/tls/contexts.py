@@ -58,6 +58,8 @@ class ServerContexts:
         request_client_cert: bool = True,
     ) -> None:
         self._ca_pem = ca.cert_pem.decode("ascii")
+        #: the CA certificate clients must trust (``ca.pem``)
+        self.ca_path = ca.cert_path
         self._issuer = issuer or LeafIssuer(ca)
         self._max_names = max_names
         self._request_client_cert = request_client_cert

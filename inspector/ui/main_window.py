@@ -365,6 +365,8 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     window.capture.tls, tls_problem = from_command_line(
         getattr(args, "tls", "off"), getattr(args, "ca_dir", None)
     )
+    if window.capture.tls is not None:
+        window.table.cacert = str(window.capture.tls.ca_path.resolve())
     problem = problem or tls_problem
     if problem:
         window.error_banner.show_message(problem)

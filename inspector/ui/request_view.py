@@ -90,6 +90,8 @@ class RequestTableView(CopyableTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: the local CA's ca.pem, which Copy as cURL gives HTTPS requests as --cacert
+        self.cacert: str | None = None
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSortingEnabled(True)
         self.setAlternatingRowColors(True)
@@ -332,13 +334,13 @@ class RequestTableView(CopyableTableView):
     def _on_copy_curl_action_triggered(self) -> None:
         record = self._target()
         if record is not None:
-            QGuiApplication.clipboard().setText(clipboard_text(to_curl(record)))
+            QGuiApplication.clipboard().setText(clipboard_text(to_curl(record, cacert=self.cacert)))
 
     @Slot()
     def _on_copy_simple_curl_action_triggered(self) -> None:
         record = self._target()
         if record is not None:
-            QGuiApplication.clipboard().setText(clipboard_text(to_simple_curl(record)))
+            QGuiApplication.clipboard().setText(clipboard_text(to_simple_curl(record, cacert=self.cacert)))
 
     def columns_menu(self) -> QMenu:
         """The header's context menu: a check for each column."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import subprocess
 import threading
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pytest
 from cli import curl, needs_curl_and_openssl, s_client
 from hellobuild import client_hello, sni_ext, versions_ext
 
+from inspector.formats import to_curl
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
+from inspector.simple_curl import to_simple_curl
 from inspector.tls.ca import LocalCA
 from inspector.tls.contexts import ServerContexts
 from tests.harness import WAIT, Running, ServerFactory, get
@@ -146,3 +149,22 @@ def test_a_client_that_sends_nothing_leaves_no_row(https: Running) -> None:
         pass
     https.wait_connections(0)
     https.sink.assert_no_more()
+
+
+def test_copy_as_curl_sends_an_https_request_again_with_the_ca(https: Running, ca_file: Path) -> None:
+    url = f"https://localhost:{https.port}/p"
+    sent = curl("--cacert", str(ca_file), "-H", "X-Trace: 1", "--data-binary", "a=1", url)
+    assert sent.returncode == 0, sent.stderr
+    first = https.sink.wait(1)[0]
+    for command in (to_curl(first, cacert=str(ca_file)), to_simple_curl(first, cacert=str(ca_file))):
+        assert f"--cacert {ca_file}" in command and url in command
+        again = subprocess.run(
+            ["bash", "-c", command + " -sS"], capture_output=True, text=True, timeout=30, check=False
+        )
+        assert (again.returncode, again.stdout) == (0, "hello world"), again.stderr
+        copy = https.sink.wait(1)[0]
+        assert (copy.scheme, copy.method, copy.target, copy.body) == ("https", "POST", "/p", b"a=1")
+        assert copy.headers == first.headers
+    assert "--cacert" not in to_curl(first) and "--cacert" not in to_curl(
+        first, "http://127.0.0.1:1", str(ca_file)
+    )
