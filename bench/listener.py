@@ -16,7 +16,9 @@ What it does (issue: listener benchmark, items 1 and 2):
   one send per response; bench/peers.py), ``naive`` the tutorial's
   accept/recv/send/close loop (bench/peers.py), ``mockoon`` Mockoon CLI
   (``npm install @mockoon/cli`` into a temp folder, one route answering
-  ``hello world``; skipped with a message when npm or the install fails).
+  ``hello world``; skipped with a message when npm or the install fails),
+  ``https`` the headless listener again, wrk speaking TLS to the same port
+  (``close`` is then a full handshake per request).
 - Each server is driven by wrk with keep-alive and with ``Connection: close``:
   50 connections, 2 threads, ``--latency``; a 1 s warm-up before each measured
   run (Node's JIT and Python's caches get the same chance).
@@ -341,19 +343,21 @@ def store_counts(db: Path) -> tuple[int, int, int]:
 
 
 def bench_headless(
-    procs: Processes, wrk: str, mode: str, tmp: Path, args: argparse.Namespace
+    procs: Processes, wrk: str, mode: str, tmp: Path, args: argparse.Namespace, *, scheme: str = "http"
 ) -> tuple[WrkResult, RecordCheck]:
-    run_dir = Path(tempfile.mkdtemp(prefix=f"headless-{mode}-", dir=tmp))
+    """``scheme`` https: the same listener and port, wrk speaking TLS (a handshake per
+    connection, so ``close`` measures a full handshake per request)."""
+    run_dir = Path(tempfile.mkdtemp(prefix=f"headless-{scheme}-{mode}-", dir=tmp))
     jsonl, db, log = run_dir / "requests.jsonl", run_dir / "history.sqlite3", run_dir / "stderr.log"
     argv = [
         str(args.python), str(REPO / "main.py"), "--headless", "--bind", "127.0.0.1",
         "--port", "0", "--jsonl", str(jsonl), "--db", str(db),
-        "--history-limit", str(HISTORY_LIMIT),
+        "--history-limit", str(HISTORY_LIMIT), "--ca-dir", str(tmp / "ca"),
     ]  # fmt: skip
     proc = procs.start(argv, log, cwd=REPO)
     try:
         port = wait_for_listening(proc, log)
-        url = f"http://127.0.0.1:{port}/"
+        url = f"{scheme}://127.0.0.1:{port}/"
         settle(args)
         warm = run_wrk(wrk, url, mode, args.warmup, args) if args.warmup > 0 else WrkResult()
         result = run_wrk(wrk, url, mode, args.duration, args)
@@ -606,7 +610,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--skip-mockoon", action="store_true")
     parser.add_argument(
-        "--only", choices=("headless", "threading", "naive", "mockoon"), action="append",
+        "--only", choices=("headless", "https", "threading", "naive", "mockoon"), action="append",
         help="measure only these servers (repeatable)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and print it")
@@ -630,7 +634,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    wanted = set(args.only or ("headless", "threading", "naive", "mockoon"))
+    wanted = set(args.only or ("headless", "https", "threading", "naive", "mockoon"))
     if args.skip_mockoon:
         wanted.discard("mockoon")
     wrk = ensure_wrk()
@@ -650,6 +654,14 @@ def main(argv: list[str] | None = None) -> int:
                     result, check = bench_headless(procs, wrk, mode, tmp, args)
                     results["headless"][mode] = result
                     checks[mode] = check
+                    print(f"  {mode:<10} {fmt_result(result)}", flush=True)
+                    print(f"  {'':<10} {check.describe()}", flush=True)
+            if "https" in wanted:
+                print("headless over HTTPS (same port, JSONL + SQLite store):", flush=True)
+                results["https"] = {}
+                for mode in MODES:
+                    result, check = bench_headless(procs, wrk, mode, tmp, args, scheme="https")
+                    results["https"][mode] = result
                     print(f"  {mode:<10} {fmt_result(result)}", flush=True)
                     print(f"  {'':<10} {check.describe()}", flush=True)
             for kind in ("threading", "naive"):
