@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +30,35 @@ def s_client(port: int, *args: str, send: bytes = b"GET / HTTP/1.1\r\nHost: x\r\
         check=False,
     )
     return (done.stdout + done.stderr).decode("utf-8", "replace")
+
+
+def nss_home(tmp_path: Path, ca_file: Path, command: str) -> dict[str, str]:
+    """A throwaway HOME whose NSS database trusts the CA through ``command`` (the trust step's)."""
+    home = tmp_path / "home"
+    (home / ".pki" / "nssdb").mkdir(parents=True)
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run(
+        ["certutil", "-d", f"sql:{home}/.pki/nssdb", "-N", "--empty-password"], env=env, check=True
+    )
+    subprocess.run(["sh", "-c", command], env=env, check=True, timeout=30)
+    return env
+
+
+def chromium_dom(url: str, profile: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium's ``--dump-dom`` of ``url``."""
+    return subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import shutil
 import socket
 import ssl
 import subprocess
@@ -10,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from cli import curl, needs_curl_and_openssl, s_client
+from cli import chromium_dom, curl, needs_curl_and_openssl, nss_home, s_client
 from hellobuild import client_hello, sni_ext, versions_ext
 
 from inspector.formats import to_curl
@@ -19,6 +20,7 @@ from inspector.http.record import CaptureRecord
 from inspector.simple_curl import to_simple_curl
 from inspector.tls.ca import LocalCA
 from inspector.tls.contexts import ServerContexts
+from inspector.tls.trust import trust_steps
 from tests.harness import WAIT, Running, ServerFactory, get
 
 pytestmark = needs_curl_and_openssl
@@ -168,3 +170,16 @@ def test_copy_as_curl_sends_an_https_request_again_with_the_ca(https: Running, c
     assert "--cacert" not in to_curl(first) and "--cacert" not in to_curl(
         first, "http://127.0.0.1:1", str(ca_file)
     )
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("certutil")), reason="chromium, certutil")
+def test_headless_chromium_trusting_the_ca_through_nss(https: Running, ca_file: Path, tmp_path: Path) -> None:
+    (command,) = next(s for s in trust_steps(ca_file) if s.client.startswith("Chromium")).commands
+    env = nss_home(tmp_path, ca_file, command)
+    done = chromium_dom(f"https://localhost:{https.port}/page", tmp_path / "profile", env)
+    assert "hello world" in done.stdout, done.stderr[-2000:]
+    page = https.sink.wait_for(lambda r: r.path == "/page")
+    assert page.tls is not None and (page.scheme, page.tls.sni) == ("https", "localhost")
+    assert page.tls.alpn == "http/1.1" and "h2" in page.tls.alpn_offered
+    assert "Chrome" in (page.header("User-Agent") or "")

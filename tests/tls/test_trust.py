@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli import chromium_dom, nss_home
 from tlsdriver import TLSDriver
 
 from inspector.tls.contexts import ServerContexts
@@ -122,19 +123,6 @@ def test_node_command(driver: TLSDriver, ca_file: Path) -> None:
 needs_certutil = pytest.mark.skipif(not shutil.which("certutil"), reason="needs certutil (libnss3-tools)")
 
 
-def _nss_home(tmp_path: Path, ca_file: Path) -> dict[str, str]:
-    """A throwaway HOME whose NSS database trusts the CA through the step's own command."""
-    home = tmp_path / "home"
-    (home / ".pki" / "nssdb").mkdir(parents=True)
-    env = {**os.environ, "HOME": str(home)}
-    subprocess.run(
-        ["certutil", "-d", f"sql:{home}/.pki/nssdb", "-N", "--empty-password"], env=env, check=True
-    )
-    (command,) = step(ca_file, "Chromium")
-    subprocess.run(["sh", "-c", command], env=env, check=True, timeout=30)
-    return env
-
-
 def _nss_list(env: dict[str, str]) -> str:
     listing = ["certutil", "-d", f"sql:{env['HOME']}/.pki/nssdb", "-L"]
     return subprocess.run(listing, env=env, capture_output=True, text=True, check=True).stdout
@@ -142,7 +130,7 @@ def _nss_list(env: dict[str, str]) -> str:
 
 @needs_certutil
 def test_nss_certutil_command(tmp_path: Path, ca_file: Path) -> None:
-    env = _nss_home(tmp_path, ca_file)
+    env = nss_home(tmp_path, ca_file, step(ca_file, "Chromium")[0])
     line = next(line for line in _nss_list(env).splitlines() if line.startswith(STORE_NAME))
     assert line.split()[-1] == "C,,"
     (s,) = [s for s in trust_steps(ca_file) if s.client.startswith("Chromium")]
@@ -154,23 +142,8 @@ def test_nss_certutil_command(tmp_path: Path, ca_file: Path) -> None:
 @pytest.mark.browser
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
 def test_chromium_trusts_the_ca_through_nss(tmp_path: Path, ca_file: Path, driver: TLSDriver) -> None:
-    env = _nss_home(tmp_path, ca_file)
-    done = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            f"https://localhost:{driver.port}/",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
+    env = nss_home(tmp_path, ca_file, step(ca_file, "Chromium")[0])
+    done = chromium_dom(f"https://localhost:{driver.port}/", tmp_path / "profile", env)
     assert "hello over tls" in done.stdout, done.stderr[-2000:]
     assert driver.answered().facts.alpn == "http/1.1"
 
