@@ -18,8 +18,10 @@ addition, it is named for what it is, and the record shows it among the
 headers: what the replay sent is what the capture shows.
 
 The response is read with :class:`http.client.HTTPResponse` (Content-Length,
-chunked, or until close), its body capped at :data:`MAX_RESPONSE_BODY`. Only
-``http://`` URLs are supported.
+chunked, or until close), its body capped at :data:`MAX_RESPONSE_BODY`.
+``http://`` and ``https://`` URLs: HTTPS verifies the server against the
+system's trust store plus, when given, the local CA (``cafile``), so a replay
+to this listener's HTTPS side is verified like any other.
 
 A replay never hangs anything (docs/ARCHITECTURE.md, "Limits and deadlines"):
 every socket call waits at most :data:`_SLICE` at a time, so :meth:`ReplayCall.cancel`
@@ -36,6 +38,7 @@ import io
 import os
 import selectors
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -126,22 +129,23 @@ def mark_replay(headers: Pairs, record_id: int) -> Pairs:
     return (*kept, (REPLAY_HEADER, str(record_id)))
 
 
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
 def split_url(url: str) -> tuple[str, int, str]:
-    """``(host, port, request-target)`` of an ``http://`` URL.
+    """``(host, port, request-target)`` of an ``http://`` or ``https://`` URL.
 
     Raises:
-        ReplayError: not an http:// URL (https is not supported), or no host.
+        ReplayError: not an http(s):// URL, or no host.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme == "https":
-        raise ReplayError("https:// is not supported: replay sends plain http:// only")
-    if scheme != "http":
-        raise ReplayError(f"not an http:// URL: {url.strip()[:200]!r}")
+    if scheme not in _DEFAULT_PORTS:
+        raise ReplayError(f"not an http:// or https:// URL: {url.strip()[:200]!r}")
     if not parts.hostname:
         raise ReplayError("the URL has no host")
     try:
-        port = parts.port or 80
+        port = parts.port or _DEFAULT_PORTS[scheme]
     except ValueError:
         raise ReplayError("the URL has an invalid port") from None
     target = parts.path or "/"
@@ -160,7 +164,8 @@ def build_request(request: ReplayRequest) -> bytes:
     names = {name.lower() for name, _ in request.headers}
     if "host" not in names:
         authority = f"[{host}]" if ":" in host else host
-        lines.append(b"Host: " + _encode(authority if port == 80 else f"{authority}:{port}"))
+        default = _DEFAULT_PORTS[urlsplit(request.url.strip()).scheme.lower()]
+        lines.append(b"Host: " + _encode(authority if port == default else f"{authority}:{port}"))
     length = str(len(request.body)).encode("ascii")
     length_sent = False
     for name, value in request.headers:
@@ -185,6 +190,8 @@ class ReplayCall:
         request: what to send.
         timeout: seconds without progress before giving up.
         deadline: seconds the whole exchange may take.
+        cafile: a CA certificate trusted for ``https://`` besides the system's
+            (the local CA's ``ca.pem``, for this listener).
     """
 
     def __init__(
@@ -193,10 +200,12 @@ class ReplayCall:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         deadline: float = EXCHANGE_DEADLINE,
+        cafile: str | None = None,
     ) -> None:
         self.request = request
         self.timeout = timeout
         self.deadline = deadline
+        self.cafile = cafile
         self._cancelled = threading.Event()
         self._ends = 0.0
 
@@ -223,7 +232,7 @@ class ReplayCall:
         started = time.perf_counter()
         self._ends = time.monotonic() + self.deadline
         try:
-            with self._connect(host, port) as sock:
+            with self._connect(host, port) as plain, self._secure(plain, host) as sock:
                 self._send_all(sock, data)
                 # HTTPResponse only calls makefile("rb") on what it is given
                 readable = cast(socket.socket, _Readable(self, sock))
@@ -244,6 +253,10 @@ class ReplayCall:
             raise ReplayError(f"no response from {where} within {self.timeout:g} s") from None
         except http.client.HTTPException as exc:
             raise ReplayError(f"invalid response from {where}: {type(exc).__name__} {exc}") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise ReplayError(f"the certificate of {where} is not trusted: {exc.verify_message}") from None
+        except ssl.SSLError as exc:
+            raise ReplayError(f"TLS with {where} failed: {exc.reason or exc}") from None
         except OSError as exc:
             raise ReplayError(f"cannot reach {where}: {exc.strerror or exc}") from None
         elapsed = (time.perf_counter() - started) * 1000
@@ -294,6 +307,28 @@ class ReplayCall:
                 raise
             return sock
         raise error
+
+    def _secure(self, sock: socket.socket, host: str) -> socket.socket:
+        """``sock`` itself for ``http://``; for ``https://`` a TLS socket whose handshake is done."""
+        if urlsplit(self.request.url.strip()).scheme.lower() != "https":
+            return sock
+        context = ssl.create_default_context()
+        if self.cafile:
+            context.load_verify_locations(self.cafile)
+        context.set_alpn_protocols(["http/1.1"])
+        secure = context.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+        idle_ends = self.idle_ends()
+        try:
+            while True:
+                secure.settimeout(self.wait_slice(idle_ends))
+                try:
+                    secure.do_handshake()
+                    return secure
+                except TimeoutError:
+                    continue
+        except BaseException:
+            secure.close()
+            raise
 
     def _connect_one(
         self, sock: socket.socket, address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]

@@ -366,7 +366,7 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
         getattr(args, "tls", "off"), getattr(args, "ca_dir", None)
     )
     if window.capture.tls is not None:
-        window.table.cacert = str(window.capture.tls.ca_path.resolve())
+        window.table.cacert = window.replays.cafile = str(window.capture.tls.ca_path.resolve())
     problem = problem or tls_problem
     if problem:
         window.error_banner.show_message(problem)

@@ -85,6 +85,8 @@ def replay_url(record: CaptureRecord, listener_url: str = "") -> str:
         base = listener_url.rstrip("/")
     else:
         base = f"http://{record.server}" if record.server else url_for(DEFAULT_HOST, DEFAULT_PORT)
+    if record.scheme == "https" and base.startswith("http://"):
+        base = "https://" + base[len("http://") :]  # the listener answers both on one port
     return base + origin_form(record)
 
 
@@ -146,8 +148,16 @@ class ReplayDialog(QDialog):
     #: emitted with each response shown (tests, and the window's status bar)
     response_shown = Signal(object)
 
-    def __init__(self, record: CaptureRecord, listener_url: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        record: CaptureRecord,
+        listener_url: str = "",
+        parent: QWidget | None = None,
+        cafile: str | None = None,
+    ) -> None:
         super().__init__(parent)
+        #: the local CA's ca.pem, trusted for https:// replays besides the system's store
+        self.cafile = cafile
         self.setWindowTitle(f"Replay request #{record.id}")
         self.resize(820, 640)
         self.record = record
@@ -165,7 +175,8 @@ class ReplayDialog(QDialog):
         self.url_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.url_combo.addItems(replay_choices(record, listener_url))
         self.url_combo.setToolTip(
-            "Any http:// URL (https is not supported). By default this listener;\n"
+            "Any http:// or https:// URL. By default this listener (https:// for a request\n"
+            "that came over HTTPS, verified with the local CA);\n"
             "the request's own URL, when it names another host, is the second choice."
         )
         url_edit = self.url_combo.lineEdit()
@@ -323,7 +334,7 @@ class ReplayDialog(QDialog):
             headers = mark_replay(headers, self.record.id)
         body = self.body()
         url = self.url_edit.text().strip()
-        split_url(url)  # says "https is not supported" before anything is sent
+        split_url(url)  # says what is wrong with the URL before anything is sent
         method = self.method_combo.currentText().strip()
         return ReplayRequest(method=method, url=url, headers=headers, body=body)
 
@@ -336,7 +347,7 @@ class ReplayDialog(QDialog):
         except ReplayError as exc:
             self.status_label.setText(visible(str(exc), 500))
             return
-        runner = ReplayRunner(ReplayCall(request))
+        runner = ReplayRunner(ReplayCall(request, cafile=self.cafile))
         runner.replied.connect(self._on_runner_replied)
         runner.failed.connect(self._on_runner_failed)
         runner.ended.connect(self._on_runner_ended)

@@ -23,13 +23,15 @@ class Replays(QObject):
         super().__init__(parent)
         self._window = parent
         self._listener_url = listener_url
+        #: the local CA's ca.pem, trusted by https:// replays
+        self.cafile: str | None = None
         #: the dialogs open now
         self.dialogs: list[ReplayDialog] = []
 
     @Slot(object)
     def open(self, record: CaptureRecord) -> ReplayDialog:
         """The Replay dialog for ``record``, shown."""
-        dialog = ReplayDialog(record, self._listener_url(), self._window)
+        dialog = ReplayDialog(record, self._listener_url(), self._window, self.cafile)
         dialog.finished.connect(self._on_dialog_finished)
         self.dialogs.append(dialog)
         dialog.show()

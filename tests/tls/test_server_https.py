@@ -17,6 +17,7 @@ from hellobuild import client_hello, sni_ext, versions_ext
 from inspector.formats import to_curl
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
+from inspector.replay import ReplayCall, ReplayError, ReplayRequest
 from inspector.simple_curl import to_simple_curl
 from inspector.tls.ca import LocalCA
 from inspector.tls.contexts import ServerContexts
@@ -183,3 +184,19 @@ def test_headless_chromium_trusting_the_ca_through_nss(https: Running, ca_file: 
     assert page.tls is not None and (page.scheme, page.tls.sni) == ("https", "localhost")
     assert page.tls.alpn == "http/1.1" and "h2" in page.tls.alpn_offered
     assert "Chrome" in (page.header("User-Agent") or "")
+
+
+def test_replay_to_https_verifies_with_the_local_ca(https: Running, ca_file: Path) -> None:
+    url = f"https://localhost:{https.port}/replayed?x=1"
+    request = ReplayRequest(method="POST", url=url, headers=(("X-Again", "1"),), body=b"body")
+    answer = ReplayCall(request, cafile=str(ca_file)).run()
+    assert (answer.status, answer.body) == (200, b"hello world")
+    record = https.sink.wait(1)[0]
+    assert (record.scheme, record.target, record.body, record.header("Host")) == (
+        "https",
+        "/replayed?x=1",
+        b"body",
+        f"localhost:{https.port}",
+    )
+    with pytest.raises(ReplayError, match=f"the certificate of localhost:{https.port} is not trusted"):
+        ReplayCall(request).run()  # the system's store alone does not know the local CA

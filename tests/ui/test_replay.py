@@ -35,8 +35,13 @@ def test_build_request_keeps_order_case_and_duplicates() -> None:
     request = ReplayRequest(
         method="POST",
         url="http://127.0.0.1:9/p?q=1",
-        headers=(("x-lower", "a"), ("content-length", "999"), ("X-Dup", "1"), ("X-Dup", "2"),
-                 ("Transfer-Encoding", "chunked")),
+        headers=(
+            ("x-lower", "a"),
+            ("content-length", "999"),
+            ("X-Dup", "1"),
+            ("X-Dup", "2"),
+            ("Transfer-Encoding", "chunked"),
+        ),
         body=b"\x00\xffbin",
     )
     assert build_request(request) == (
@@ -48,12 +53,15 @@ def test_build_request_keeps_order_case_and_duplicates() -> None:
     )
 
 
-def test_only_http_urls() -> None:
-    with pytest.raises(ReplayError, match="https:// is not supported"):
-        split_url("https://example.com/")
-    with pytest.raises(ReplayError, match="not an http:// URL"):
+def test_http_and_https_urls() -> None:
+    assert split_url("https://example.com/") == ("example.com", 443, "/")
+    with pytest.raises(ReplayError, match="not an http:// or https:// URL"):
         split_url("ftp://example.com/")
     assert split_url("http://[::1]:8090/a?b") == ("::1", 8090, "/a?b")
+    assert build_request(ReplayRequest(method="GET", url="https://h/")).startswith(
+        b"GET / HTTP/1.1\r\nHost: h\r\n"
+    )
+    assert b"Host: h:80\r\n" in build_request(ReplayRequest(method="GET", url="https://h:80/"))
 
 
 def test_header_text_round_trip() -> None:
@@ -110,12 +118,16 @@ def test_replay_to_own_listener_adds_a_row(qtbot: Any, listening: MainWindow) ->
     dialog.close()
 
 
-def test_replay_dialog_says_https_is_not_supported(qtbot: Any, record_factory: Factory) -> None:
-    dialog = ReplayDialog(record_factory())
+def test_an_https_record_is_replayed_to_the_listeners_https_side(qtbot: Any, record_factory: Factory) -> None:
+    record = record_factory(scheme="https")
+    assert replay_url(record, "http://127.0.0.1:8090").startswith("https://127.0.0.1:8090/")
+    assert replay_url(record_factory(), "http://127.0.0.1:8090").startswith("http://127.0.0.1:8090/")
+    dialog = ReplayDialog(record, "http://127.0.0.1:8090", cafile="/ca.pem")
     qtbot.addWidget(dialog)
-    dialog.url_edit.setText("https://127.0.0.1:1/")
+    assert dialog.url_edit.text().startswith("https://") and dialog.cafile == "/ca.pem"
+    dialog.url_edit.setText("ftp://127.0.0.1:1/")
     dialog.send_button.click()
-    assert "https:// is not supported" in dialog.status_label.text()
+    assert "not an http:// or https:// URL" in dialog.status_label.text()
 
 
 def test_replay_failure_is_a_message(qtbot: Any, record_factory: Factory) -> None:
@@ -265,8 +277,11 @@ def test_foreign_targets_are_offered_not_used(record_factory: Factory) -> None:
 @pytest.mark.parametrize(
     ("wire", "path", "original"),
     [
-        (b"GET http://example.invalid:81/x?y=1 HTTP/1.1\r\nHost: example.invalid:81\r\n\r\n", "/x?y=1",
-         "http://example.invalid:81/x?y=1"),
+        (
+            b"GET http://example.invalid:81/x?y=1 HTTP/1.1\r\nHost: example.invalid:81\r\n\r\n",
+            "/x?y=1",
+            "http://example.invalid:81/x?y=1",
+        ),
         (b"GET /a?b=2 HTTP/1.1\r\nHost: evil.example\r\n\r\n", "/a?b=2", "http://evil.example/a?b=2"),
     ],
 )
