@@ -87,7 +87,13 @@ def load_or_create(directory: Path | None = None, *, now: datetime.datetime | No
     Raises:
         CAError: the folder cannot be created or read, or holds a damaged CA.
     """
-    directory = default_ca_dir() if directory is None else directory
+    if directory is None:
+        try:
+            directory = default_ca_dir()
+        except OSError as exc:  # the app-data folder itself cannot be made
+            raise CAError(
+                f"cannot create the app-data folder for the CA: {exc.strerror or exc}; pass --ca-dir DIR"
+            ) from None
     now = now or datetime.datetime.now(datetime.UTC)
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)

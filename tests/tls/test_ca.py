@@ -203,6 +203,14 @@ def test_a_folder_under_a_file(tmp_path: Path) -> None:
         load_or_create(tmp_path / "file" / "ca")
 
 
+def test_an_app_data_folder_that_cannot_be_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("REQUEST_INSPECTOR_HOME", str(tmp_path / "file" / "data"))
+    why = r"^cannot create the app-data folder for the CA: .*; pass --ca-dir DIR$"
+    with pytest.raises(CAError, match=why):
+        load_or_create()
+
+
 def test_no_temporary_files_are_left(ca_dir: Path) -> None:
     load_or_create(ca_dir)
     assert not [p for p in ca_dir.iterdir() if p.name.endswith(".tmp")]
