@@ -5,6 +5,7 @@ window's side): ``--rules FILE`` (a path; ``preset:NAME`` is resolved before),
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import ssl
 from pathlib import Path
