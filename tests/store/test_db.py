@@ -230,11 +230,15 @@ def test_search(store: CaptureStore) -> None:
     store.add(make_record(id=1, method="GET", target="/alpha", body=b""))
     store.add(make_record(id=2, target="/beta", body=b"needle in a haystack"))
     store.add(make_record(id=3, target="/gamma", headers=(("X-Token", "Secret_50%"),)))
+    store.add(make_record(id=4, method="GET", target="/axb", body=b"axb"))
+    store.add(make_record(id=5, method="GET", target="/a_b", body=b""))
     store.flush(5)
     assert store.search("ALPHA") == [1]
     assert store.search("needle") == [2]
     assert store.search("secret_50%") == [3]
     assert store.search("_5") == [3]  # LIKE wildcards are literal
+    assert store.search("a_b") == [5]  # "_" is not "any one character": /axb is not found
+    assert store.search_any(["a_b"]) == [5]
     assert store.search("%") == [3]
     assert store.search("POST", limit=1) == [2]
     assert store.search("nothing") == []
