@@ -27,6 +27,7 @@ class CountingStore:
         self.summaries_calls = 0
         self.get_calls = 0
         self.search_calls = 0
+        self.searched: list[tuple[str, ...]] = []
         self.sort_key_calls = 0
 
     def ids(self, offset: int = 0, limit: int = -1) -> list[int]:
@@ -58,6 +59,7 @@ class CountingStore:
 
     def search_any(self, texts: Sequence[str], limit: int = -1) -> list[int]:
         self.search_calls += 1
+        self.searched.append(tuple(texts))
         return self._store.search_any(texts, limit)
 
     def sort_keys(self, field: str) -> dict[int, Any]:
@@ -166,12 +168,30 @@ def test_filter_over_history_uses_store_search(
     proxy.set_filter_text("NEEDLE")
     ids = [model.row_id(row) for row in proxy.source_rows()]
     assert ids == [7, 1001]  # body match in history (no body loaded here), target match live
-    assert counting.get_calls == 0 and counting.search_calls == 1  # one statement, both spellings
+    assert counting.get_calls == 0  # no record read: the store matched the body
+    assert counting.searched == [("NEEDLE", "needle")]  # one statement, both spellings
     proxy.set_filter_text("")
     proxy.set_method_filter(MethodFilter.POST)
     assert proxy.rowCount() == 333
     proxy.set_method_filter(MethodFilter.ALL)
     assert proxy.rowCount() == 1001
+
+
+def test_history_body_search_is_asked_for_the_text_as_typed_and_casefolded(
+    qapp: Any, tmp_path: Path, record_factory: Factory
+) -> None:
+    # stored bodies match byte for byte: "Token" is found only if the text as
+    # typed reaches the store, "token" only if its case-folded form does
+    bodies = {1: b"Authorization: Bearer Token", 2: b"a token here", 3: b"nothing"}
+    with CaptureStore(tmp_path / "h.sqlite3") as s:
+        s.add_many([record_factory(id=i, target="/", path="/", query=(), body=b) for i, b in bodies.items()])
+        assert s.flush(10)
+        model = RequestTableModel(history=s)
+        proxy = RequestFilterProxyModel()
+        proxy.setSourceModel(model)
+        model.load_history()
+        proxy.set_filter_text("Token")
+        assert [model.row_id(row) for row in proxy.source_rows()] == [1, 2]
 
 
 def test_sorting_by_id_keeps_source_order_and_reverses(qapp: Any, store: CaptureStore) -> None:
