@@ -65,3 +65,19 @@ def test_no_response_and_labels_plain(qtbot: Any, record_factory: Factory) -> No
             assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
     pane.set_record(None)
     assert pane.query_model.rowCount() == 0 and pane.record is None
+
+
+def test_overview_shows_every_value_of_a_repeated_header(qtbot: Any, record_factory: Factory) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    headers = (
+        ("Host", "a.example"),
+        ("User-Agent", "curl/8"),
+        ("host", "b.example"),  # a second Host (any case) is shown, not dropped
+        ("Content-Type", "text/plain"),
+        ("CONTENT-TYPE", "application/json"),
+    )
+    pane.set_record(record_factory(headers=headers))
+    assert pane.overview["Host"].text() == "a.example | b.example"
+    assert pane.overview["Content-Type"].text() == "text/plain | application/json"
+    assert pane.overview["User-Agent"].text() == "curl/8"
