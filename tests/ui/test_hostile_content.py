@@ -22,8 +22,8 @@ case through http.client; this covers the rest of the surface.
 
 Large content: a 15 KiB single-line header and a 10 MiB single-line body (the
 default body limit, exactly) open in the detail pane; the longest event-loop
-stall during selection and rendering is measured with a 5 ms heartbeat timer
-and printed (``-s``), not asserted.
+stall during selection and rendering is measured with a 5 ms heartbeat timer,
+printed (``-s``) and asserted against a generous bound (see STALL_BOUND_MS).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QToolTip, QWidget
 
 from inspector.http.record import CaptureRecord
@@ -512,6 +512,16 @@ def test_headless_stderr_line_has_no_raw_escapes(trap: socket.socket) -> None:
 # -- big values: no freeze ----------------------------------------------------------------
 
 
+#: The longest event-loop stall allowed while a huge request is selected and
+#: every tab painted. This is a wall-clock bound, kept only because this test is
+#: about freezing: a second is where a user reads the window as hung, and it is
+#: generous (the stalls measured here were 40-420 ms on 2 shared cores at load
+#: ~7). A freeze of a second or more fails whatever the load, since the
+#: heartbeat's gap spans it whole; a slow moment of a busy machine is given
+#: three tries.
+STALL_BOUND_MS = 1000.0
+
+
 class Heartbeat(QObject):
     """A 5 ms timer; the longest gap between its ticks is the longest event-loop stall."""
 
@@ -531,22 +541,46 @@ class Heartbeat(QObject):
         return max((b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)), default=0.0) * 1000
 
 
+class PaintSeen(QObject):
+    """Counts the paint events of a widget and its descendants (as they are now)."""
+
+    def __init__(self, root: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        self._watched = [root, *root.findChildren(QWidget)]
+        for widget in self._watched:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+    def remove(self) -> None:
+        for widget in self._watched:
+            widget.removeEventFilter(self)
+
+
 def measure_selection(qtbot: Any, window: MainWindow, row: int) -> tuple[float, float]:
-    """Select ``row`` and visit every tab through the event loop; returns
-    (longest stall in ms, time until every tab was painted in ms)."""
+    """Select ``row`` and visit every tab through the event loop, each until it
+    has painted; returns (longest stall in ms, time until every tab was painted in ms)."""
     detail = window.detail
     beat = Heartbeat()
     beat.timer.start()
-    qtbot.wait(30)
+    qtbot.waitUntil(lambda: len(beat.ticks) >= 2)  # the heartbeat runs
     started = time.perf_counter()
     QTimer.singleShot(0, lambda: window.table.selectRow(row))
     qtbot.waitUntil(lambda: detail.record is not None and detail.record.id == window.model.row_id(row))
     for tab in range(detail.count()):
+        page = detail.widget(tab)
+        assert page is not None
+        painted = PaintSeen(page)
         QTimer.singleShot(0, lambda tab=tab: detail.setCurrentIndex(tab))
-        qtbot.waitUntil(lambda tab=tab: detail.currentIndex() == tab)
-        qtbot.wait(20)  # the tab paints here
+        qtbot.waitUntil(lambda tab=tab, painted=painted: detail.currentIndex() == tab and painted.count > 0)
+        painted.remove()
     elapsed = (time.perf_counter() - started) * 1000
-    qtbot.wait(20)
+    ticks = len(beat.ticks)
+    qtbot.waitUntil(lambda: len(beat.ticks) > ticks)  # a tick after the last paint closes its gap
     beat.timer.stop()
     return beat.longest_gap_ms(), elapsed
 
@@ -572,12 +606,15 @@ def test_huge_header_and_body_open_without_freezing(
     record = cell(window, 1, Column.ID, Role.RECORD)
     assert record.body_size == max_body and not record.body_truncated
 
-    figures = {}
+    figures: dict[str, tuple[float, float]] = {}
     for row, name in ((0, "15KiB_header"), (1, "10MiB_body")):
-        stall, total = measure_selection(qtbot, window, row)
-        figures[name] = (stall, total)
-        window.table.clearSelection()
-        qtbot.waitUntil(lambda: window.detail.record is None)
+        for _attempt in range(3):  # a freeze stalls every time; a busy machine's hiccup seldom does
+            stall, total = measure_selection(qtbot, window, row)
+            figures[name] = min(figures.get(name, (stall, total)), (stall, total))
+            window.table.clearSelection()
+            qtbot.waitUntil(lambda: window.detail.record is None)
+            if stall < STALL_BOUND_MS:
+                break
     detail = window.detail
     detail.setCurrentWidget(detail.body_view)
     window.table.selectRow(1)
@@ -598,6 +635,8 @@ def test_huge_header_and_body_open_without_freezing(
         record_property(f"{name}_all_tabs_ms", f"{total:.0f}")
     print(f"[hardening] set_record(10 MiB body) called directly: {direct_ms:.1f} ms")
     record_property("10MiB_set_record_ms", f"{direct_ms:.1f}")
+    for name, (stall, _total) in figures.items():
+        assert stall < STALL_BOUND_MS, f"{name}: the event loop stalled {stall:.0f} ms (best of 3)"
 
 
 # -- hostile bodies in the detail pane: rendering stays capped ---------------------------
