@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -237,9 +238,16 @@ def test_framing_headers_from_templates_are_dropped(make_record: Any) -> None:
     assert b"Content-Length: 4\r\n" in wire and b"999" not in wire and b"chunked" not in wire
 
 
-def test_delay_is_returned_not_slept(make_record: Any) -> None:
-    response = render(Rule(name="slow", delay_ms=2000), make_record())
-    assert response.delay_ms == 2000
+def test_delay_is_returned_not_slept(make_record: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the server waits out the delay off its loop (docs/ARCHITECTURE.md, "Answers"):
+    # rendering must neither sleep nor block on a wait
+    waits: list[str] = []
+    monkeypatch.setattr(time, "sleep", lambda seconds: waits.append(f"time.sleep({seconds})"))
+    monkeypatch.setattr(threading.Event, "wait", lambda _e, timeout=None: waits.append(f"wait({timeout})"))
+    rule = Rule(name="slow", delay_ms=2000)
+    assert render(rule, make_record()).delay_ms == 2000
+    assert Responder(RuleSet(rules=(rule,)))(make_record()).delay_ms == 2000
+    assert waits == []
 
 
 BROKEN = [
