@@ -755,5 +755,8 @@ def test_corpus_case_bytewise_matches_segmented(case: dict[str, object]) -> None
             if "trailers" in want:
                 assert [list(p) for p in record.trailers] == want["trailers"]
     elif case["expect"] == "reject" and not case.get("alternatives"):
-        # refused, or nothing at all captured (an empty line alone is no request)
-        assert rejected(segmented) or not received(segmented)
+        assert len(received(segmented)) == len(case["requests"])  # type: ignore[arg-type]
+        if raw.strip(b"\r\n"):
+            assert rejected(segmented)  # refused, never silently dropped
+        else:  # empty lines alone are no request (RFC 9112 §2.2): nothing at all
+            assert not rejected(segmented) and not received(segmented)
