@@ -9,11 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from inspector.http.record import CaptureRecord
 from inspector.models.columns import Column, Role
 from inspector.models.request_filter import MethodFilter
+from inspector.models.row_style import error_color, error_icon
 from inspector.ui.main_window import MainWindow
 from tests.network import needs_ipv6
 
@@ -195,8 +197,12 @@ def test_malformed_request_is_a_marked_row(qtbot: Any, listening: MainWindow) ->
     record = cell(window, 0, Column.ID, Role.RECORD)
     assert record.error
     assert cell(window, 0, Column.STATUS).startswith("4")
-    assert cell(window, 0, Column.METHOD, Qt.ItemDataRole.ForegroundRole) is not None
-    assert cell(window, 0, Column.STATUS, Qt.ItemDataRole.DecorationRole) is not None
+    foreground = cell(window, 0, Column.METHOD, Qt.ItemDataRole.ForegroundRole)
+    assert foreground.color() == error_color() and is_red(foreground.color())
+    icon = cell(window, 0, Column.STATUS, Qt.ItemDataRole.DecorationRole)
+    assert icon.cacheKey() == error_icon().cacheKey()
+    disc = icon.pixmap(16, 16).toImage().pixelColor(3, 8)  # left of the "!", on the disc
+    assert is_red(disc), disc.name()
     assert cell(window, 0, Column.ID, Qt.ItemDataRole.DecorationRole) is None
     assert cell(window, 0, Column.ID) == str(record.id)
     assert "Error" in cell(window, 0, Column.STATUS, Qt.ItemDataRole.ToolTipRole)
@@ -204,6 +210,14 @@ def test_malformed_request_is_a_marked_row(qtbot: Any, listening: MainWindow) ->
     assert window.detail.overview["Error"].text() == record.error
     window.detail.setCurrentWidget(window.detail.raw_view)
     assert "THIS IS NOT HTTP" in window.detail.raw_view.text.toPlainText()
+    send(window, "GET", "/fine")  # a good row is not marked
+    wait_rows(qtbot, window, 2)
+    assert cell(window, 1, Column.METHOD, Qt.ItemDataRole.ForegroundRole) is None
+    assert cell(window, 1, Column.STATUS, Qt.ItemDataRole.DecorationRole) is None
+
+
+def is_red(color: QColor) -> bool:
+    return color.alpha() > 200 and color.red() > 2 * max(color.green(), color.blue())
 
 
 def test_filter_box_and_method_buttons(qtbot: Any, listening: MainWindow) -> None:
