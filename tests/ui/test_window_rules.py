@@ -25,7 +25,10 @@ def test_selected_request_is_the_preview_request(qtbot: Any, listening: MainWind
     send(window, "GET", "/orders/7?lang=fr")
     wait_rows(qtbot, window, 1)
     select_row(window, 0)
-    assert window.rules.editor.preview_record is window.detail.record
+    record = window.detail.record
+    assert record is not None
+    shown = window.rules.editor.preview.request_label
+    qtbot.waitUntil(lambda: f"(request #{record.id}): GET /orders/7?lang=fr" in shown.text())
 
 
 def test_create_rule_from_request_then_save_answers_the_next_request(
