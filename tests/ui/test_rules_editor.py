@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QStyle
 
 from inspector.capture import Recorder
 from inspector.http.record import CaptureRecord
@@ -135,7 +135,9 @@ def test_rules_list_model_keeps_problems_and_warns(qapp: Any) -> None:
     model = RulesListModel(listed(broken, GREET))
     problems = model.data(model.index(0), RulesRole.PROBLEMS)
     assert problems and problems[0].field == "body"
-    assert model.data(model.index(0), Qt.ItemDataRole.DecorationRole) is not None
+    icon = model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+    warning = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    assert not icon.isNull() and icon.pixmap(16).toImage() == warning.pixmap(16).toImage()
     assert model.data(model.index(1), Qt.ItemDataRole.DecorationRole) is None
     assert "problem" in model.data(model.index(0), Qt.ItemDataRole.ToolTipRole)
 
