@@ -13,8 +13,8 @@ each record handed to a sink that drops it), so the choice rests on figures:
   connections) at the same time, against
   ``one``       one Server, one socket: both wrks on the same port (the baseline);
   ``threads``   two Servers on two threads, one port each;
-  ``selector``  one Server loop that also accepts on a second listening socket
-                (registered in its selector: the shape phase 2 would build).
+  ``selector``  one Server loop with a second listening socket
+                (``Server.listen``: the shape the server has).
   Reported: total req/s, the server process's CPU per request (from
   /proc/PID/stat, less noisy than req/s on a shared machine), wrk's p50 and
   the worse p99 of the two ports; the median of ``--repeat`` interleaved runs.
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import selectors
 import socket
 import statistics
 import subprocess
@@ -41,57 +40,14 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from inspector.listen.holder import find_holder  # noqa: E402
-from inspector.server import CallbackSink, Server, bind_listener  # noqa: E402
+from inspector.server import CallbackSink, Server  # noqa: E402
 
 MODES = ("one", "threads", "selector")
-
-
-class ManySockets(Server):
-    """One Server loop that also accepts on extra listening sockets.
-
-    Bench-only scaffolding: it borrows the loop's accept path by pointing
-    ``_listen`` at the socket that is ready, so every request runs exactly
-    the code a single-socket Server runs.
-    """
-
-    def __init__(self, host: str, port: int, extra: int, **kwargs: Any) -> None:
-        super().__init__(host, port, **kwargs)
-        self.extra: dict[int, socket.socket] = {}
-        for _ in range(extra):
-            sock = bind_listener(host, 0)
-            self._sel.register(sock, selectors.EVENT_READ, None)
-            self.extra[sock.fileno()] = sock
-
-    @property
-    def ports(self) -> list[int]:
-        return [self.port, *(sock.getsockname()[1] for sock in self.extra.values())]
-
-    def _dispatch(self, key: selectors.SelectorKey, mask: int) -> None:
-        sock = self.extra.get(key.fd)
-        if sock is None:
-            super()._dispatch(key, mask)
-            return
-        main, self._listen = self._listen, sock
-        try:
-            self._accept()
-        finally:
-            self._listen = main
-
-    def close(self) -> None:
-        for sock in self.extra.values():
-            try:
-                self._sel.unregister(sock)
-            except (KeyError, ValueError):
-                pass
-            sock.close()
-        self.extra.clear()
-        super().close()
 
 
 def _dropping_sink() -> CallbackSink:
@@ -101,9 +57,11 @@ def _dropping_sink() -> CallbackSink:
 def start_servers(mode: str, count: int) -> tuple[list[Server], list[int], list[threading.Thread]]:
     """``count`` listeners in ``mode``; the servers, their ports, their threads (started)."""
     if mode == "selector":
-        many = ManySockets("127.0.0.1", 0, count - 1, sink=_dropping_sink())
+        many = Server("127.0.0.1", 0, sink=_dropping_sink())
+        for _ in range(count - 1):
+            many.listen("127.0.0.1", 0)
         servers: list[Server] = [many]
-        ports = many.ports
+        ports = [listening.port for listening in many.listening]
     elif mode == "threads":
         servers = [Server("127.0.0.1", 0, sink=_dropping_sink()) for _ in range(count)]
         ports = [server.port for server in servers]

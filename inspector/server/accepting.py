@@ -29,14 +29,19 @@ ACCEPT_BATCH = 64
 class Acceptor:
     """One listening socket, watched by the loop's selector.
 
+    Its connections' records say ``name`` as their ``server``: which listener
+    took them (for a wildcard such as ``0.0.0.0:8090``, not the address hit).
+
     Out of file descriptors (or similar), ``accept()`` fails while the socket
     stays readable: it stops watching the socket for :data:`ACCEPT_PAUSE`, or
     the loop would spin on it; clients wait in the backlog and are accepted
     once descriptors free up. Said once in the log until an accept works again.
     """
 
-    def __init__(self, sock: socket.socket, selector: selectors.BaseSelector) -> None:
+    def __init__(self, sock: socket.socket, selector: selectors.BaseSelector, name: str = "") -> None:
         self.sock = sock
+        #: the listener's name, each of its records' ``server`` (default: the socket's address)
+        self.name = name or peer_name(sock.getsockname())
         self._sel = selector
         self._failing = False
         #: when watching resumes after a failure, or None while watching
@@ -44,7 +49,7 @@ class Acceptor:
         selector.register(sock, selectors.EVENT_READ, None)
 
     def accept(self) -> Iterator[tuple[socket.socket, str, str]]:
-        """New connections (non-blocking, TCP_NODELAY) with client and server names."""
+        """New connections (non-blocking, TCP_NODELAY) with client and server (listener) names."""
         for _ in range(ACCEPT_BATCH):
             try:
                 sock, address = self.sock.accept()
@@ -56,7 +61,7 @@ class Acceptor:
             self._failing = False
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            yield sock, peer_name(address), peer_name(sock.getsockname())
+            yield sock, peer_name(address), self.name
 
     def _pause(self, exc: OSError) -> None:
         if not self._failing:

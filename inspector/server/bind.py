@@ -3,7 +3,10 @@
 Binding is where users meet the network: a port already taken, a privileged
 port, an address that belongs to another machine. Each becomes a
 :class:`BindError` whose message names the address and port and says what to
-do, never a traceback (in the manner of qutebrowser's small error types).
+do, never a traceback (in the manner of qutebrowser's small error types). A
+port in use says who holds it and a free port to try
+(:func:`~inspector.listen.explain_port_in_use`), which may take up to a
+second: bind on a thread that serves nothing else.
 """
 
 from __future__ import annotations
@@ -11,15 +14,22 @@ from __future__ import annotations
 import errno
 import socket
 import sys
+from collections.abc import Collection
 
 from inspector.addresses import DEFAULT_PORT, format_hostport, normalise_address
-
-#: How many following ports to try when suggesting a free one.
-_SUGGEST_RANGE = 20
+from inspector.listen import PortInUse, explain_port_in_use
 
 
 class BindError(Exception):
-    """The listener could not bind; ``str()`` is the line to show."""
+    """The listener could not bind; ``str()`` is the line to show.
+
+    ``in_use`` is set when the port was taken: its holder and a free port (the
+    window's "Use 8091" button).
+    """
+
+    def __init__(self, message: str, in_use: PortInUse | None = None) -> None:
+        super().__init__(message)
+        self.in_use = in_use
 
 
 def _open(family: int, sockaddr: tuple[object, ...]) -> socket.socket:
@@ -46,24 +56,14 @@ def _open(family: int, sockaddr: tuple[object, ...]) -> socket.socket:
     return sock
 
 
-def _suggest_port(family: int, sockaddr: tuple[object, ...], port: int) -> int | None:
-    for candidate in range(port + 1, min(port + 1 + _SUGGEST_RANGE, 65536)):
-        try:
-            probe = _open(family, (sockaddr[0], candidate, *sockaddr[2:]))
-        except OSError:
-            continue
-        probe.close()
-        return candidate
-    return None
-
-
-def bind_listener(host: str, port: int) -> socket.socket:
+def bind_listener(host: str, port: int, *, avoid: Collection[int] = ()) -> socket.socket:
     """Open a non-blocking listening TCP socket on ``host``:``port``.
 
     Args:
         host: an IPv4/IPv6 address of this machine (IPv6 with or without
             brackets), ``0.0.0.0``, ``::`` or ``localhost``.
         port: 0 for any free port.
+        avoid: ports a port in use must not suggest (other listeners about to take them).
 
     Raises:
         BindError: with one line naming the address and port and the way out.
@@ -81,9 +81,8 @@ def bind_listener(host: str, port: int) -> socket.socket:
         return _open(family, sockaddr)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            free = _suggest_port(family, sockaddr, port)
-            hint = f"try port {free}" if free else "choose another port"
-            raise BindError(f"{where} is already in use by another program ({hint})") from None
+            in_use = explain_port_in_use(host, port, avoid=avoid)
+            raise BindError(in_use.message(), in_use) from None
         if exc.errno in (errno.EACCES, errno.EPERM):
             hint = f" (ports below 1024 need administrator rights; try {DEFAULT_PORT})" if port < 1024 else ""
             raise BindError(f"{where}: permission denied{hint}") from None

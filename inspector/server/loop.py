@@ -33,7 +33,6 @@ import selectors
 import socket
 import time
 
-from inspector.addresses import normalise_address, url_for
 from inspector.http.deferred import Deferred
 from inspector.http.limits import InFlight, Limits
 from inspector.http.parser import (
@@ -46,8 +45,8 @@ from inspector.http.parser import (
 from inspector.http.record import CaptureRecord, SentResponse
 from inspector.http.response import Responder, Response, default_responder, error_response, serialise
 from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, refuse
-from inspector.server.bind import bind_listener
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
+from inspector.server.listeners import ListenerControl, Listeners
 from inspector.server.sink import CaptureSink
 from inspector.server.tls_link import ServerContexts, TLSTerminator, encrypt
 from inspector.server.waiting import Waiting
@@ -64,14 +63,17 @@ HUNG_UP = "client closed the connection before the answer"
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
-class Server:
-    """An HTTP/1.1 listener that records every request.
+class Server(ListenerControl):
+    """An HTTP/1.1 server on one or more listening sockets that records every request.
 
-    Binding happens in the constructor, so a bad address fails before any
-    thread starts and the real port is known at once (port 0 works).
+    The first listener binds in the constructor, so a bad address fails before
+    any thread starts and the real port is known at once (port 0 works).
+    :meth:`listen` and :meth:`unlisten` add and remove listeners, before or
+    while serving, from any thread (see :mod:`inspector.server.listeners`).
 
     Args:
-        host: address to bind (see :func:`bind_listener`); ``[::1]`` works too.
+        host: address to bind (see :func:`bind_listener`); ``[::1]`` works too;
+            None for no listener yet.
         port: port, 0 for any free one.
         sink: gets each record's id, announces of requests still in progress,
             and each finished record (its ``response`` filled in, or ``error``
@@ -86,8 +88,8 @@ class Server:
 
     def __init__(
         self,
-        host: str,
-        port: int,
+        host: str | None,
+        port: int = 0,
         *,
         sink: CaptureSink,
         responder: Responder = default_responder,
@@ -102,27 +104,23 @@ class Server:
         self._dirty: list[Connection] = []  # connections touched this round
         self._responder = responder
         self._budget = InFlight(self.limits.memory_budget)
-        host = normalise_address(host)
-        listening = bind_listener(host, port)
-        bound = listening.getsockname()
-        self.host = host if host not in ("localhost", "") else str(bound[0])
-        self.port = int(bound[1])
         self._sel = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
-        self._acceptor = Acceptor(listening, self._sel)
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
+        self._listeners = Listeners(self._sel, self._wake)
         self._conns: dict[int, Connection] = {}
         self._waiting = Waiting(self._wake)
         self._stop_requested = False
         args = (self._budget, self._wake, self._emit, sink.next_id)
         self._tls = None if tls is None else TLSTerminator(tls, *args, head_timeout=self.limits.head_timeout)
-
-    @property
-    def url(self) -> str:
-        """``http://HOST:PORT`` with the real port."""
-        return url_for(self.host, self.port)
+        if host is not None:
+            try:
+                self.listen(host, port)
+            except BaseException:
+                self.close()
+                raise
 
     @property
     def connection_count(self) -> int:
@@ -145,18 +143,19 @@ class Server:
     def serve_forever(self) -> None:
         """Run until :meth:`stop`; reports what is left, closes every socket, returns."""
         self._waiting.run_on_this_thread()
+        self._apply_listener_changes()
         next_sweep = time.monotonic() + SWEEP_INTERVAL
         try:
             while not self._stop_requested:
                 now = time.monotonic()
                 due = self._waiting.next_due()
-                resume = self._acceptor.paused_until
+                resume = self._listeners.paused_until
                 wake_at = min(next_sweep, next_sweep if due is None else due, resume or next_sweep)
                 for key, mask in self._sel.select(max(0.0, wake_at - now)):
                     self._dispatch(key, mask)
                 now = time.monotonic()
-                if self._acceptor.paused_until is not None and now >= self._acceptor.paused_until:
-                    self._acceptor.resume()
+                if self._listeners.paused_until is not None and now >= self._listeners.paused_until:
+                    self._listeners.resume(now)
                 self._waiting.fire(now)
                 self._take_resolved(now)
                 for conn in self._tls.ready() if self._tls is not None else ():
@@ -179,7 +178,7 @@ class Server:
             self._abandon(conn, STOPPED, now)
         self._waiting.clear()
         self._end_round()
-        self._acceptor.close()
+        self._listeners.close_all()
         if self._tls is not None:
             self._tls.close()
         self._sel.unregister(self._wake_r)
@@ -235,18 +234,18 @@ class Server:
     # -- events -----------------------------------------------------------------
 
     def _dispatch(self, key: selectors.SelectorKey, mask: int) -> None:
-        sock = key.fileobj
-        if sock is self._acceptor.sock:
-            self._accept()
-        elif sock is self._wake_r:
-            try:
-                self._wake_r.recv(4096)
-            except OSError:
-                pass
+        conn = self._conns.get(key.fd)
+        if conn is None:
+            acceptor = self._listeners.by_fd.get(key.fd)
+            if acceptor is not None:
+                self._accept(acceptor)
+            elif key.fileobj is self._wake_r:
+                try:
+                    self._wake_r.recv(4096)
+                except OSError:
+                    pass
+                self._apply_listener_changes()
         else:
-            conn = self._conns.get(key.fd)
-            if conn is None:
-                return
             if mask & selectors.EVENT_WRITE:
                 self._flush(conn)
                 if self._conns.get(key.fd) is not conn or not conn.wants_read(self.limits.max_pipelined):
@@ -254,9 +253,19 @@ class Server:
             if mask & selectors.EVENT_READ:
                 self._read(conn)
 
-    def _accept(self) -> None:
+    def _apply_listener_changes(self) -> None:
+        """Watch listeners opened from other threads; close those asked to close, with
+        their connections."""
+        for name, done in self._listeners.apply():
+            now = time.monotonic()
+            for conn in list(self._conns.values()):
+                if conn.parser.server == name:
+                    self._abandon(conn, STOPPED, now)
+            done.set()
+
+    def _accept(self, acceptor: Acceptor) -> None:
         limit = self.limits.max_connections
-        for sock, client, server in self._acceptor.accept():
+        for sock, client, server in acceptor.accept():
             if len(self._conns) >= limit:
                 reason = f"more than {limit} open connections"
                 self._emit(refuse(sock, self._sink.next_id(), client, server, reason))
@@ -273,6 +282,8 @@ class Server:
             conn.sniff = self._tls is not None
             self._conns[sock.fileno()] = conn
             conn.set_mask(self._sel, selectors.EVENT_READ)
+        if acceptor.paused_until is not None:
+            self._listeners.paused(acceptor)
 
     def _read(self, conn: Connection) -> None:
         data = conn.recv(self._budget)
@@ -464,7 +475,8 @@ class Server:
         conn.held = 0
         conn.parser.discard()
         conn.sock.close()
-        self._acceptor.resume()  # a descriptor is free again
+        if self._listeners.paused_until is not None:
+            self._listeners.resume()  # a descriptor is free again
 
     # -- time -----------------------------------------------------------------
 

@@ -197,7 +197,7 @@ def test_bracketed_ipv6_is_accepted_and_never_doubled(start_server: ServerFactor
     assert client.response().status == 200
     with pytest.raises(BindError) as info:
         bind_listener("[::1]", running.port)
-    assert str(info.value).startswith(f"[::1]:{running.port} is already in use")
+    assert str(info.value).startswith(f"port {running.port} on ::1 is in use by ")
     assert "[[" not in str(info.value)
 
 

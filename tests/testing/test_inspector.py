@@ -390,7 +390,7 @@ def test_stop_closes_the_port_and_keeps_the_records() -> None:
 
 
 def test_a_busy_port_is_a_bind_error() -> None:
-    with Inspector() as first, pytest.raises(BindError, match="already in use"):
+    with Inspector() as first, pytest.raises(BindError, match="is in use by "):
         Inspector(port=first.port).start()
 
 
