@@ -22,4 +22,4 @@ USER inspector
 WORKDIR /home/inspector
 EXPOSE 8090
 ENTRYPOINT ["request-inspector", "--headless"]
-CMD ["--bind", "0.0.0.0", "--port", "8090"]
+CMD ["--listen", "0.0.0.0:8090"]

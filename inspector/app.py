@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from inspector import __version__
-from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
+from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, format_hostport
 from inspector.assets import PresetNotFound, preset_names, rules_argument
 from inspector.formats import export_file
 from inspector.headless import EXIT_USAGE, run_headless
@@ -57,10 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--headless", action="store_true", help="run without a window")
-    parser.add_argument("--bind", metavar="ADDR", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument(
-        "--port", type=int, metavar="N", help=f"port (default {DEFAULT_PORT}; 0 = any free port)"
+        "--listen",
+        action="append",
+        metavar="ADDR:PORT",
+        help=f"listen here (repeatable; IPv6 in brackets: [::1]:0; port 0 = any free port; "
+        f"default {format_hostport(DEFAULT_HOST, DEFAULT_PORT)})",
     )
+    parser.add_argument("--bind", metavar="ADDR", help="one listener's address (older form of --listen)")
+    parser.add_argument("--port", type=int, metavar="N", help="one listener's port (older form of --listen)")
     parser.add_argument(
         "--jsonl", metavar="PATH", help="headless: append each request as one JSON line ('-' = stdout)"
     )

@@ -1,15 +1,17 @@
 """Headless mode: listen, answer, record, and print one line per request; no Qt.
 
 Headless mode is also the contract for end-to-end tests: it never imports Qt,
-prints ``listening on http://HOST:PORT`` on stderr once bound, one short line
-per request, appends records to ``--jsonl`` flushed per record, exits 2 on a
-bind failure and 0 on SIGINT/SIGTERM. It answers from the same rules as the
-window: ``--rules FILE``, else the file the window's editor saves (the
-app-data ``rules.json``), else the built-in ``hello world``; the line after
-``listening on`` names which (``rules: PATH`` or ``rules: built-in default``).
-For scripts, ``--until N`` stops it (status 0) once N requests are recorded
-and ``--timeout S`` (status 1) after S seconds, with a one-line summary of
-what arrived, whichever comes first.
+prints ``listening on http://HOST:PORT`` on stderr for each listener once all
+are bound (``--listen``, repeatable; a wildcard's next line lists the URLs
+that reach it), one short line per request, appends records to ``--jsonl``
+flushed per record, exits 2 on a bind failure (all listeners or none) and 0 on
+SIGINT/SIGTERM. It answers from the same rules as the window: ``--rules
+FILE``, else the file the window's editor saves (the app-data ``rules.json``),
+else the built-in ``hello world``; the line after the listening lines names
+which (``rules: PATH`` or ``rules: built-in default``). For scripts, ``--until
+N`` stops it (status 0) once N requests are recorded and ``--timeout S``
+(status 1) after S seconds, with a one-line summary of what arrived, whichever
+comes first.
 
 Records go through the same :class:`~inspector.capture.Recorder` as in the
 window (docs/ARCHITECTURE.md, "The capture path"); this module only watches
@@ -32,11 +34,12 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, is_loopback
+from inspector.addresses import is_loopback
 from inspector.capture import JsonlOutput, Losses, Recorder, RecorderObserver
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Responder, default_responder
 from inspector.limit_settings import limit_values, limits_with
+from inspector.listen import ListenError, ListenSpec, reachable_urls, resolve_listeners
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, default_rules_path, load_rules
 from inspector.server import BindError, Server
@@ -190,14 +193,51 @@ def _losses_line(losses: Losses, jsonl: JsonlOutput | None) -> str:
     return f"error: requests were lost: {'; '.join(parts)}"
 
 
+def open_listeners(server: Server, specs: tuple[ListenSpec, ...]) -> None:
+    """Bind every listener in order, or none: the first failure closes the server.
+
+    Raises:
+        BindError: the first listener that cannot bind (one line; a port in use
+            names its holder and a port that is free, and not asked for here).
+    """
+    asked = {spec.port for spec in specs if spec.port}
+    try:
+        for spec in specs:
+            server.listen(spec.host, spec.port, avoid=asked - {spec.port})
+    except BindError:
+        server.close()
+        raise
+
+
+def listening_lines(server: Server, rules_line: str) -> list[str]:
+    """``listening on URL`` per listener (for a wildcard, the URLs that reach it
+    follow), ``rules_line``, then a warning for each listener other machines can reach."""
+    lines = []
+    for listening in server.listening:
+        lines.append(f"listening on {listening.url}")
+        if listening.host in ("0.0.0.0", "::"):
+            urls = reachable_urls(listening.host, listening.port)
+            lines.append("  reachable at " + " ".join(url.url for url in urls))
+    lines.append(rules_line)
+    for listening in server.listening:
+        if not is_loopback(listening.host):
+            lines.append(
+                f"warning: {listening.host} can be reached from other machines: anyone who can reach "
+                f"port {listening.port} can send requests, and they are recorded"
+            )
+    return lines
+
+
 def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     """Listen until SIGINT/SIGTERM, printing and recording every request."""
-    host = args.bind or DEFAULT_HOST
-    port = DEFAULT_PORT if args.port is None else args.port
     terminal = _Terminal(err)
     rules = rules_file(args)
     try:
+        specs = resolve_listeners(args.listen, args.bind, args.port)
         responder = load_responder(args)
+    except ListenError as exc:
+        terminal.say(f"error: {exc}")
+        return EXIT_USAGE
     except RulesFileError as exc:
         saved = "" if args.rules else " (the rules the window saved; --rules FILE answers from another file)"
         terminal.say(f"error: {exc}{saved}")
@@ -215,15 +255,11 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
     recorder = Recorder(open_store(args, terminal), jsonl)
     recorder.add_observer(terminal)
     try:
+        server = Server(
+            None, sink=recorder, responder=responder, limits=limits_with(limit_values(args)), tls=contexts
+        )
         try:
-            server = Server(
-                host,
-                port,
-                sink=recorder,
-                responder=responder,
-                limits=limits_with(limit_values(args)),
-                tls=contexts,
-            )
+            open_listeners(server, specs)
         except BindError as exc:
             terminal.say(f"error: {exc}")
             return EXIT_USAGE
@@ -232,13 +268,9 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         if args.until is not None or args.timeout is not None:
             recorder.add_observer(progress)
         # "listening on" first: scripts read the port from the first line once bound
-        terminal.say(f"listening on {server.url}")
-        terminal.say(f"rules: {rules if rules is not None else 'built-in default'}")
-        if not is_loopback(server.host):
-            terminal.say(
-                f"warning: {server.host} can be reached from other machines: anyone who can reach "
-                f"port {server.port} can send requests, and they are recorded"
-            )
+        rules_line = f"rules: {rules if rules is not None else 'built-in default'}"
+        for line in listening_lines(server, rules_line):
+            terminal.say(line)
         # Serve on a worker thread so the main thread stays free for signals.
         worker = threading.Thread(target=server.serve_forever, name="listener")
         worker.start()

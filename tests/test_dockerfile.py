@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from inspector.app import build_parser
+from inspector.listen import ListenSpec, resolve_listeners
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text("utf-8")
@@ -33,7 +34,8 @@ def test_command_is_headless_on_all_interfaces_at_the_exposed_port() -> None:
     args, extras = build_parser().parse_known_args([*entrypoint[1:], *cmd])
     assert extras == []
     assert args.headless
-    assert (args.bind, args.port) == ("0.0.0.0", int(instruction("EXPOSE")))
+    listeners = resolve_listeners(args.listen, args.bind, args.port)
+    assert listeners == (ListenSpec("0.0.0.0", int(instruction("EXPOSE"))),)
 
 
 def test_runs_as_a_user_on_a_slim_python() -> None:
