@@ -14,6 +14,8 @@ immutable objects (Qt's "Threads and QObjects").
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, QThread, Signal
 
 from inspector.capture import Recorder, RecorderObserver
@@ -30,6 +32,12 @@ STOP_WAIT_MS = 2000
 class ListenerThread(QThread):
     """Listens on ``host``:``port`` until :meth:`stop`, recording through ``recorder``.
 
+    With ``host`` None the loop starts with no listener, and :meth:`open` and
+    :meth:`close` add and remove listeners while it serves (one loop for all;
+    docs/ARCHITECTURE.md, "Threads"). Each bind runs on a short-lived thread of
+    its own, as naming a port's holder may take a second: neither the loop nor
+    the GUI waits for it.
+
     Args:
         tls: certificates for HTTPS on the same port (None: plain HTTP only).
         recorder: where records go (ids, history, JSONL); one recorder serves
@@ -40,15 +48,20 @@ class ListenerThread(QThread):
         listening(str): the real URL once bound (port 0 gives the chosen port).
         failed(str): one readable line (bind failure, or the loop died).
         stopped(): the loop ended and every socket is closed.
+        opened(int, object): :meth:`open`'s key and the bound :class:`~inspector.server.Listening`.
+        open_failed(int, str, int): its key, one readable line, and a free port
+            to offer when the port was in use (else 0).
     """
 
     listening = Signal(str)
     failed = Signal(str)
     stopped = Signal()
+    opened = Signal(int, object)
+    open_failed = Signal(int, str, int)
 
     def __init__(
         self,
-        host: str,
+        host: str | None,
         port: int,
         responder: Responder | None = None,
         parent: QObject | None = None,
@@ -65,6 +78,8 @@ class ListenerThread(QThread):
         self._limits = limits
         self._tls = tls
         self._server: Server | None = None
+        if host is None:  # no bind: cheap enough to build here, so open() works at once
+            self._server = Server(None, sink=recorder, responder=self._responder, limits=limits, tls=tls)
 
     def set_responder(self, responder: Responder) -> None:
         """Swap the responder atomically; requests in flight keep the old one."""
@@ -73,25 +88,51 @@ class ListenerThread(QThread):
         if server is not None:
             server.set_responder(responder)
 
-    def run(self) -> None:
-        try:
-            server = Server(
-                self.host,
-                self.port,
-                sink=self.recorder,
-                responder=self._responder,
-                limits=self._limits,
-                tls=self._tls,
-            )
-        except BindError as exc:
-            self.failed.emit(str(exc))
-            self.stopped.emit()
+    def open(self, key: int, host: str, port: int) -> None:
+        """Bind ``host``:``port`` on a thread of its own and serve it on this loop;
+        ``opened`` or ``open_failed`` says how it went. Safe from any thread."""
+        server = self._server
+        if server is None:
+            self.open_failed.emit(key, "the listener thread has stopped", 0)
             return
-        self._server = server
-        self.port = server.port
+        threading.Thread(target=self._open, args=(server, key, host, port), daemon=True).start()
+
+    def _open(self, server: Server, key: int, host: str, port: int) -> None:
+        try:
+            listening = server.listen(host, port)
+        except BindError as exc:
+            free = exc.in_use.free_port if exc.in_use and exc.in_use.free_port else 0
+            self.open_failed.emit(key, str(exc), free)
+            return
+        self.opened.emit(key, listening)
+
+    def close(self, name: str) -> None:
+        """Stop the listener ``name`` (its connections end); the others serve on."""
+        server = self._server
+        if server is not None:
+            server.unlisten(name)
+
+    def run(self) -> None:
+        server = self._server
+        if server is None:
+            try:
+                server = Server(
+                    self.host,
+                    self.port,
+                    sink=self.recorder,
+                    responder=self._responder,
+                    limits=self._limits,
+                    tls=self._tls,
+                )
+            except BindError as exc:
+                self.failed.emit(str(exc))
+                self.stopped.emit()
+                return
+            self._server = server
+            self.port = server.port
+            self.listening.emit(server.url)
         if self.isInterruptionRequested():
             server.stop()
-        self.listening.emit(server.url)
         try:
             server.serve_forever()
         except Exception as exc:  # keep the window alive and say what happened
@@ -106,6 +147,8 @@ class ListenerThread(QThread):
         server = self._server
         if server is not None:
             server.stop()
+            if not self.isRunning() and not self.isFinished():
+                server.close()  # never started: nothing else will close it
         return self.wait(STOP_WAIT_MS)
 
 

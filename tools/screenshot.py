@@ -3,7 +3,9 @@
     python tools/screenshot.py [OUT.png] [--size WxH]
 
 Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor
-open on a rule made from the selected request, with its live preview.
+open on a rule made from the selected request, with its live preview; and
+docs/screenshot-listeners.png: the listeners list with two more listeners
+(``[::1]`` and ``0.0.0.0``, any free port), each sent a request.
 
 Starts listening on 127.0.0.1 (any free port), sends a browser-like GET, a
 JSON POST, a form POST, a multipart upload and a malformed request, selects
@@ -26,10 +28,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from inspector.addresses import format_hostport
+from inspector.listen import ListenSpec
 from inspector.models.columns import Role
+from inspector.ui.capture import State
 from inspector.ui.main_window import APP_NAME, ORG_NAME, MainWindow, open_window
 
 SIZE = (1280, 800)
@@ -144,6 +149,34 @@ def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
     window.rules.editor.revert()
 
 
+def listeners_shot(app: QApplication, window: MainWindow, out: Path, size: tuple[int, int]) -> None:
+    """The listeners list beside the table: two more listeners, one a wildcard, with traffic."""
+    window.listeners.show()
+    for _ in range(5):
+        app.processEvents()
+    window.resize(*size)
+    window.resizeDocks([window.listeners], [280], Qt.Orientation.Horizontal)
+    rows = [window.listeners.add_listener(ListenSpec(host, 0)) for host in ("::1", "0.0.0.0")]
+    for row in rows:
+        assert row is not None
+        row.start_button.click()
+    wait(app, lambda: all(row and window.capture.state(row.key) is not State.STARTING for row in rows))
+    for row in rows:
+        assert row is not None
+        text = row.state_label.text()
+        if text.startswith("Listening on "):
+            host, _, port = text.removeprefix("Listening on ").rpartition(":")
+            host = "127.0.0.1" if host == "0.0.0.0" else host.strip("[]")
+            headers = {"Host": format_hostport(host, int(port)), "User-Agent": "curl/8.5.0"}
+            send(host, int(port), "GET", f"/from/{host}", headers)
+    wait(app, lambda: window.model.rowCount() >= 10)
+    for _ in range(40):
+        app.processEvents()
+        time.sleep(0.01)
+    if not window.grab().save(str(out)):
+        raise SystemExit(f"could not write {out}")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -191,6 +224,8 @@ def main() -> int:
         if not window.grab().save(str(out)):
             raise SystemExit(f"could not write {out}")
         rules_shot(app, window, out.with_name("screenshot-rules.png"))
+        window.rules.hide()
+        listeners_shot(app, window, out.with_name("screenshot-listeners.png"), size)
         window.close()
     print(f"wrote {out}")
     return 0

@@ -4,7 +4,8 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 "The capture path"):
 
 - :class:`ListenerBar`: address, port, Start/Stop, the live URL;
-- :class:`Capture`: the listener thread, started and stopped;
+- :class:`Capture`: the one loop thread and every listener on it;
+- :class:`ListenersPanel`: more listeners, each with its own state and URLs;
 - :class:`LiveFeed`: captured records into the table in batches;
 - :class:`RecorderSignals`: the window's watch on the capture path's recorder
   (requests, the history's commits, pruning and problems);
@@ -64,6 +65,7 @@ from inspector.ui.history_controller import HistoryController
 from inspector.ui.history_store import open_history
 from inspector.ui.identity import APP_NAME, ORG_NAME, app_icon, set_identity
 from inspector.ui.listener_bar import ListenerBar
+from inspector.ui.listeners_panel import ListenersPanel
 from inspector.ui.live_feed import LiveFeed
 from inspector.ui.notifier import Notifier
 from inspector.ui.replays import Replays
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.feed = LiveFeed(self.model, self)
         self.history = HistoryController(recorder, self.model, self, owns_recorder=owns_recorder)
         self.listener_bar = ListenerBar(self)
+        self.listeners = ListenersPanel(self)
         self.exposure_banner = ExposureBanner(self)
         self.error_banner = Banner(BannerKind.ERROR, closable=True, parent=self)
         self.filter_bar = FilterBar(self.proxy, self.feed, self)
@@ -150,6 +153,7 @@ class MainWindow(QMainWindow):
             splitter=self.splitter,
             table=self.table,
             listener_bar=self.listener_bar,
+            listeners=self.listeners,
             follow_action=self.follower.action,
         )
         self._lay_out()
@@ -184,6 +188,8 @@ class MainWindow(QMainWindow):
         self.addAction(self.filter_bar.find_action)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rules)
         self.rules.hide()
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.listeners)
+        self.listeners.hide()
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.sessions.import_action)
@@ -199,6 +205,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.follower.action)
         view_menu.addAction(self.rules.toggle_action)
         view_menu.addAction(self.timeline_link.toggle_action)
+        view_menu.addAction(self.listeners.toggle_action)
         view_menu.addAction(self.filter_bar.find_action)
         view_menu.addMenu(self.table.columns_menu()).setText("&Columns")
         tools_menu = self.menuBar().addMenu("&Tools")
@@ -244,6 +251,9 @@ class MainWindow(QMainWindow):
         capture.listening.connect(bar.show_listening)
         capture.error.connect(self.error_banner.show_message)
         capture.stopped.connect(bar.show_idle)
+        self.listeners.start_requested.connect(capture.open)
+        self.listeners.stop_requested.connect(capture.close)
+        capture.state_changed.connect(self.listeners.show_state)
         # the capture path (the recorder writes the history): records to the table
         recorded.request_started.connect(feed.start)
         recorded.request_finished.connect(feed.add)
@@ -326,10 +336,11 @@ class MainWindow(QMainWindow):
         self.show()
         if self.preferences.preferences.start_on_launch:
             self.start()
+            self.listeners.start_all()
 
     def shut_down(self) -> None:
         """Stop everything the window runs and close the store (idempotent)."""
-        self.capture.stop()
+        self.capture.shut_down()
         self.feed.stop()
         self.replays.close_all()
         self.comparisons.close_all()

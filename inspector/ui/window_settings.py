@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from inspector.ui.listener_bar import ListenerBar
+from inspector.ui.listeners_panel import ListenersPanel
 from inspector.ui.request_view import RequestTableView
 
 #: the window's size when nothing usable is remembered
@@ -74,6 +75,7 @@ class WindowSettings:
         splitter: QSplitter,
         table: RequestTableView,
         listener_bar: ListenerBar,
+        listeners: ListenersPanel,
         follow_action: QAction,
     ) -> None:
         self._settings = settings
@@ -81,6 +83,7 @@ class WindowSettings:
         self._splitter = splitter
         self._table = table
         self._listener_bar = listener_bar
+        self._listeners = listeners
         self._follow_action = follow_action
 
     def restore(self) -> None:
@@ -106,6 +109,7 @@ class WindowSettings:
         port = _port(s.value("listen/port"))
         if port is not None:
             self._listener_bar.set_port(port)
+        self._listeners.restore(s.value("listen/others"))
         follow = _flag(s.value("view/follow"))
         if follow is not None:
             self._follow_action.setChecked(follow)
@@ -118,5 +122,6 @@ class WindowSettings:
         s.setValue("table/header", self._table.horizontalHeader().saveState())
         s.setValue("listen/address", self._listener_bar.address_combo.address())
         s.setValue("listen/port", self._listener_bar.port())
+        s.setValue("listen/others", self._listeners.names())
         s.setValue("view/follow", self._follow_action.isChecked())
         s.sync()
