@@ -22,6 +22,7 @@ from inspector.formats import export_file
 from inspector.headless import EXIT_USAGE, run_headless
 from inspector.launch import run_window, split_qt_options
 from inspector.limit_settings import add_limit_arguments, limit_values, limits_with
+from inspector.listen import ListenError, resolve_listeners
 from inspector.store import CaptureStore, StoreError
 from inspector.store.db import DEFAULT_PATH
 from inspector.tls.ca import CAError, load_or_create
@@ -175,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args.rules = rules_argument(args.rules)
         except PresetNotFound as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return EXIT_USAGE
+    if window and args.listen:  # headless mode reads them itself
+        try:
+            resolve_listeners(args.listen, args.bind, args.port)
+        except ListenError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return EXIT_USAGE
     if args.headless:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from inspector.capture import Recorder
 from inspector.limit_settings import limit_values
+from inspector.listen import resolve_listeners
 from inspector.listener import RecorderSignals
 from inspector.models.columns import Column
 from inspector.models.request_filter import RequestFilterProxyModel
@@ -387,6 +388,12 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
         window.error_banner.show_message(limits_problem)
     bind: str | None = getattr(args, "bind", None)
     port: int | None = getattr(args, "port", None)
+    listen: list[str] | None = getattr(args, "listen", None)
+    if listen:  # checked by inspector.app: the first for the toolbar, the rest in the list
+        first, *others = resolve_listeners(listen)
+        bind, port = first.host, first.port
+        for spec in others:
+            window.listeners.add_listener(spec)
     if bind:
         window.set_address(bind)
     if port is not None:

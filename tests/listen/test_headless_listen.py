@@ -103,6 +103,15 @@ def test_listen_replaces_bind_and_port_and_refuses_doubles() -> None:
     twice = _run("--listen", "127.0.0.1:18090", "--listen", "127.0.0.1:18090")
     assert twice.returncode == 2
     assert twice.stderr.startswith("error: --listen 127.0.0.1:18090 is given twice")
+    window = subprocess.run(  # the window's flags are checked before any Qt is loaded
+        [sys.executable, str(ROOT / "main.py"), "--listen", "127.0.0.1:0", "--bind", "::1"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=WAIT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert (window.returncode, window.stderr) == (
+        2,
+        "error: --bind cannot go with --listen, which replaces it; "
+        "e.g. --listen 127.0.0.1:8090 or --listen [::1]:8090\n",
+    )
     bad = _run("--listen", "[::1]8090")
     assert (bad.returncode, bad.stderr.count("\n")) == (2, 1)
     assert "no :PORT after the address" in bad.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+from argparse import Namespace
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from inspector.listen import ListenSpec
 from inspector.ui.capture import State
 from inspector.ui.listeners_panel import ListenerRow
-from inspector.ui.main_window import MainWindow
+from inspector.ui.main_window import MainWindow, open_window
 from tests.network import ipv6_loopback
 
 WAIT_MS = 10_000
@@ -140,3 +141,15 @@ def test_the_list_is_remembered(qtbot: Any, settings: QSettings, stored: object,
     qtbot.addWidget(again)
     assert again.listeners.names() == [*expected, "[::]:8095"]
     again.close()
+
+
+def test_listen_flags_set_the_toolbar_and_the_list(qtbot: Any, settings: QSettings) -> None:
+    args = Namespace(
+        db=None, no_db=True, history_limit=None, rules=None, bind=None, port=None,
+        listen=["[::1]:9011", "127.0.0.1:9012", "0.0.0.0:0"],
+    )  # fmt: skip
+    window = open_window(args, settings)
+    qtbot.addWidget(window)
+    assert (window.listener_bar.address(), window.listener_bar.port()) == ("::1", 9011)
+    assert window.listeners.names() == ["127.0.0.1:9012", "0.0.0.0:0"]
+    window.close()
