@@ -24,6 +24,7 @@ QT_FREE = [
     "inspector.server",
     "inspector.server.loop",
     "inspector.server.bind",
+    "inspector.server.listeners",
     "inspector.server.sink",
     "inspector.responses",
     "inspector.store",
