@@ -119,7 +119,7 @@ def test_listen_replaces_bind_and_port_and_refuses_doubles() -> None:
 
 @pytest.mark.parametrize("wildcard", ["0.0.0.0", pytest.param("[::]", marks=needs_ipv6)])
 def test_a_wildcard_lists_the_urls_that_reach_it(wildcard: str) -> None:
-    with _headless("--listen", f"{wildcard}:0", lines=3) as (_, first):
+    with _headless("--listen", f"{wildcard}:0", lines=4) as (_, first):
         found = LISTENING.fullmatch(first[0])
         assert found and found[2] == wildcard, first
         port = int(found[3])
@@ -129,5 +129,6 @@ def test_a_wildcard_lists_the_urls_that_reach_it(wildcard: str) -> None:
         assert all(url.endswith(f":{port}") and "0.0.0.0" not in url and "[::]" not in url for url in urls)
         if wildcard == "[::]":
             assert f"http://[::1]:{port}" in urls
-        assert first[2].startswith(f"warning: {wildcard.strip('[]')} can be reached from other machines")
+        assert first[2].startswith("rules: ")
+        assert first[3].startswith(f"warning: {wildcard.strip('[]')} can be reached from other machines")
         assert _get("127.0.0.1", port, "/") == 200
