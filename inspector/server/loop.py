@@ -1,28 +1,16 @@
 """The listening loop: many connections on one thread, answered in order.
 
-Why selectors and not asyncio: the work per request is a few microseconds of
-parsing and a callback; asyncio's transports, futures and task switches would
-add more than that per request, and its loop would have to be made to stop
-from another thread anyway. A plain ``selectors`` loop with non-blocking
-sockets measured ~100,000 req/s here with httptools, needs no locks, and stops
-at once through a wake-up socket.
-
-Per connection, events from the sans-IO parser wait in a queue and are answered
-strictly in order (pipelining, RFC 9112 §9.3.2). An answer that is not ready
-(a :class:`~inspector.http.deferred.Deferred` from the responder, or a rule's
-delay, which a timer resolves) parks only its own connection; every other
-connection keeps being served, and a handle resolved from another thread wakes
-the loop (docs/ARCHITECTURE.md, "Answers"). Responses are written with one
-``send`` each (head and body together). Deadlines (head, body, whole request,
-idle, send) are checked by a sweep four times a second, so a thousand idle
-connections cost nothing per request. After an error answer the connection
-lingers half-closed for up to a second, draining what the client still sends,
-so the answer is not lost to a TCP reset.
-
-Reporting (docs/ARCHITECTURE.md, "The capture path"): every request that
-reached the server goes to the sink's ``finished`` exactly once, answered or
-not (the listener stopping, the client hanging up first); one that will not be
-finished in the round its head was parsed is announced by ``started`` first.
+A plain ``selectors`` loop with non-blocking sockets, not asyncio (why:
+docs/ARCHITECTURE.md, "Threads"). Per connection, events from the sans-IO
+parser wait in a queue and are answered strictly in order (pipelining, RFC 9112
+§9.3.2). An answer that is not ready (a :class:`~inspector.http.deferred.Deferred`,
+or a rule's delay) parks only its own connection (docs/ARCHITECTURE.md,
+"Answers"). One ``send`` per answer. Deadlines are checked by a sweep four times
+a second; after an error answer the connection lingers half-closed up to a
+second, so the answer is not lost to a TCP reset. Every request that reached
+the server goes to the sink's ``finished`` exactly once, answered or not; one
+not finished in the round its head was parsed is announced by ``started``
+first (docs/ARCHITECTURE.md, "The capture path").
 """
 
 from __future__ import annotations

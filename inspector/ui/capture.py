@@ -24,8 +24,8 @@ from inspector.listen import reachable_urls
 
 if TYPE_CHECKING:
     from inspector.listener import ListenerThread
-    from inspector.tls.contexts import ServerContexts
     from inspector.server import Listening
+    from inspector.tls.contexts import ServerContexts
 
 #: how long Stop waits for the listener thread (it takes milliseconds; this is a backstop)
 STOP_BACKSTOP_MS: Final = 5000
