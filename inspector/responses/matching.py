@@ -46,16 +46,24 @@ def compile_path(pattern: str) -> PathMatcher:
 
 
 def resolve_json_path(document: Any, dotted: str) -> tuple[bool, Any]:
-    """Follow ``a.b.0.c`` into parsed JSON. Returns (found, value)."""
+    """Follow ``a.b.0.c`` into parsed JSON. Returns (found, value).
+
+    A list index is ASCII digits only: ``str.isdigit`` also accepts ``²`` (which
+    ``int`` refuses) and the Arabic-Indic digit one, U+0661 (which ``int`` reads as 1).
+    """
     current = document
     for step in dotted.split(".") if dotted else ():
         if isinstance(current, dict) and step in current:
             current = current[step]
-        elif isinstance(current, list) and step.isdigit() and int(step) < len(current):
+        elif isinstance(current, list) and _is_index(step) and int(step) < len(current):
             current = current[int(step)]
         else:
             return False, None
     return True, current
+
+
+def _is_index(step: str) -> bool:
+    return step.isascii() and step.isdigit()
 
 
 def _json_text(value: Any) -> str:

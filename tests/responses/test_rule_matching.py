@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inspector.responses import Condition, Responder, Rule, RuleSet, explain
 from inspector.responses.matching import PatternError, compile_path, resolve_json_path
@@ -249,7 +251,46 @@ def test_no_match_answers_with_the_default_rule(make_record: Any) -> None:
         ("a.x", False, None),
         ("a.-1", False, None),
         ("z", False, None),
+        # not ASCII digits: "²" passes str.isdigit() but int() refuses it, and
+        # U+0661 (Arabic-Indic one) passes both; neither is a list index
+        ("a.²", False, None),
+        ("a.¹.b", False, None),
+        ("a.\u0661", False, None),
+        ("a.0²", False, None),
     ],
 )
 def test_resolve_json_path(dotted: str, found: bool, value: Any) -> None:
     assert resolve_json_path({"a": [1, {"b": 2}]}, dotted) == (found, value)
+
+
+@pytest.mark.parametrize("step", ["²", "\u0661", "\U0001d7d8"])
+def test_json_condition_with_a_non_ascii_digit_step_falls_through(make_record: Any, step: str) -> None:
+    # before the fix "²" reached int() on a list and the request got the engine's 500
+    rule = Rule(
+        name="json",
+        conditions=(Condition(source="json", name=f"items.{step}", op="present"),),
+        body="matched",
+    )
+    record = make_record(
+        method="POST", body=b'{"items": ["a", "b"]}', headers=(("Content-Type", "application/json"),)
+    )
+    assert not explain(rule, record).matched
+    response = Responder(RuleSet(rules=(rule,)))(record)
+    assert (response.status, response.error, response.body) == (200, None, b"hello world")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+#: path steps: ASCII digits, other Unicode digits and numbers (², ½, U+0661), letters
+STEPS = st.text(st.characters(categories=["Nd", "No", "Nl"]) | st.sampled_from("0123456789ab"), max_size=3)
+
+
+@given(st.lists(JSON_VALUES, min_size=1, max_size=4) | JSON_VALUES, st.lists(STEPS, min_size=1, max_size=4))
+def test_resolve_json_path_never_raises(document: Any, steps: list[str]) -> None:
+    found, value = resolve_json_path(document, ".".join(steps))
+    assert found or value is None
