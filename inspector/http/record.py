@@ -65,6 +65,10 @@ def _unb64(text: str | None) -> bytes:
         raise ValueError(f"invalid base64: {exc}") from None
 
 
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _pairs(value: Any) -> Pairs:
     if not value:
         return ()
@@ -142,6 +146,12 @@ class SentResponse:
     duration_ms: float = 0.0
     #: set when the rule failed (for example a template error) and a 500 went out instead
     error: str | None = None
+    #: the 1-based answer of the rule's list that was used; None for a rule with one answer
+    step: int | None = None
+    #: how many answers that rule's list has; None with ``step``
+    steps: int | None = None
+    #: None, or the fault the answer carried (``inspector.http.response.FAULTS``)
+    fault: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,6 +163,9 @@ class SentResponse:
             "headers": [list(p) for p in self.headers],
             "body_b64": _b64(self.body),
             "error": self.error,
+            "step": self.step,
+            "steps": self.steps,
+            "fault": self.fault,
         }
 
     @classmethod
@@ -166,6 +179,9 @@ class SentResponse:
             bytes=int(obj.get("bytes") or 0),
             duration_ms=float(obj.get("duration_ms") or 0.0),
             error=obj.get("error"),
+            step=_optional_int(obj.get("step")),
+            steps=_optional_int(obj.get("steps")),
+            fault=None if obj.get("fault") is None else str(obj["fault"]),
         )
 
 

@@ -28,6 +28,20 @@ from inspector.http.record import CaptureRecord, Pairs
 #: headers the listener computes itself; a responder's own values are ignored
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
+#: How an answer may go wrong on purpose (:attr:`Response.fault`), each done by
+#: the listener instead of (or while) sending the serialised answer:
+#:
+#: - ``close``: close the connection without sending anything;
+#: - ``reset``: abort it with a TCP reset (``SO_LINGER`` 0, then close);
+#: - ``hang``: send nothing and keep the connection open until the client
+#:   hangs up or the idle limit ends it;
+#: - ``trickle``: send the serialised answer at :attr:`Response.bytes_per_s`;
+#: - ``truncate``: send the head (its Content-Length promises the whole body,
+#:   at least 1 byte) and the first half of the body, then close;
+#: - ``malformed``: send :attr:`Response.body` as raw bytes instead of an HTTP
+#:   response, then close.
+FAULTS = ("close", "reset", "hang", "trickle", "truncate", "malformed")
+
 #: C0 controls but HTAB, and DEL (CR, LF and NUL among them)
 _CONTROLS = "".join(chr(code) for code in range(0x20) if code != 0x09) + "\x7f"
 _UNSAFE = str.maketrans(dict.fromkeys(_CONTROLS, " "))
@@ -47,6 +61,12 @@ class Response:
         rule: name of the rule that produced it, for the capture record.
         delay_ms: how long to wait before sending, without blocking others.
         error: set when the rule failed and this is the 500 that replaced it.
+        fault: None, or one of :data:`FAULTS`: what the listener does instead of
+            a plain send (after ``delay_ms``).
+        bytes_per_s: the rate of a ``trickle`` fault (at least 1 then).
+        step: the 1-based answer of the rule's list that this is (None: the rule
+            has one answer); copied to the capture record with ``steps``.
+        steps: how many answers the rule's list has (None with ``step``).
     """
 
     status: int
@@ -56,6 +76,10 @@ class Response:
     rule: str | None = None
     delay_ms: int = 0
     error: str | None = None
+    fault: str | None = None
+    bytes_per_s: int = 0
+    step: int | None = None
+    steps: int | None = None
 
 
 #: The responder signature: the server calls it once per complete request, on

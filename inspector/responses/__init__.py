@@ -2,15 +2,18 @@
 
 The server calls a :class:`Responder` once per request::
 
-    responder = Responder(load_rules(default_rules_path()))
+    responder = Responder(load_rules(default_rules_path()))  # Responder(): DEFAULT_RULESET
     response = responder(record)          # never raises
-    responder.set_rules(new_ruleset)      # atomic swap, from any thread
+    responder.set_rules(new_ruleset)      # atomic swap, from any thread; the state starts again
+    responder.reset_state()               # every counter back to the start
 
 The editor edits a :class:`RulesDocument` and shows :func:`preview` results.
 """
 
+from inspector.http.response import FAULTS
 from inspector.responses.budget import MAX_OUTPUT, MAX_RENDER_SECONDS
 from inspector.responses.engine import (
+    DEFAULT_RULESET,
     Responder,
     RuleSet,
     explain,
@@ -18,7 +21,17 @@ from inspector.responses.engine import (
     validate_rule,
 )
 from inspector.responses.matching import MatchResult
-from inspector.responses.model import DEFAULT_RULE, OPS, SOURCES, Condition, Problem, Rule
+from inspector.responses.model import (
+    DEFAULT_RULE,
+    DEFAULT_RULES,
+    MODES,
+    OPS,
+    SOURCES,
+    Answer,
+    Condition,
+    Problem,
+    Rule,
+)
 from inspector.responses.presets import list_presets
 from inspector.responses.rulesfile import (
     RulesFileError,
@@ -31,10 +44,15 @@ from inspector.responses.rulesfile import (
 
 __all__ = [
     "DEFAULT_RULE",
+    "DEFAULT_RULES",
+    "DEFAULT_RULESET",
+    "FAULTS",
     "MAX_OUTPUT",
     "MAX_RENDER_SECONDS",
+    "MODES",
     "OPS",
     "SOURCES",
+    "Answer",
     "Condition",
     "MatchResult",
     "Problem",

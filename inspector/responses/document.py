@@ -12,18 +12,42 @@ Both modes read rules files through :func:`load_rules`: headless refuses a file
 with problems (``load_rules(path, strict=True)``), the window opens it here and
 shows each problem at its field. :meth:`RulesDocument.open` never raises: a
 file that cannot be read leaves the rules given as fallback (those in use)
-and says why in one line (:attr:`RulesDocument.load_error`).
+and says why in one line (:attr:`RulesDocument.load_error`). Without a file the
+document holds :data:`DEFAULT_RULES`, the rules headless answers with too.
+
+A ``body_file`` is relative to the folder of the rules file it is written in,
+so rules that move between files (an import, a preset, an export) have their
+relative body files rewritten to name the same files from the new folder
+(:func:`rebased`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from inspector.responses.engine import RuleSet, validate_rule
-from inspector.responses.model import DEFAULT_RULE, Problem, Rule
+from inspector.responses.files import rebase
+from inspector.responses.model import DEFAULT_RULES, Problem, Rule
 from inspector.responses.rulesfile import RulesFileError, dumps, load_rules, loads, save_rules
+
+
+def rebased(rules: Iterable[Rule], source: Path | None, target: Path | None) -> list[Rule]:
+    """``rules`` written in folder ``source`` made to name the same body files from ``target``."""
+    out = []
+    for rule in rules:
+        answers = tuple(
+            dataclasses.replace(a, body_file=rebase(a.body_file, source, target)) for a in rule.answers
+        )
+        if answers == rule.answers:
+            out.append(rule)
+        elif rule.listed:
+            out.append(dataclasses.replace(rule, responses=answers))
+        else:
+            out.append(rule.with_answers(answers))
+    return out
 
 
 class RulesDocument:
@@ -31,13 +55,18 @@ class RulesDocument:
 
     Attributes:
         path: the rules file (None: an in-memory list that cannot be saved).
+        folder: its folder, where relative body files are (None without a path).
         saved: the rule set as last loaded or saved.
         load_error: why the file could not be read when opened ("" when it could).
     """
 
     def __init__(self, saved: RuleSet | None = None, path: Path | None = None) -> None:
         self.path = path
-        self.saved = saved if saved is not None else RuleSet()
+        self.folder = Path(os.path.abspath(path.parent)) if path is not None else None
+        saved = saved if saved is not None else RuleSet()
+        if saved.folder != self.folder:
+            saved = RuleSet(rules=saved.rules, version=saved.version, extra=saved.extra, folder=self.folder)
+        self.saved = saved
         self.load_error = ""
         self._extra = self.saved.extra
         self._rules: list[Rule] = []
@@ -48,19 +77,19 @@ class RulesDocument:
     def open(cls, path: Path, fallback: RuleSet | None = None) -> RulesDocument:
         """Open the rules file at ``path``; never raises.
 
-        Without a file the document holds the default rule, unsaved but not
-        dirty. A file that cannot be used leaves the ``fallback`` rules (or the
-        default rule when there are none) and sets :attr:`load_error`.
+        Without a file the document holds :data:`DEFAULT_RULES`, unsaved but
+        not dirty. A file that cannot be used leaves the ``fallback`` rules (or
+        the default rules when there are none) and sets :attr:`load_error`.
         """
         if not path.exists():
-            return cls(RuleSet(rules=(DEFAULT_RULE,)), path)
+            return cls(RuleSet(rules=DEFAULT_RULES), path)
         try:
             return cls(load_rules(path), path)
         except RulesFileError as exc:
             message = str(exc)
         except (OSError, ValueError, RecursionError, MemoryError) as exc:
             message = f"{path.name}: {type(exc).__name__}: {exc}"
-        kept = fallback.rules if fallback is not None and fallback.rules else (DEFAULT_RULE,)
+        kept = fallback.rules if fallback is not None and fallback.rules else DEFAULT_RULES
         document = cls(RuleSet(rules=kept), path)
         document.load_error = " ".join(message.split())
         return document
@@ -86,7 +115,7 @@ class RulesDocument:
 
     def snapshot(self) -> RuleSet:
         """The edited rules as a rule set (what Save would write)."""
-        return RuleSet(rules=self.rules, version=self.saved.version, extra=self._extra)
+        return RuleSet(rules=self.rules, version=self.saved.version, extra=self._extra, folder=self.folder)
 
     def is_dirty(self) -> bool:
         """The edited rules differ from the saved ones."""
@@ -162,16 +191,27 @@ class RulesDocument:
         self.set_rules(self.saved.rules)
 
     def take(self, ruleset: RuleSet) -> None:
-        """Edit ``ruleset``'s rules and file keys instead (an import; unsaved until :meth:`save`)."""
+        """Edit ``ruleset``'s rules and file keys instead (an import; unsaved until :meth:`save`).
+
+        Its relative body files are rewritten to name the same files from this document's folder.
+        """
         self._extra = ruleset.extra
-        self.set_rules(ruleset.rules)
+        self.set_rules(self.adopt(ruleset))
+
+    def adopt(self, ruleset: RuleSet) -> list[Rule]:
+        """``ruleset``'s rules with their body files named from this document's folder."""
+        return rebased(ruleset.rules, ruleset.folder, self.folder)
 
     def export(self, path: Path) -> RuleSet:
-        """Write the edited rules to ``path`` (this document's own file is not touched).
+        """Write the edited rules to ``path`` (this document's own file is not touched);
+        relative body files are rewritten to name the same files from its folder.
 
         Raises: RulesFileError.
         """
-        ruleset = self.snapshot()
+        target = Path(os.path.abspath(path.parent))
+        ruleset = RuleSet(
+            rules=tuple(rebased(self.rules, self.folder, target)), extra=self._extra, folder=target
+        )
         save_rules(path, ruleset)
         return ruleset
 

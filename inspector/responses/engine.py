@@ -6,19 +6,19 @@ compilation is also cached by source text, so a new snapshot after an edit
 only compiles what changed). A :class:`Responder` holds the current snapshot
 and swaps it with one attribute assignment (atomic in CPython), so the server
 thread reads one consistent snapshot per request and no lock is held while
-rendering. Per-rule counters live in the responder, keyed by rule name, so
-they survive edits of the rule set.
+rendering. The responder also holds the answer state (request counters per
+rule and per ``state_key`` value, :mod:`inspector.responses.state`), which
+starts again whenever rules are put in use, and the body files it sends
+(:mod:`inspector.responses.files`), read off the loop when rules are put in use.
+
+A rule answers with one answer or picks one of a list (``responses``) by its
+``mode`` (docs/ARCHITECTURE.md, "Answers"); each answer compiles on its own
+(:mod:`inspector.responses.answers`), and its :class:`Response` carries the
+step, the fault and the delay the listener acts on.
 
 Nothing raises out of :meth:`Responder.__call__`: a rule that cannot be
 compiled or rendered answers 500 with a plain-text reason, ``rule`` set to its
-name and ``error`` set to ``"<rule>: <reason>"``. A rule whose status, headers
-and body hold no template is rendered once, when compiled: every request gets
-the same :class:`Response`, whose bytes the serialiser then builds only once.
-
-Answers are checked as they are built: a status must be 200-999 (a 1xx is not a
-final answer), a header value may hold no control character but HTAB (as Node
-refuses them with ``ERR_INVALID_CHAR``); static values are refused when the rule
-is compiled, rendered ones when they are rendered.
+name and ``error`` set to ``"<rule>: <reason>"``.
 
 CORS (a rule's ``cors`` flag): an ``OPTIONS`` request carrying
 ``Access-Control-Request-Method`` is a preflight (Fetch standard, "CORS
@@ -31,62 +31,30 @@ none of the real request's headers or body). Normal answers of a CORS rule get
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import random
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from inspector.http.record import CaptureRecord
-from inspector.http.response import (
-    FRAMING_HEADERS,
-    Response,
-    clean_field,
-    field_value_problem,
-    is_token,
+from inspector.http.response import Response, clean_field
+from inspector.responses.answers import (
+    MAX_HEADER_VALUE,
+    CompiledAnswer,
+    Compiler,
+    failure_response,
+    render_field,
 )
-from inspector.responses.budget import MAX_OUTPUT, Budget, RenderLimitError
+from inspector.responses.budget import Budget
 from inspector.responses.context import RequestView
+from inspector.responses.files import BodyFiles
 from inspector.responses.matching import Matcher, MatchResult
-from inspector.responses.model import DEFAULT_RULE, MAX_STATUS, MIN_STATUS, Problem, Rule
-from inspector.responses.sandbox import CompileError, compile_template, error_line
-from inspector.responses.sandbox import render as render_template
+from inspector.responses.model import DEFAULT_RULE, DEFAULT_RULES, MODES, Problem, Rule
+from inspector.responses.state import AnswerState, Pick, foresee, pick
 
-#: a longer delay is clamped (a rule is a debugging aid, not a tarpit)
-MAX_DELAY_MS = 10 * 60 * 1000
-#: header values are rendered under a smaller cap than bodies
-MAX_HEADER_VALUE = 64 * 1024
 #: seconds a browser may cache a preflight answer (Chrome caps at 7200)
 CORS_MAX_AGE = "600"
-_MAX_REASON = 300
-
-
-def _render_field(template: Any, variables: dict[str, Any], limit: int = MAX_OUTPUT) -> str:
-    if isinstance(template, str):
-        if len(template) > limit:
-            raise RenderLimitError(f"output is larger than {limit} bytes")
-        return template
-    return render_template(template, variables, limit=limit)
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(clean_field(text).split())
-    return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 1] + "…"
-
-
-def failure_response(rule_name: str, reason: str) -> Response:
-    """The 500 that replaces the answer of a rule that failed."""
-    reason = _one_line(reason)
-    body = (
-        f"Request Inspector: the response rule {rule_name!r} failed, so this 500 was sent "
-        f"instead of its answer.\n\n{reason}\n"
-    )
-    return Response(
-        status=500,
-        headers=(("Content-Type", "text/plain; charset=utf-8"),),
-        body=body.encode("utf-8"),
-        rule=rule_name,
-        error=f"{rule_name}: {reason}",
-    )
 
 
 def is_preflight(record: CaptureRecord) -> bool:
@@ -108,120 +76,46 @@ def _allow_origin(record: CaptureRecord) -> list[tuple[str, str]]:
     ]
 
 
-class _Counters:
-    """Per-rule-name request counters, safe across threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, itertools.count[int]] = {}
-
-    def next(self, name: str) -> int:
-        with self._lock:
-            counter = self._counts.get(name)
-            if counter is None:
-                counter = self._counts[name] = itertools.count(1)
-            return next(counter)
-
-    def peek(self, name: str) -> int:
-        """The value the next request would get (for previews)."""
-        with self._lock:
-            counter = self._counts.get(name)
-            if counter is None:
-                return 1
-            value = next(counter)
-            self._counts[name] = itertools.count(value)
-            return value
-
-
-def _status_problem(status: int) -> str | None:
-    if MIN_STATUS <= status <= MAX_STATUS:
-        return None
-    if 100 <= status < MIN_STATUS:
-        return f"{status} is informational (1xx), not a final answer: use {MIN_STATUS}-{MAX_STATUS}"
-    return f"{status} is not a status code ({MIN_STATUS}-{MAX_STATUS})"
-
-
-def _is_template(source: str) -> bool:
-    return any(mark in source for mark in ("{{", "{%", "{#"))
-
-
 class CompiledRule:
-    """A rule with its pattern and templates compiled; renders its answers.
+    """A rule with its pattern, answers and state key compiled; renders its answers.
 
     Attributes:
-        problems: why the rule cannot answer as written (it then answers 500).
+        problems: why the rule (or one of its answers) cannot answer as written;
+            a rule-wide problem makes every answer a 500, an answer's only that answer.
+        answers: the compiled answers, in order.
+        weights: each answer's weight (``random`` mode).
     """
 
-    __slots__ = ("_body", "_headers", "_static", "_status", "matcher", "problems", "rule")
+    __slots__ = ("_rule_problems", "_state_key", "answers", "matcher", "problems", "rule", "weights")
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, folder: Path | None = None) -> None:
         self.rule = rule
         self.matcher = Matcher(rule)
-        problems: list[Problem] = []
-        if self.matcher.problem is not None:
-            problems.append(self.matcher.problem)
-
-        def compile_field(name: str, source: str, index: int | None = None) -> Any:
-            if not _is_template(source):
-                return source  # plain text: no need to run a template
-            compiled = compile_template(source)
-            if isinstance(compiled, CompileError):
-                problems.append(
-                    Problem(field=name, index=index, line=compiled.line, message=compiled.message)
-                )
-                return None
-            return compiled
-
-        self._status: int | Any = None
-        status = rule.status
-        if isinstance(status, str) and status.strip().isdigit():
-            status = int(status.strip())
-        if isinstance(status, int) and not isinstance(status, bool):
-            why = _status_problem(status)
-            if why is None:
-                self._status = status
-            else:
-                problems.append(Problem(field="status", message=why))
-        elif isinstance(status, str):
-            self._status = compile_field("status", status)
-        else:
-            problems.append(Problem(field="status", message="status must be a number"))
-        headers: list[tuple[str, Any]] = []
-        for index, (name, value) in enumerate(rule.headers):
-            if not is_token(name):
-                problems.append(
-                    Problem(field="headers", index=index, message=f"{name!r} is not a header name")
-                )
-            elif name.lower() in FRAMING_HEADERS:
-                continue  # the listener computes framing itself
-            elif not _is_template(value) and (why := field_value_problem(value)) is not None:
-                problems.append(Problem(field="headers", index=index, message=why))
-            else:
-                template = compile_field("headers", value, index)
-                if template is not None:
-                    headers.append((name, template))
-        self._headers = tuple(headers)
-        self._body = compile_field("body", rule.body)
-        if rule.delay_ms < 0:
-            problems.append(Problem(field="delay_ms", message="delay_ms must not be negative"))
-        self.problems = tuple(problems)
-        self._static = self._render_static()
-
-    def _render_static(self) -> Response | None:
-        """The one answer of a rule without templates (None when it has any, or CORS)."""
-        parts = (self._status, self._body, *(value for _, value in self._headers))
-        if self.problems or self.rule.cors or not all(isinstance(p, (int, str)) for p in parts):
-            return None
-        body = str(self._body).encode("utf-8", "replace")
-        if len(body) > MAX_OUTPUT:
-            return None  # respond() says why
-        return Response(
-            status=int(self._status),
-            headers=tuple((name, str(value)) for name, value in self._headers),
-            body=body,
-            rule=self.rule.name,
-            delay_ms=max(0, min(self.rule.delay_ms, MAX_DELAY_MS)),
+        compiler = Compiler(None)
+        if rule.mode not in MODES:
+            compiler.problem("mode", f"{rule.mode!r} is not one of {', '.join(MODES)}")
+        listed = rule.listed
+        answers = rule.answers
+        self.answers = tuple(
+            CompiledAnswer(
+                answer,
+                rule=rule.name,
+                step=index + 1 if listed else None,
+                steps=len(answers) if listed else None,
+                folder=folder,
+            )
+            for index, answer in enumerate(answers)
         )
+        self.weights = tuple(max(0.0, float(answer.weight)) for answer in answers)
+        if listed and rule.mode == "random" and not any(self.weights):
+            compiler.problem("mode", "random mode needs an answer whose weight is above 0")
+        self._state_key = compiler.template("state_key", rule.state_key) if rule.state_key else None
+        self._rule_problems = tuple(compiler.problems)
+        problems = [] if self.matcher.problem is None else [self.matcher.problem]
+        problems.extend(self._rule_problems)
+        for compiled in self.answers:
+            problems.extend(compiled.problems)
+        self.problems = tuple(problems)
 
     def preflight(self, record: CaptureRecord) -> Response:
         """The 204 answer to a CORS preflight."""
@@ -237,61 +131,59 @@ class CompiledRule:
         headers.append(("Access-Control-Max-Age", CORS_MAX_AGE))
         return Response(status=204, headers=tuple(headers), rule=self.rule.name)
 
-    def respond(self, record: CaptureRecord, params: dict[str, str], counter: int) -> Response:
-        """Render this rule's answer; never raises (failures become a 500)."""
-        if self._static is not None:
-            return self._static
-        name = self.rule.name
-        if self.problems:
-            return failure_response(name, str(self.problems[0]))
-        variables = {"request": RequestView(record, params), "counter": counter}
-        where = "body"
-        try:
-            with Budget():
-                where = "status"
-                status = self._render_status(variables)
-                headers: list[tuple[str, str]] = []
-                for index, (header, template) in enumerate(self._headers):
-                    where = f"headers[{index}]"
-                    value = _render_field(template, variables, MAX_HEADER_VALUE)
-                    why = field_value_problem(value)
-                    if why is not None:
-                        raise ValueError(f"{header}: {why}")
-                    headers.append((header, value))
-                where = "body"
-                body = _render_field(self._body, variables).encode("utf-8", "replace")
-                if len(body) > MAX_OUTPUT:
-                    raise RenderLimitError(f"output is larger than {MAX_OUTPUT} bytes")
-        except RenderLimitError as exc:
-            return failure_response(name, f"{where}: {exc}")
-        except Exception as exc:  # a template error must not reach the listener
-            line = error_line(exc)
-            at = where if line is None else f"{where} line {line}"
-            return failure_response(name, f"{at}: {type(exc).__name__}: {exc}")
-        if self.rule.cors and not any(
-            h.lower() == "access-control-allow-origin" for h, _ in headers
-        ):
-            headers.extend(_allow_origin(record))
-        return Response(
-            status=status,
-            headers=tuple(headers),
-            body=body,
-            rule=name,
-            delay_ms=max(0, min(self.rule.delay_ms, MAX_DELAY_MS)),
-        )
+    def state_value(self, record: CaptureRecord, params: dict[str, str]) -> str:
+        """The ``state_key`` rendered for ``record`` ("" without one).
 
-    def _render_status(self, variables: dict[str, Any]) -> int:
-        if isinstance(self._status, int):
-            return self._status
-        text = _render_field(self._status, variables, 64).strip()
+        Raises:
+            Exception: the template failed (the caller answers 500).
+        """
+        if self._state_key is None:
+            return ""
+        with Budget():
+            variables = {"request": RequestView(record, params), "counter": 0}
+            return render_field(self._state_key, variables, MAX_HEADER_VALUE)
+
+    def answer(
+        self, record: CaptureRecord, params: dict[str, str], state: AnswerState, files: BodyFiles
+    ) -> Response:
+        """Count the request in ``state`` and send the answer it picks; never raises."""
+        name = self.rule.name
+        if self._rule_problems:
+            return failure_response(name, str(self._rule_problems[0]))
         try:
-            status = int(text)
-        except ValueError:
-            raise ValueError(f"{text[:40]!r} is not a status code") from None
-        why = _status_problem(status)
-        if why is not None:
-            raise ValueError(why)
-        return status
+            key = self.state_value(record, params)
+        except Exception as exc:  # a template error must not reach the listener
+            return failure_response(name, f"state_key: {type(exc).__name__}: {exc}")
+        counter, index = state.advance(name, key, self.rule.mode, self.weights)
+        return self.respond(record, params, counter, index, files)
+
+    def respond(
+        self, record: CaptureRecord, params: dict[str, str], counter: int, index: int, files: BodyFiles
+    ) -> Response:
+        """Render answer ``index`` (0-based) as request number ``counter``; never raises."""
+        if self._rule_problems:
+            return failure_response(self.rule.name, str(self._rule_problems[0]))
+        compiled = self.answers[index]
+        if compiled.static is not None and not self.rule.cors:
+            return compiled.static
+        variables = {"request": RequestView(record, params), "counter": counter}
+        if not self.rule.cors:
+            return compiled.respond(variables, files)
+
+        def add_allow_origin(headers: list[tuple[str, str]]) -> None:
+            if not any(h.lower() == "access-control-allow-origin" for h, _ in headers):
+                headers.extend(_allow_origin(record))
+
+        return compiled.respond(variables, files, add_allow_origin)
+
+    def foresee(self, record: CaptureRecord, params: dict[str, str], state: AnswerState) -> Pick:
+        """Which answer the next such request would get, and why (nothing is counted)."""
+        try:
+            key = self.state_value(record, params)
+        except Exception as exc:
+            return Pick(None, None, 1, "", f"state_key fails: {type(exc).__name__}: {exc}")
+        counter = state.peek(self.rule.name, key)
+        return foresee(self.rule.mode, counter, self.weights, key, keyed=self._state_key is not None)
 
 
 _DEFAULT = CompiledRule(DEFAULT_RULE)
@@ -303,19 +195,22 @@ class RuleSet:
 
     Attributes:
         rules: in order.
-        version: the rules-file format version it was read from or will be saved as.
+        version: the rules-file format version it was read from (not compared:
+            the same rules read from a version 1 and a version 2 file are equal).
         extra: top-level file keys this version does not know (kept for saving).
+        folder: the rules file's folder, where relative ``body_file`` paths
+            point (None: the working directory).
     """
 
     rules: tuple[Rule, ...] = ()
-    version: int = 1
+    version: int = field(default=1, compare=False)
     extra: tuple[tuple[str, Any], ...] = field(default=(), hash=False)
-    _compiled: tuple[CompiledRule, ...] = field(
-        init=False, repr=False, compare=False, hash=False, default=()
-    )
+    folder: Path | None = field(default=None, compare=False)
+    _compiled: tuple[CompiledRule, ...] = field(init=False, repr=False, compare=False, hash=False, default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_compiled", tuple(CompiledRule(r) for r in self.rules))
+        compiled = tuple(CompiledRule(r, self.folder) for r in self.rules)
+        object.__setattr__(self, "_compiled", compiled)
 
     def problems(self) -> list[Problem]:
         """Every problem of every rule, each with its rule's position set."""
@@ -324,6 +219,14 @@ class RuleSet:
             for position, compiled in enumerate(self._compiled)
             for problem in compiled.problems
         ]
+
+    def body_files(self) -> list[Path]:
+        """The files the answers of enabled rules send, each once."""
+        seen: dict[Path, None] = {}
+        for compiled in self._compiled:
+            if compiled.rule.enabled:
+                seen.update((a.file, None) for a in compiled.answers if a.file is not None)
+        return list(seen)
 
     def select(self, record: CaptureRecord) -> tuple[CompiledRule, dict[str, str], bool]:
         """(the answering rule, its path captures, whether this is a CORS preflight)."""
@@ -342,6 +245,10 @@ class RuleSet:
         return _DEFAULT, {}, False
 
 
+#: The rules of a new user (no rules file, no ``--rules``): the favicon 404 and ``hello world``.
+DEFAULT_RULESET = RuleSet(rules=DEFAULT_RULES)
+
+
 def _preflight_matches(compiled: CompiledRule, record: CaptureRecord) -> bool:
     if compiled.matcher.problem is not None:
         return False
@@ -354,21 +261,40 @@ def _preflight_matches(compiled: CompiledRule, record: CaptureRecord) -> bool:
 class Responder:
     """What the server calls: ``responder(record) -> Response``.
 
-    Thread-safe: ``set_rules`` may be called from any thread while the server
-    thread answers; each request reads the snapshot reference once.
+    Thread-safe: ``set_rules`` and ``reset_state`` may be called from any
+    thread while the server thread answers; each request reads the snapshot
+    reference once.
+
+    Args:
+        ruleset: the rules to answer with (default: :data:`DEFAULT_RULESET`).
+        rng: the draws of ``random`` mode (seed one for repeatable tests).
     """
 
-    def __init__(self, ruleset: RuleSet | None = None) -> None:
-        self._ruleset = ruleset if ruleset is not None else RuleSet()
-        self._counters = _Counters()
+    def __init__(self, ruleset: RuleSet | None = None, *, rng: random.Random | None = None) -> None:
+        self._ruleset = ruleset if ruleset is not None else DEFAULT_RULESET
+        self._state = AnswerState(rng)
+        self._files = BodyFiles()
+        self._warm(self._ruleset)
 
     @property
     def ruleset(self) -> RuleSet:
         return self._ruleset
 
     def set_rules(self, ruleset: RuleSet) -> None:
-        """Swap in a new snapshot (atomic; requests in flight finish with the old one)."""
+        """Swap in a new snapshot and start the answer state again (requests in
+        flight finish with the old rules); its body files are read off this thread."""
         self._ruleset = ruleset
+        self._state.reset()
+        self._warm(ruleset)
+
+    def reset_state(self) -> None:
+        """Every rule's counters back to the start (the next request is request 1)."""
+        self._state.reset()
+
+    def _warm(self, ruleset: RuleSet) -> None:
+        paths = ruleset.body_files()
+        if paths:
+            threading.Thread(target=self._files.warm, args=(paths,), name="body files", daemon=True).start()
 
     def __call__(self, record: CaptureRecord) -> Response:
         ruleset = self._ruleset
@@ -376,14 +302,19 @@ class Responder:
             compiled, params, preflight = ruleset.select(record)
             if preflight:
                 return compiled.preflight(record)
-            count = self._counters.next(compiled.rule.name)
-            return compiled.respond(record, params, count)
+            return compiled.answer(record, params, self._state, self._files)
         except Exception as exc:  # never let a bug here stop the listener
             return failure_response("engine", f"{type(exc).__name__}: {exc}")
 
-    def peek_counter(self, rule_name: str) -> int:
-        """The ``counter`` the next request answered by ``rule_name`` will see (for previews)."""
-        return self._counters.peek(rule_name)
+    def peek_counter(self, rule_name: str, state: str = "") -> int:
+        """The ``counter`` the next request answered by ``rule_name`` with ``state_key``
+        value ``state`` will see (for previews)."""
+        return self._state.peek(rule_name, state)
+
+    @property
+    def state(self) -> AnswerState:
+        """The answer state (read it for previews: :meth:`AnswerState.peek`, ``version``)."""
+        return self._state
 
 
 def explain(rule: Rule, record: CaptureRecord) -> MatchResult:
@@ -394,22 +325,41 @@ def explain(rule: Rule, record: CaptureRecord) -> MatchResult:
     return compiled.matcher.explain(record)
 
 
-def render(rule: Rule, record: CaptureRecord, *, counter: int = 1) -> Response:
+def render(
+    rule: Rule,
+    record: CaptureRecord,
+    *,
+    counter: int = 1,
+    answer: int | None = None,
+    folder: Path | None = None,
+    files: BodyFiles | None = None,
+) -> Response:
     """Render ``rule``'s answer to ``record`` (for the live preview).
 
     The rule is rendered whether or not it matches; path captures are filled in
     when the path matches. No responder counter is advanced.
+
+    Args:
+        counter: the template's ``counter``; it also picks the answer of a
+            ``sequence`` or ``cycle`` list when ``answer`` is None.
+        answer: the 0-based answer to render (a ``random`` list renders its first by default).
+        folder: where relative body files are.
+        files: where body files are read (default: read afresh).
     """
-    compiled = CompiledRule(rule)
+    compiled = CompiledRule(rule, folder)
     try:
         if rule.cors and is_preflight(record) and _preflight_matches(compiled, record):
             return compiled.preflight(record)
         params = compiled.matcher.match_path(record.path) or {}
-        return compiled.respond(record, params, counter)
+        if answer is None or not 0 <= answer < len(compiled.answers):
+            random_mode = rule.mode == "random"
+            answer = 0 if random_mode else pick(rule.mode, counter, compiled.weights, random.Random(0))
+        return compiled.respond(record, params, counter, answer, files if files is not None else BodyFiles())
     except Exception as exc:
         return failure_response(rule.name, f"{type(exc).__name__}: {exc}")
 
 
 def validate_rule(rule: Rule) -> list[Problem]:
-    """Every problem that stops ``rule`` from answering, with template line numbers."""
+    """Every problem that stops ``rule`` (or one of its answers) from answering,
+    with template line numbers and the answer each belongs to."""
     return list(CompiledRule(rule).problems)

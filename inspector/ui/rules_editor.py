@@ -534,10 +534,10 @@ class RulesEditor(QWidget):
         sample = record is None
         shown_record = record if record is not None else sample_record()
         rules = self.document.rules
-        counter = self.responder.peek_counter(rule.name) if rule is not None else 1
+        state, folder = self.responder.state, self.document.folder
 
         def work() -> _Shown:
-            result = preview(rule, rules, shown_record, counter=counter)
+            result = preview(rule, rules, shown_record, state=state, folder=folder)
             return _Shown(result, rules, shown_record, row, sample)
 
         self.previews.submit(work)

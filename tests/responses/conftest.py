@@ -1,14 +1,16 @@
-"""Fixtures for the responses layer: a capture-record factory (no Qt needed)."""
+"""Fixtures for the responses layer: a capture-record factory, a real server (no Qt needed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 
 from inspector.http.record import CaptureRecord
+from inspector.responses import Responder
+from tests.responses.served import serving
 
 
 def make_record(**overrides: Any) -> CaptureRecord:
@@ -39,3 +41,10 @@ def make_record(**overrides: Any) -> CaptureRecord:
 @pytest.fixture(name="make_record")
 def make_record_fixture() -> Callable[..., CaptureRecord]:
     return make_record
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Responder], int]]:
+    """``serve(responder)``: a server on 127.0.0.1, any free port, answering from
+    ``responder``; returns its port. Stopped (and its thread joined) after the test."""
+    yield from serving()

@@ -7,15 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from inspector.responses import DEFAULT_RULE, Rule, RuleSet, RulesFileError, load_rules, save_rules
+from inspector.responses import (
+    DEFAULT_RULE,
+    DEFAULT_RULES,
+    Rule,
+    RuleSet,
+    RulesFileError,
+    load_rules,
+    save_rules,
+)
 from inspector.responses.document import RulesDocument
 
 A, B, C = (Rule(name=n, path=f"/{n}", body=n) for n in "abc")
 
 
-def test_opening_a_missing_file_gives_the_default_rule(tmp_path: Path) -> None:
+def test_opening_a_missing_file_gives_the_default_rules(tmp_path: Path) -> None:
     document = RulesDocument.open(tmp_path / "rules.json")
-    assert document.rules == (DEFAULT_RULE,)
+    assert document.rules == DEFAULT_RULES  # the favicon 404, then hello world
+    assert document.rules[-1] == DEFAULT_RULE
     assert not document.is_dirty() and not document.load_error
     assert not (tmp_path / "rules.json").exists()
 

@@ -11,62 +11,20 @@ fixes these requests took 10-32 s of the server's one thread, or minutes.
 from __future__ import annotations
 
 import json
-import queue
-import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from inspector.http.record import CaptureRecord
 from inspector.responses import Responder, Rule, RuleSet, list_presets, load_rules
 from inspector.responses.context import MAX_FIELDS, MultiView
 from inspector.responses.multipart import MAX_PARTS
 from inspector.responses.regex import LinearRegex
-from inspector.server import CallbackSink, Server
+from tests.responses.served import WAIT, request, status_and_body
 
 ROOT = Path(__file__).resolve().parents[2]
-#: hang guard for one socket read (the answers come in well under a second)
-WAIT = 30.0
-
-
-def request(port: int, method: str, target: str, body: bytes = b"", content_type: str = "") -> bytes:
-    head = f"{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-    if content_type:
-        head += f"Content-Type: {content_type}\r\n"
-    head += f"Content-Length: {len(body)}\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
-        sock.sendall(head.encode() + body)
-        chunks = []
-        while chunk := sock.recv(1 << 16):
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def status_and_body(answer: bytes) -> tuple[int, bytes]:
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), body
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Responder], int]]:
-    started: list[tuple[Server, threading.Thread]] = []
-
-    def start(responder: Responder) -> int:
-        records: queue.Queue[CaptureRecord] = queue.Queue()
-        server = Server("127.0.0.1", 0, sink=CallbackSink(records.put), responder=responder)
-        thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
-        thread.start()
-        started.append((server, thread))
-        return server.port
-
-    yield start
-    for server, thread in started:
-        server.stop()
-        thread.join(WAIT)
-        assert not thread.is_alive()
 
 
 def both(port: int, hostile: Callable[[], bytes]) -> tuple[bytes, bytes]:

@@ -149,7 +149,7 @@ CORRUPT = [
     ("", "rules.json line 1 column 1: Expecting value"),
     ('{\n  "rules": [\n    {"name": "a",}\n  ]\n}', "rules.json line 3 column 18:"),
     ("[]", "rules.json: top level: expected an object"),
-    ('{"version": 2, "rules": []}', "version 2 is newer"),
+    ('{"version": 3, "rules": []}', "version 3 is newer"),
     ('{"version": "1"}', "version: expected a whole number"),
     ('{"rules": {}}', "rules: expected a list"),
     ('{"rules": [1]}', "rules[0]: expected an object"),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from inspector.http.response import serialise
-from inspector.responses import Responder, Rule, RuleSet, render, validate_rule
+from inspector.responses import Answer, Responder, Rule, RuleSet, render, validate_rule
 
 MULTIPART = (
     b"--XyZ\r\n"
@@ -127,7 +127,10 @@ def test_request_tojson_echo(make_record: Any) -> None:
     assert echoed["client"] == {"host": "127.0.0.1", "port": 54321}
 
 
-def test_counter_increments_per_rule_and_survives_a_swap(make_record: Any) -> None:
+def test_counter_increments_per_rule_and_starts_again_when_rules_are_put_in_use(
+    make_record: Any,
+) -> None:
+    # counters are answer state: saving or loading rules (set_rules) resets them
     a = Rule(name="a", path="/a", body="{{ counter }}")
     b = Rule(name="b", path="/b", body="{{ counter }}")
     responder = Responder(RuleSet(rules=(a, b)))
@@ -136,17 +139,25 @@ def test_counter_increments_per_rule_and_survives_a_swap(make_record: Any) -> No
     assert responder.peek_counter("a") == 4
     assert render(a, make_record(target="/a"), counter=responder.peek_counter("a")).body == b"4"
     responder.set_rules(RuleSet(rules=(Rule(name="a", path="/a", body="n={{ counter }}"),)))
-    assert responder(make_record(target="/a")).body == b"n=4"
+    assert responder.peek_counter("a") == 1
+    assert [responder(make_record(target="/a")).body for _ in range(2)] == [b"n=1", b"n=2"]
+    responder.reset_state()
+    assert responder(make_record(target="/a")).body == b"n=1"
 
 
-def test_counter_is_thread_safe(make_record: Any) -> None:
-    responder = Responder(RuleSet(rules=(Rule(name="c", body="{{ counter }}"),)))
+def test_counter_and_step_are_thread_safe(make_record: Any) -> None:
+    # each request's answer of a sequence is its own count: no two threads share one
+    answers = tuple(Answer(body=f"{n} {{{{ counter }}}}") for n in range(1, 1001))
+    responder = Responder(RuleSet(rules=(Rule(name="c", responses=answers),)))
     record = make_record()
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     lock = threading.Lock()
 
     def work() -> None:
-        mine = [int(responder(record).body) for _ in range(200)]
+        mine = []
+        for _ in range(200):
+            step, counter = responder(record).body.split()
+            mine.append((int(step), int(counter)))
         with lock:
             seen.extend(mine)
 
@@ -155,7 +166,8 @@ def test_counter_is_thread_safe(make_record: Any) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(seen) == list(range(1, 801))
+    assert sorted(counter for _, counter in seen) == list(range(1, 801))
+    assert all(step == counter for step, counter in seen)
 
 
 @pytest.mark.parametrize(

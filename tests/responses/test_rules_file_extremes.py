@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.responses import RuleSet, RulesFileError, load_rules, loads
+from inspector.responses import DEFAULT_RULES, RuleSet, RulesFileError, load_rules, loads
 from inspector.responses.document import RulesDocument
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,4 +106,4 @@ def test_the_editors_document_always_opens(tmp_path: Path, text: str) -> None:
     document = RulesDocument.open(path, kept)
     assert document.load_error.startswith("rules.json")
     assert "\n" not in document.load_error
-    assert len(document) == 1  # the default rule, as nothing was in use
+    assert document.rules == DEFAULT_RULES  # the default rules, as nothing was in use

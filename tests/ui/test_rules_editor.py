@@ -20,6 +20,7 @@ from inspector.listener import ListenerThread, RecorderSignals
 from inspector.models.rules_list import ROWS_MIME, RulesListModel, RulesRole
 from inspector.responses import (
     DEFAULT_RULE,
+    DEFAULT_RULES,
     Condition,
     Responder,
     Rule,
@@ -179,11 +180,11 @@ def dataclass_replace(rule: Rule, **changes: Any) -> Rule:
 # -- loading ----------------------------------------------------------------------
 
 
-def test_starts_with_the_hello_world_rule_without_a_file(make_editor: Any, rules_path: Path) -> None:
+def test_starts_with_the_default_rules_without_a_file(make_editor: Any, rules_path: Path) -> None:
     editor = make_editor()
-    assert editor.rules() == (DEFAULT_RULE,)
+    assert editor.rules() == DEFAULT_RULES  # the favicon 404, then hello world
     assert editor.current_row() == 0
-    assert editor.form.name_edit.text() == DEFAULT_RULE.name
+    assert editor.form.name_edit.text() == DEFAULT_RULES[0].name
     assert not editor.is_dirty()
     assert not editor.save_action.isEnabled()
     assert not rules_path.exists()
@@ -203,8 +204,8 @@ def test_a_corrupt_rules_file_shows_a_message_and_keeps_the_default_rules(
     assert editor.message_label.isVisible()
     assert editor.message_label.textFormat() == Qt.TextFormat.PlainText
     assert "rules.json line 1 column 13: Expecting value" in editor.message_label.text()
-    assert editor.rules() == (DEFAULT_RULE,)
-    assert responder.ruleset.rules == ()  # untouched: still the built-in hello world
+    assert editor.rules() == DEFAULT_RULES
+    assert responder.ruleset.rules == DEFAULT_RULES  # untouched: still the default rules
     assert responder(make_record()).body == b"hello world"
 
 
@@ -673,8 +674,8 @@ def test_the_editor_opens_on_a_file_it_cannot_use(
     assert editor.message_label.isVisible()
     assert "Could not read the rules file" in editor.message_label.text()
     assert "rules.json: " in editor.message_label.text()
-    assert editor.rules() == (DEFAULT_RULE,)
-    assert responder.ruleset.rules == ()
+    assert editor.rules() == DEFAULT_RULES
+    assert responder.ruleset.rules == DEFAULT_RULES
 
 
 def test_the_preview_renders_off_the_gui_thread_and_drops_stale_results(
