@@ -25,13 +25,50 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from inspector.http.record import CaptureRecord
+from inspector.http.response import is_token
 from inspector.responses.engine import RuleSet, validate_rule
 from inspector.responses.files import rebase
 from inspector.responses.model import DEFAULT_RULES, Problem, Rule
 from inspector.responses.rulesfile import RulesFileError, dumps, load_rules, loads, save_rules
+from inspector.text import visible
+
+#: characters of a request's method and path used to name a rule made from it
+RULE_NAME_LIMIT = 60
+
+#: the rule "Add" puts at the top of the list
+NEW_RULE = Rule(
+    name="new rule",
+    path="/new",
+    headers=(("Content-Type", "text/plain; charset=utf-8"),),
+    body="hello {{ request.client.host }}\n",
+)
+
+
+def exact_path_pattern(path: str) -> str:
+    """A path pattern matching exactly ``path`` (a regex when the glob would not)."""
+    if not path:
+        return "/**"
+    if path.startswith("^") or "*" in path or "{" in path:
+        return "^" + re.escape(path) + "$"
+    return path
+
+
+def rule_for_request(record: CaptureRecord) -> Rule:
+    """A rule answering ``record``'s method and exact path (named after them)."""
+    method = record.method.upper()
+    name = visible(f"{record.method} {record.path}".strip(), RULE_NAME_LIMIT)
+    return dataclasses.replace(
+        NEW_RULE,
+        name=name or "from request",
+        methods=(method,) if is_token(method) else (),
+        path=exact_path_pattern(record.path),
+        body="hello world\n",
+    )
 
 
 def rebased(rules: Iterable[Rule], source: Path | None, target: Path | None) -> list[Rule]:

@@ -26,7 +26,7 @@ from inspector.ui.compare_picker import ComparePicker
 from inspector.ui.compare_view import CompareView, RuleRequest
 from inspector.ui.difference_rule import add_to_rules
 from inspector.ui.request_view import RequestTableView
-from inspector.ui.rules_dock import RulesDock
+from inspector.ui.rules_window import RulesWindow
 from inspector.ui.session import Sessions
 
 #: a compare window's size when the screen has room for it
@@ -90,7 +90,7 @@ class Comparisons(QObject):
         proxy: the table's filter, on the live table or an imported session.
         live: the live table (history and live rows).
         sessions: imported sessions (whether one is shown).
-        rules: the rules dock that receives conditions.
+        rules: the rules window that receives conditions.
 
     Signals:
         message(str, int): a status-bar line and how long to show it (ms).
@@ -105,7 +105,7 @@ class Comparisons(QObject):
         proxy: RequestFilterProxyModel,
         live: RequestTableModel,
         sessions: Sessions,
-        rules: RulesDock,
+        rules: RulesWindow,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)

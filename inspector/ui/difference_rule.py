@@ -17,9 +17,9 @@ from typing import Final
 from inspector.diff.rule_edit import Placed, place_condition
 from inspector.http.response import is_token
 from inspector.responses import Rule
+from inspector.responses.document import exact_path_pattern
 from inspector.ui.compare_view import RuleRequest
-from inspector.ui.rules_dock import RulesDock
-from inspector.ui.rules_editor import exact_path_pattern
+from inspector.ui.rules_window import RulesWindow
 
 #: characters of a condition's description used to name the new rule
 NAME_LIMIT: Final = 60
@@ -40,8 +40,8 @@ def new_rule_for(request: RuleRequest) -> Rule:
     )
 
 
-def add_to_rules(dock: RulesDock, request: RuleRequest) -> Placed:
-    """Put ``request``'s condition into the rules shown in ``dock`` (unsaved).
+def add_to_rules(dock: RulesWindow, request: RuleRequest) -> Placed:
+    """Put ``request``'s condition into the rules shown in ``dock``, the rules window (unsaved).
 
     Raises:
         ValueError: ``request.into_selected`` while no rule is selected.

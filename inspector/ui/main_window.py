@@ -14,7 +14,7 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`RequestTableView` and :class:`DetailPane`: the rows and the selected one;
 - :class:`Follower`: "Follow newest";
 - :class:`Sessions`: imported HAR files, read off the GUI thread;
-- :class:`Exports`, :class:`Replays`, :class:`RulesDock`;
+- :class:`Exports`, :class:`Replays`, :class:`RulesWindow`;
 - :class:`TimelineStrip` and :class:`TimelineLink`: traffic over time above the table;
 - :class:`Comparisons`: comparing two requests, and rules from their differences;
 - :class:`Notifier`: notices of requests that arrive while the window is inactive;
@@ -71,7 +71,7 @@ from inspector.ui.live_feed import LiveFeed
 from inspector.ui.notifier import Notifier
 from inspector.ui.replays import Replays
 from inspector.ui.request_view import RequestTableView
-from inspector.ui.rules_dock import RulesDock
+from inspector.ui.rules_window import RulesWindow
 from inspector.ui.session import Sessions
 from inspector.ui.settings_dialog import SettingsControl
 from inspector.ui.theme import apply_theme
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.sessions = Sessions(self.proxy, self.model, self)
         self.exports = Exports(self.table, self.proxy, self.model, store, self)
         self.replays = Replays(self, listener_url=lambda: self.capture.url)
-        self.rules = RulesDock(responder, self, rules_path=rules_path)
+        self.rules = RulesWindow(responder, self, rules_path=rules_path)
         self.preferences = SettingsControl(qsettings, self)
         self.capture.set_limits(self.preferences.preferences.limits)
         self.help = HelpMenu(self)
@@ -187,8 +187,6 @@ class MainWindow(QMainWindow):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addAction(self.rules.toggle_action)
         self.addAction(self.filter_bar.find_action)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.rules)
-        self.rules.hide()
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.listeners)
         self.listeners.hide()
 

@@ -11,7 +11,13 @@ change, a move) flushes the form first.
 
 The preview (:func:`inspector.responses.preview.preview`) renders off the GUI
 thread (:class:`PreviewWorker`); only the latest request's result is shown, and
-the GUI never waits for one.
+the GUI never waits for one. It reads the responder's answer state (never
+advancing it) to tell which answer the next request gets, and looks again
+every :data:`STATE_POLL_MS` while the editor is shown if requests moved it on.
+
+Layout: three columns (list, form, preview) when the editor is at least
+:data:`WIDE_LAYOUT_MIN` wide; narrower, the form and the preview share tabs
+beside the list, so every part stays reachable on a small screen.
 
 Nothing reaches the listener until Save: the document writes the rules
 atomically and the editor swaps them into the :class:`Responder` with
@@ -26,7 +32,6 @@ Every text from a request, a template or a file is shown as plain text.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,65 +45,37 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QListView,
-    QMenu,
-    QScrollArea,
-    QSizePolicy,
-    QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from inspector.http.record import CaptureRecord
-from inspector.http.response import is_token
 from inspector.models.rules_list import RulesListModel
-from inspector.responses import (
-    Responder,
-    Rule,
-    RulesFileError,
-    default_rules_path,
-    list_presets,
-    load_rules,
-)
-from inspector.responses.document import RulesDocument
+from inspector.responses import Responder, Rule, RulesFileError, default_rules_path, load_rules
+from inspector.responses.document import NEW_RULE, RulesDocument, rule_for_request
+from inspector.responses.files import BodyFiles
 from inspector.responses.preview import Preview, preview
 from inspector.text import visible
+from inspector.ui.columns import ColumnsOrTabs
 from inspector.ui.preview_worker import PreviewWorker
-from inspector.ui.rules_form import ERROR_COLOR, RuleForm, plain_label
+from inspector.ui.rules_actions import RulesActions
+from inspector.ui.rules_form import RuleForm
+from inspector.ui.rules_list_panel import RulesListPanel, action_button
 from inspector.ui.rules_preview import RulePreview, sample_record
+from inspector.ui.rules_widgets import ERROR_COLOR, plain_label
 
 #: how long typing must pause before the preview renders
 PREVIEW_DELAY_MS = 150
+#: how often the shown preview looks whether requests moved the answer state on
+STATE_POLL_MS = 500
+#: narrower than this, the form and the preview share tabs beside the list
+#: (three columns need the list's 170 px, the form's 430 and the preview's 320)
+WIDE_LAYOUT_MIN = 960
+#: the form column is never narrower than this (its labels and tables stay readable)
+FORM_MIN_WIDTH = 430
+#: the preview column is never narrower than this
+PREVIEW_MIN_WIDTH = 320
 #: characters of a file error or status message shown
 MESSAGE_LIMIT = 600
-#: characters of a request's method and path used to name a rule made from it
-RULE_NAME_LIMIT = 60
-
-NEW_RULE = Rule(
-    name="new rule",
-    path="/new",
-    headers=(("Content-Type", "text/plain; charset=utf-8"),),
-    body="hello {{ request.client.host }}\n",
-)
-RULES_FILTER = "Rules files (*.json);;All files (*)"
-
-
-def exact_path_pattern(path: str) -> str:
-    """A path pattern matching exactly ``path`` (a regex when the glob would not)."""
-    if not path:
-        return "/**"
-    if path.startswith("^") or "*" in path or "{" in path:
-        return "^" + re.escape(path) + "$"
-    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,26 +89,22 @@ class _Shown:
     sample: bool
 
 
-class _NumberedDelegate(QStyledItemDelegate):
-    """Shows each rule's position (1-based) before its name: order decides which answers."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.text = f"{index.row() + 1}. {option.text}"
-
-
 class RulesEditor(QWidget):
     """Edits the response rules of ``responder``, saved in ``rules_path``.
 
     Signals:
         rules_saved(object): the :class:`RuleSet` just saved and put in use.
         dirty_changed(bool): the edited rules started or stopped differing from the saved ones.
+        state_reset(): the answer state was reset (:meth:`reset_state`).
+
+    Attributes:
+        commands: every action (:class:`RulesActions`); ``commands.reset_state``
+            belongs in the window's menus too.
     """
 
     rules_saved = Signal(object)
     dirty_changed = Signal(bool)
+    state_reset = Signal()
 
     def __init__(
         self,
@@ -147,6 +120,8 @@ class RulesEditor(QWidget):
         self._pending = False  # the form holds edits not yet written into the model
         self._syncing = False  # the editor itself is writing into the model
         self._dirty = False
+        self._asked_state = -1  # the answer state's version the last preview read
+        self._files = BodyFiles()  # body files the previews read, kept while unchanged
 
         self.document = RulesDocument.open(self.rules_path, responder.ruleset)
         message = ""
@@ -160,8 +135,8 @@ class RulesEditor(QWidget):
 
         self.model = RulesListModel(self.document, self)
         self.previews = PreviewWorker(self)
+        self.commands = RulesActions(self)
         self._build_widgets()
-        self._build_actions()
         self._layout()
         self._connect_signals()
 
@@ -169,6 +144,9 @@ class RulesEditor(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(PREVIEW_DELAY_MS)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+        self._state_timer = QTimer(self)
+        self._state_timer.setInterval(STATE_POLL_MS)
+        self._state_timer.timeout.connect(self._on_state_timer_timeout)
 
         if message:
             self._show_message(message, error=True)
@@ -181,23 +159,16 @@ class RulesEditor(QWidget):
     # -- construction -------------------------------------------------------------
 
     def _build_widgets(self) -> None:
-        self.list_view = QListView(self)
-        self.list_view.setModel(self.model)
-        self.list_view.setItemDelegate(_NumberedDelegate(self.list_view))
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.list_view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.list_view.setDropIndicatorShown(True)
-        self.list_view.setAlternatingRowColors(True)
-        self.list_view.setSpacing(1)
-        self.list_view.setMinimumWidth(200)
-        self.list_view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
-
+        a = self.commands
+        self.list_panel = RulesListPanel(self.model, (a.add, a.duplicate, a.delete, a.move_up, a.move_down),
+                                         a.presets_menu, self)  # fmt: skip
+        self.list_view = self.list_panel.list_view
+        self.presets_button = self.list_panel.presets_button
+        a.bind_to_list()
         self.form = RuleForm(self)
+        self.form.set_folder(self.document.folder)
         self.preview = RulePreview(self)
-
+        self.preview.setMinimumWidth(PREVIEW_MIN_WIDTH)
         self.dirty_label = plain_label("● unsaved changes", self)
         palette = self.dirty_label.palette()
         palette.setColor(self.dirty_label.foregroundRole(), ERROR_COLOR)
@@ -207,110 +178,32 @@ class RulesEditor(QWidget):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
 
-    def _action(self, text: str, slot: object, shortcut: QKeySequence | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.save_action = self._action(
-            "Save", self._on_save_triggered, QKeySequence(QKeySequence.StandardKey.Save)
-        )
-        self.save_action.setToolTip("Save the rules and answer with them now (Ctrl+S)")
-        self.revert_action = self._action("Revert", self._on_revert_triggered)
-        self.revert_action.setToolTip("Drop the unsaved changes")
-        self.import_action = self._action("Import…", self._on_import_triggered)
-        self.import_action.setIconText("Import…")
-        self.import_action.setToolTip("Replace the edited rules with a rules file's (not saved until Save)")
-        self.export_action = self._action("Export…", self._on_export_triggered)
-        self.export_action.setIconText("Export…")
-        self.export_action.setToolTip("Write the edited rules to a file")
-
-        self.add_action = self._action("Add", self._on_add_triggered)
-        self.add_action.setToolTip("Add a new rule at the top of the list")
-        self.duplicate_action = self._action("Duplicate", self._on_duplicate_triggered)
-        self.delete_action = self._action("Delete", self._on_delete_triggered)
-        self.move_up_action = self._action("Move up", self._on_move_up_triggered)
-        self.move_down_action = self._action("Move down", self._on_move_down_triggered)
-        # keyboard users: these act on the list when it has the focus
-        for action, key in (
-            (self.delete_action, QKeySequence(QKeySequence.StandardKey.Delete)),
-            (self.move_up_action, QKeySequence("Ctrl+Up")),
-            (self.move_down_action, QKeySequence("Ctrl+Down")),
-        ):
-            action.setShortcut(key)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            self.list_view.addAction(action)
-
-        self.presets_menu = QMenu("Add from preset", self)
-        for name, path in list_presets():
-            preset = self.presets_menu.addAction(name)
-            preset.setData(str(path))
-        self.presets_menu.setEnabled(not self.presets_menu.isEmpty())
-
-    @staticmethod
-    def _button(action: QAction, parent: QWidget) -> QToolButton:
-        button = QToolButton(parent)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        return button
-
     def _layout(self) -> None:
         bar = QHBoxLayout()
-        for action in (self.save_action, self.revert_action, self.import_action, self.export_action):
-            bar.addWidget(self._button(action, self))
+        a = self.commands
+        for action in (a.save, a.revert, a.import_, a.export, a.reset_state):
+            bar.addWidget(action_button(action, self))
         bar.addSpacing(12)
         bar.addWidget(self.dirty_label)
         bar.addStretch(1)
 
-        left = QWidget(self)
-        left_box = QVBoxLayout(left)
-        left_box.setContentsMargins(0, 0, 0, 0)
-        heading = plain_label("Rules, in order: the first enabled rule that matches answers.", left)
-        heading.setWordWrap(True)
-        left_box.addWidget(heading)
-        left_box.addWidget(self.list_view, 1)
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        grid.addWidget(self._button(self.add_action, left), 0, 0)
-        self.presets_button = QToolButton(left)
-        self.presets_button.setText("From preset")
-        self.presets_button.setToolTip("Add the rules of a preset at the top of the list")
-        self.presets_button.setMenu(self.presets_menu)
-        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.presets_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        grid.addWidget(self.presets_button, 0, 1)
-        grid.addWidget(self._button(self.duplicate_action, left), 1, 0)
-        grid.addWidget(self._button(self.delete_action, left), 1, 1)
-        grid.addWidget(self._button(self.move_up_action, left), 2, 0)
-        grid.addWidget(self._button(self.move_down_action, left), 2, 1)
-        left_box.addLayout(grid)
-
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.form)
-        scroll.setMinimumWidth(420)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(scroll)
-        self.splitter.addWidget(self.preview)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([240, 560, 420])
-
+        self.form_scroll = QScrollArea(self)
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(self.form)
+        self.form_scroll.setMinimumWidth(FORM_MIN_WIDTH)
+        self.columns = ColumnsOrTabs(
+            self.list_panel,
+            (("Rule", self.form_scroll, 3), ("Preview", self.preview, 2)),
+            wide_from=WIDE_LAYOUT_MIN,
+            sizes=(220, 560, 480),
+            parent=self,
+        )
         outer = QVBoxLayout(self)
         outer.addLayout(bar)
         outer.addWidget(self.message_label)
-        outer.addWidget(self.splitter, 1)
+        outer.addWidget(self.columns, 1)
 
     def _connect_signals(self) -> None:
         self.list_view.selectionModel().currentChanged.connect(self._on_list_current_changed)
@@ -320,8 +213,18 @@ class RulesEditor(QWidget):
         self.model.rowsMoved.connect(self._on_model_layout_changed)
         self.model.modelReset.connect(self._on_model_layout_changed)
         self.form.edited.connect(self._on_form_edited)
-        self.presets_menu.triggered.connect(self._on_presets_menu_triggered)
+        self.form.answer_selected.connect(self._on_form_answer_selected)
         self.previews.ready.connect(self._on_previews_ready)
+
+    # -- events -------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._state_timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._state_timer.stop()
+        super().hideEvent(event)
 
     # -- public API ---------------------------------------------------------------
 
@@ -334,18 +237,13 @@ class RulesEditor(QWidget):
         self._preview_record = record
         self._schedule_refresh()
 
+    def is_wide(self) -> bool:
+        """The form and the preview are side by side (not in tabs)."""
+        return self.columns.is_wide()
+
     def create_rule_from_request(self, record: CaptureRecord) -> Rule:
         """Add a rule answering ``record``'s method and exact path, at the top, selected."""
-        method = record.method.upper()
-        path = record.path
-        name = visible(f"{record.method} {path}".strip(), RULE_NAME_LIMIT) or "from request"
-        rule = dataclasses.replace(
-            NEW_RULE,
-            name=name,
-            methods=(method,) if is_token(method) else (),
-            path=exact_path_pattern(path),
-            body="hello world\n",
-        )
+        rule = rule_for_request(record)
         self._insert_and_select(0, [rule])
         self._preview_record = record
         self.refresh()
@@ -374,7 +272,8 @@ class RulesEditor(QWidget):
         return self._pending or self.document.is_dirty()
 
     def save(self) -> bool:
-        """Write the edited rules to ``rules_path`` and put them in use, in one step.
+        """Write the edited rules to ``rules_path`` and put them in use, in one step
+        (the answer state starts again).
 
         Returns:
             True when saved; otherwise the reason is shown and nothing changed.
@@ -398,7 +297,15 @@ class RulesEditor(QWidget):
         else:
             self._show_message(f"Saved to {self.rules_path} and in use.")
         self.rules_saved.emit(ruleset)
+        self.refresh()
         return True
+
+    def reset_state(self) -> None:
+        """Start every rule's answers from the first again (the listener's counters)."""
+        self.responder.reset_state()
+        self._show_message("Answer state reset: the next request to each rule gets its first answer.")
+        self.refresh()
+        self.state_reset.emit()
 
     def revert(self) -> None:
         """Drop every unsaved change."""
@@ -443,13 +350,13 @@ class RulesEditor(QWidget):
         self.form.name_edit.selectAll()
 
     def add_preset(self, path: str | Path) -> bool:
-        """Add the rules of a preset file at the top of the list."""
+        """Add the rules of a preset file at the top of the list (its body files kept reachable)."""
         try:
             ruleset = load_rules(path)
         except RulesFileError as exc:
             self._show_message(f"Preset not added: {exc}", error=True)
             return False
-        self._insert_and_select(0, list(ruleset.rules))
+        self._insert_and_select(0, self.document.adopt(ruleset))
         return True
 
     def duplicate_rule(self) -> None:
@@ -534,10 +441,14 @@ class RulesEditor(QWidget):
         sample = record is None
         shown_record = record if record is not None else sample_record()
         rules = self.document.rules
-        state, folder = self.responder.state, self.document.folder
+        state, folder, files = self.responder.state, self.document.folder, self._files
+        answer = self.form.current_answer()
+        self._asked_state = state.version
 
         def work() -> _Shown:
-            result = preview(rule, rules, shown_record, state=state, folder=folder)
+            result = preview(
+                rule, rules, shown_record, answer=answer, state=state, folder=folder, files=files
+            )
             return _Shown(result, rules, shown_record, row, sample)
 
         self.previews.submit(work)
@@ -546,13 +457,14 @@ class RulesEditor(QWidget):
     def _update_dirty(self) -> None:
         dirty = self.is_dirty()
         self.dirty_label.setVisible(dirty)
-        self.save_action.setEnabled(dirty)
-        self.revert_action.setEnabled(dirty)
-        has_rule = self.current_row() >= 0
-        for action in (self.duplicate_action, self.delete_action):
-            action.setEnabled(has_rule)
-        self.move_up_action.setEnabled(has_rule and self.current_row() > 0)
-        self.move_down_action.setEnabled(has_rule and self.current_row() < self.model.rowCount() - 1)
+        a = self.commands
+        a.save.setEnabled(dirty)
+        a.revert.setEnabled(dirty)
+        row = self.current_row()
+        a.duplicate.setEnabled(row >= 0)
+        a.delete.setEnabled(row >= 0)
+        a.move_up.setEnabled(row > 0)
+        a.move_down.setEnabled(0 <= row < self.model.rowCount() - 1)
         if dirty != self._dirty:
             self._dirty = dirty
             self.dirty_changed.emit(dirty)
@@ -611,52 +523,12 @@ class RulesEditor(QWidget):
                 shown.result, shown.rules, shown.record, row=shown.row, sample=shown.sample
             )
 
-    @Slot()
-    def _on_save_triggered(self) -> None:
-        self.save()
+    @Slot(int)
+    def _on_form_answer_selected(self, _answer: int) -> None:
+        self.preview.show_selected_answer(True)
+        self._schedule_refresh()
 
     @Slot()
-    def _on_revert_triggered(self) -> None:
-        self.revert()
-
-    @Slot()
-    def _on_import_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import rules", str(self.rules_path.parent), RULES_FILTER)
-        if path:
-            self.import_rules(path)
-
-    @Slot()
-    def _on_export_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export rules", str(self.rules_path.parent / "rules.json"), RULES_FILTER
-        )
-        if path:
-            if not Path(path).suffix:
-                path += ".json"
-            self.export_rules(path)
-
-    @Slot()
-    def _on_add_triggered(self) -> None:
-        self.add_rule()
-
-    @Slot()
-    def _on_duplicate_triggered(self) -> None:
-        self.duplicate_rule()
-
-    @Slot()
-    def _on_delete_triggered(self) -> None:
-        self.delete_rule()
-
-    @Slot()
-    def _on_move_up_triggered(self) -> None:
-        self.move_rule(-1)
-
-    @Slot()
-    def _on_move_down_triggered(self) -> None:
-        self.move_rule(+1)
-
-    @Slot(QAction)
-    def _on_presets_menu_triggered(self, action: QAction) -> None:
-        path = action.data()
-        if isinstance(path, str):
-            self.add_preset(path)
+    def _on_state_timer_timeout(self) -> None:
+        if self.responder.state.version != self._asked_state and not self._refresh_timer.isActive():
+            self.refresh()

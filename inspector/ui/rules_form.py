@@ -2,100 +2,68 @@
 
 :class:`RuleForm` shows a :class:`Rule`, emits ``edited`` on every change the
 user makes, and builds the edited rule back with :meth:`RuleForm.rule`. It
-knows nothing of the list, the file or the preview. Problems found by
-:func:`validate_rule` are shown where they are: a body template error
-highlights its line in the body editor and is spelled out under it; other
-problems appear under their field. Every label is plain text.
+knows nothing of the list, the file or the preview. The match (name, methods,
+path, conditions, CORS) is edited here; the answers by :class:`AnswersEditor`
+below it. Problems found by :func:`validate_rule` are shown where they are: a
+body template error highlights its line in the body editor and is spelled out
+under it; other problems appear under their field, an answer's under that
+answer. Every label is plain text.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import http
 import json
 import re
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector.http.response import is_token
 from inspector.responses import OPS, SOURCES, Condition, Problem, Rule
-from inspector.responses.model import MAX_STATUS, MIN_STATUS
 from inspector.text import visible
-
-#: the longest delay the form offers (the engine clamps at 10 minutes too)
-MAX_DELAY_MS = 10 * 60 * 1000
-#: rows a conditions or headers table shows before it scrolls
-TABLE_ROWS_SHOWN = 5
-#: characters of a problem message shown under a field
-MESSAGE_LIMIT = 400
+from inspector.ui.rules_answers import AnswersEditor
+from inspector.ui.rules_widgets import (
+    button_row,
+    edit_new_row,
+    error_label,
+    fit_height,
+    hint_label,
+    monospace_font,
+    plain_label,
+    problem_text,
+    remove_current_row,
+    set_error,
+    setup_table,
+    stack,
+)
 
 PATH_HINT = (
     "*  any text in one segment     **  any number of segments\n"
     "{name}  captures request.params.name     ^…  a regular expression (RE2: no lookaround)"
 )
-BODY_HINT = (
-    "Jinja2 template: {{ request.method }}, {{ request.path }}, {{ request.query.lang }}, "
-    "{{ request.params.name }}, {{ request.json }}, {{ now() }}, {{ uuid() }}, {{ counter }}"
-)
-ERROR_COLOR = QColor(200, 30, 30)
-ERROR_LINE_COLOR = QColor(255, 215, 215)
+CORS_HINT = "Answers CORS preflights for this path and adds Access-Control-Allow-Origin."
+#: the fields of a rule's answers (and how they are picked), shown by the answers editor
+ANSWER_FIELDS = frozenset(
+    {"status", "headers", "body", "body_file", "delay_ms", "fault", "bytes_per_s", "weight", "mode",
+     "state_key", "responses"}
+)  # fmt: skip
 
 _METHOD_SPLIT = re.compile(r"[\s,]+")
-
-
-def monospace_font() -> Any:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that never interprets its text as markup."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    return label
-
-
-def error_label(parent: QWidget | None = None) -> QLabel:
-    label = plain_label("", parent)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    palette.setColor(label.foregroundRole(), ERROR_COLOR)
-    label.setPalette(palette)
-    label.hide()
-    return label
-
-
-def hint_label(text: str, parent: QWidget | None = None) -> QLabel:
-    label = plain_label(text, parent)
-    label.setWordWrap(True)
-    palette = label.palette()
-    color = palette.color(label.foregroundRole())
-    color.setAlpha(170)  # quieter than the fields, still readable in light and dark themes
-    palette.setColor(label.foregroundRole(), color)
-    label.setPalette(palette)
-    return label
 
 
 def parse_methods(text: str) -> tuple[str, ...]:
@@ -103,34 +71,26 @@ def parse_methods(text: str) -> tuple[str, ...]:
     return tuple(m.upper() for m in _METHOD_SPLIT.split(text.strip()) if m)
 
 
-def parse_status(text: str) -> int | str:
-    """A number stays a number; anything else is a status template."""
-    stripped = text.strip()
-    return int(stripped) if stripped.isdigit() else stripped
-
-
-def status_hint(status: int | str) -> str:
-    if isinstance(status, int):
-        try:
-            return http.HTTPStatus(status).phrase
-        except ValueError:
-            return "(no standard reason phrase)" if MIN_STATUS <= status <= MAX_STATUS else ""
-    return f"template: must render to a number {MIN_STATUS}-{MAX_STATUS}" if status else ""
-
-
-def problem_text(problem: Problem) -> str:
-    """A problem as shown under its field: ``header 2 line 1: …``, ``line 3: …``."""
-    item = {"headers": "header", "conditions": "condition", "methods": "method"}.get(problem.field)
-    where = []
-    if item is not None and problem.index is not None:
-        where.append(f"{item} {problem.index + 1}")
-    if problem.line is not None:
-        where.append(f"line {problem.line}")
-    return f"{' '.join(where)}: {problem.message}" if where else problem.message
-
-
 def value_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def section(title: str, parent: QWidget) -> QWidget:
+    """A bold heading over a line, between the match and the answers."""
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 8, 0, 0)
+    layout.setSpacing(2)
+    label = plain_label(title, box)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    line = QFrame(box)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    layout.addWidget(label)
+    layout.addWidget(line)
+    return box
 
 
 class RuleForm(QWidget):
@@ -138,9 +98,11 @@ class RuleForm(QWidget):
 
     Signals:
         edited(): the user changed something (the new rule is :meth:`rule`).
+        answer_selected(int): the user selected another answer (0-based).
     """
 
     edited = Signal()
+    answer_selected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,7 +113,9 @@ class RuleForm(QWidget):
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("shown in the request table's Rule column")
         self.enabled_check = QCheckBox("Enabled", self)
-        self.cors_check = QCheckBox("CORS (answer preflights, add Access-Control-Allow-Origin)", self)
+        self.cors_check = QCheckBox("CORS", self)
+        self.cors_check.setToolTip(CORS_HINT)
+        self.cors_hint = hint_label(CORS_HINT, self)
 
         self.methods_edit = QLineEdit(self)
         self.methods_edit.setPlaceholderText("any method   (e.g. GET, POST)")
@@ -165,148 +129,66 @@ class RuleForm(QWidget):
 
         self.conditions_table = QTableWidget(0, 4, self)
         self.conditions_table.setHorizontalHeaderLabels(["Source", "Name / JSON path", "Test", "Value"])
-        self._setup_table(self.conditions_table, stretch=(1, 3))
+        setup_table(self.conditions_table, stretch=(1, 3))
         self.add_condition_button = QPushButton("Add condition", self)
         self.remove_condition_button = QPushButton("Remove condition", self)
         self.conditions_error = error_label(self)
 
-        self.status_edit = QLineEdit(self)
-        self.status_edit.setFont(mono)
-        self.status_edit.setMaximumWidth(260)
-        self.status_edit.setPlaceholderText("200, or a template")
-        self.status_hint = hint_label("", self)
-        self.status_error = error_label(self)
-
-        self.headers_table = QTableWidget(0, 2, self)
-        self.headers_table.setHorizontalHeaderLabels(["Header", "Value (template)"])
-        self._setup_table(self.headers_table, stretch=(1,))
-        self.headers_table.setFont(mono)
-        self.add_header_button = QPushButton("Add header", self)
-        self.remove_header_button = QPushButton("Remove header", self)
-        self.headers_error = error_label(self)
-
-        self.body_edit = QPlainTextEdit(self)
-        self.body_edit.setFont(mono)
-        self.body_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.body_edit.setTabChangesFocus(False)
-        self.body_edit.setTabStopDistance(4 * self.body_edit.fontMetrics().horizontalAdvance(" "))
-        self.body_edit.setMinimumHeight(140)
-        self.body_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.body_hint = hint_label(BODY_HINT, self)
-        self.body_error = error_label(self)
-
-        self.delay_spin = QSpinBox(self)
-        self.delay_spin.setRange(0, MAX_DELAY_MS)
-        self.delay_spin.setSingleStep(100)
-        self.delay_spin.setSuffix(" ms")
-        self.delay_spin.setMaximumWidth(160)
+        self.answers = AnswersEditor(self)
+        # the selected answer's fields (one AnswerForm shows whichever answer is selected)
+        answer = self.answer_form = self.answers.form
+        self.status_edit, self.status_hint = answer.status_edit, answer.status_hint
+        self.status_error, self.headers_table = answer.status_error, answer.headers_table
+        self.add_header_button = answer.add_header_button
+        self.remove_header_button = answer.remove_header_button
+        self.headers_error, self.delay_spin = answer.headers_error, answer.delay_spin
+        self.body_edit, self.body_error = answer.body_edit, answer.body_error
 
         self._layout()
         self._connect_signals()
         self.setEnabled(False)
 
-    # -- building -----------------------------------------------------------------
-
-    @staticmethod
-    def _setup_table(table: QTableWidget, stretch: tuple[int, ...]) -> None:
-        table.verticalHeader().hide()
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = table.horizontalHeader()
-        for column in range(table.columnCount()):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column in stretch
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(column, mode)
-        table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
-
-    @staticmethod
-    def _fit_height(table: QTableWidget) -> None:
-        """As tall as its rows (one empty row at least, five at most, then it scrolls)."""
-        rows = max(1, min(table.rowCount(), TABLE_ROWS_SHOWN))
-        row_height = table.verticalHeader().defaultSectionSize()
-        if table.rowCount():
-            row_height = max(row_height, table.rowHeight(0))
-        height = table.horizontalHeader().sizeHint().height() + rows * row_height + 2 * table.frameWidth()
-        table.setFixedHeight(height)
-
     def _layout(self) -> None:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
         name_row = QHBoxLayout()
         name_row.addWidget(self.name_edit, 1)
         name_row.addWidget(self.enabled_check)
         form.addRow(plain_label("Name:", self), name_row)
-        form.addRow(plain_label("Methods:", self), self._stack(self.methods_edit, self.methods_error))
-        form.addRow(plain_label("Path:", self), self._stack(self.path_edit, self.path_hint, self.path_error))
-
-        conditions = self._stack(self.conditions_table)
-        conditions.addLayout(self._buttons(self.add_condition_button, self.remove_condition_button))
+        form.addRow(plain_label("Methods:", self), stack(self.methods_edit, self.methods_error))
+        form.addRow(plain_label("Path:", self), stack(self.path_edit, self.path_hint, self.path_error))
+        conditions = stack(self.conditions_table)
+        conditions.addLayout(button_row(self.add_condition_button, self.remove_condition_button))
         conditions.addWidget(self.conditions_error)
         form.addRow(plain_label("Conditions:", self), conditions)
-        form.addRow(plain_label("", self), self.cors_check)
-
-        status_row = QHBoxLayout()
-        status_row.addWidget(self.status_edit)
-        status_row.addWidget(self.status_hint, 1)
-        status = QVBoxLayout()
-        status.addLayout(status_row)
-        status.addWidget(self.status_error)
-        form.addRow(plain_label("Status:", self), status)
-
-        headers = self._stack(self.headers_table)
-        headers.addLayout(self._buttons(self.add_header_button, self.remove_header_button))
-        headers.addWidget(self.headers_error)
-        form.addRow(plain_label("Headers:", self), headers)
-        form.addRow(plain_label("Delay:", self), self.delay_spin)
+        cors = QHBoxLayout()
+        cors.addWidget(self.cors_check)
+        cors.addWidget(self.cors_hint, 1)
+        form.addRow(plain_label("", self), cors)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(section("Match", self))
         outer.addLayout(form)
-        outer.addWidget(plain_label("Body:", self))
-        outer.addWidget(self.body_edit, 1)
-        outer.addWidget(self.body_error)
-        outer.addWidget(self.body_hint)
-
-    @staticmethod
-    def _stack(*widgets: QWidget) -> QVBoxLayout:
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        for widget in widgets:
-            box.addWidget(widget)
-        return box
-
-    @staticmethod
-    def _buttons(*buttons: QPushButton) -> QHBoxLayout:
-        row = QHBoxLayout()
-        for button in buttons:
-            row.addWidget(button)
-        row.addStretch(1)
-        return row
+        outer.addWidget(section("Answers", self))
+        outer.addWidget(self.answers, 1)
 
     def _connect_signals(self) -> None:
-        for line in (self.name_edit, self.methods_edit, self.path_edit, self.status_edit):
+        for line in (self.name_edit, self.methods_edit, self.path_edit):
             line.textEdited.connect(self._on_changed)
         self.enabled_check.toggled.connect(self._on_changed)
         self.cors_check.toggled.connect(self._on_changed)
-        self.delay_spin.valueChanged.connect(self._on_changed)
-        self.body_edit.textChanged.connect(self._on_changed)
         self.conditions_table.itemChanged.connect(self._on_changed)
-        self.headers_table.itemChanged.connect(self._on_changed)
         self.add_condition_button.clicked.connect(self._on_add_condition_clicked)
         self.remove_condition_button.clicked.connect(self._on_remove_condition_clicked)
-        self.add_header_button.clicked.connect(self._on_add_header_clicked)
-        self.remove_header_button.clicked.connect(self._on_remove_header_clicked)
+        self.answers.edited.connect(self._on_changed)
+        self.answers.selected.connect(self.answer_selected)
 
     # -- showing a rule -----------------------------------------------------------
+
+    def set_folder(self, folder: Path | None) -> None:
+        """Where the rules file is (relative body files start there)."""
+        self.answers.set_folder(folder)
 
     def set_rule(self, rule: Rule | None) -> None:
         """Show ``rule`` (None: an empty, disabled form). Emits nothing."""
@@ -320,18 +202,11 @@ class RuleForm(QWidget):
             self.methods_edit.setText(", ".join(shown.methods))
             self.path_edit.setText(shown.path)
             self.cors_check.setChecked(shown.cors)
-            self.status_edit.setText(str(shown.status))
-            self.delay_spin.setValue(max(0, min(shown.delay_ms, MAX_DELAY_MS)))
             self.conditions_table.setRowCount(0)
             for condition in shown.conditions:
                 self._append_condition(condition)
-            self.headers_table.setRowCount(0)
-            for name, value in shown.headers:
-                self._append_header(name, value)
-            self._fit_height(self.conditions_table)
-            self._fit_height(self.headers_table)
-            if self.body_edit.toPlainText() != shown.body:
-                self.body_edit.setPlainText(shown.body)
+            fit_height(self.conditions_table)
+            self.answers.set_answers(shown.answers, shown.mode, shown.state_key)
             self._update_hints()
         finally:
             self._loading = False
@@ -369,20 +244,13 @@ class RuleForm(QWidget):
         source.currentIndexChanged.connect(self._on_changed)
         op.currentIndexChanged.connect(self._on_changed)
 
-    def _append_header(self, name: str, value: str) -> None:
-        table = self.headers_table
-        row = table.rowCount()
-        table.insertRow(row)
-        table.setItem(row, 0, QTableWidgetItem(name))
-        table.setItem(row, 1, QTableWidgetItem(value))
-
     # -- reading the edited rule --------------------------------------------------------
 
     def rule(self) -> Rule | None:
         """The rule as edited (None when no rule is shown)."""
         if self._rule is None:
             return None
-        return dataclasses.replace(
+        edited = dataclasses.replace(
             self._rule,
             name=self.name_edit.text(),
             enabled=self.enabled_check.isChecked(),
@@ -390,11 +258,14 @@ class RuleForm(QWidget):
             path=self.path_edit.text(),
             conditions=self._conditions(),
             cors=self.cors_check.isChecked(),
-            status=parse_status(self.status_edit.text()),
-            headers=self._headers(),
-            body=self.body_edit.toPlainText(),
-            delay_ms=self.delay_spin.value(),
+            mode=self.answers.mode(),
+            state_key=self.answers.state_key(),
         )
+        return edited.with_answers(self.answers.answers())
+
+    def current_answer(self) -> int:
+        """The answer selected in the form (0-based)."""
+        return self.answers.current()
 
     def _conditions(self) -> tuple[Condition, ...]:
         table = self.conditions_table
@@ -419,17 +290,6 @@ class RuleForm(QWidget):
             )
         return tuple(conditions)
 
-    def _headers(self) -> tuple[tuple[str, str], ...]:
-        table = self.headers_table
-        headers = []
-        for row in range(table.rowCount()):
-            name_item, value_item = table.item(row, 0), table.item(row, 1)
-            name = name_item.text().strip() if name_item is not None else ""
-            value = value_item.text() if value_item is not None else ""
-            if name or value:  # a row just added and still empty is not a header yet
-                headers.append((name, value))
-        return tuple(headers)
-
     # -- problems ---------------------------------------------------------------
 
     def local_problems(self) -> list[str]:
@@ -441,57 +301,26 @@ class RuleForm(QWidget):
         return problems
 
     def show_problems(self, problems: list[Problem]) -> None:
-        """Show each problem at its field; the body's at its line."""
+        """Show each problem at its field: the match's here, the answers' in the answers editor."""
         by_field: dict[str, list[str]] = {}
-        body_lines: list[int] = []
         for problem in problems:
-            by_field.setdefault(problem.field, []).append(problem_text(problem))
-            if problem.field == "body" and problem.line is not None:
-                body_lines.append(problem.line)
+            if problem.field not in ANSWER_FIELDS:
+                by_field.setdefault(problem.field, []).append(problem_text(problem))
         local = self.local_problems()
         if local:
             by_field.setdefault("methods", []).extend(local)
-        self._set_error(self.methods_error, by_field.get("methods"))
-        self._set_error(self.path_error, by_field.get("path"))
-        self._set_error(self.conditions_error, by_field.get("conditions"))
-        self._set_error(self.status_error, by_field.get("status"))
-        self._set_error(self.headers_error, by_field.get("headers"))
-        self._set_error(self.body_error, by_field.get("body") or by_field.get("delay_ms"))
-        self._mark_body_lines(body_lines)
-
-    @staticmethod
-    def _set_error(label: QLabel, messages: list[str] | None) -> None:
-        if messages:
-            label.setText(visible("\n".join(messages), MESSAGE_LIMIT, keep_newlines=True))
-            label.show()
-        else:
-            label.clear()
-            label.hide()
-
-    def _mark_body_lines(self, lines: list[int]) -> None:
-        selections = []
-        document = self.body_edit.document()
-        for line in lines:
-            block = document.findBlockByNumber(max(0, line - 1))
-            if not block.isValid():
-                block = document.lastBlock()
-            selection = QTextEdit.ExtraSelection()
-            selection.format.setBackground(ERROR_LINE_COLOR)
-            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-            cursor = QTextCursor(block)
-            cursor.clearSelection()
-            selection.cursor = cursor
-            selections.append(selection)
-        self.body_edit.setExtraSelections(selections)
+        set_error(self.methods_error, by_field.get("methods"))
+        set_error(self.path_error, by_field.get("path"))
+        set_error(self.conditions_error, by_field.get("conditions"))
+        self.answers.show_problems([p for p in problems if p.field in ANSWER_FIELDS])
 
     def error_lines(self) -> list[int]:
-        """1-based body lines currently highlighted as errors (for tests and tools)."""
-        return [s.cursor.blockNumber() + 1 for s in self.body_edit.extraSelections()]
+        """1-based body lines of the selected answer highlighted as errors (for tests and tools)."""
+        return self.answers.form.error_lines()
 
     # -- slots ------------------------------------------------------------------
 
     def _update_hints(self) -> None:
-        self.status_hint.setText(status_hint(parse_status(self.status_edit.text())))
         table = self.conditions_table
         for row in range(table.rowCount()):
             source, op = table.cellWidget(row, 0), table.cellWidget(row, 2)
@@ -517,48 +346,17 @@ class RuleForm(QWidget):
         self._update_hints()
         self.edited.emit()
 
+    @Slot()
     def _on_add_condition_clicked(self) -> None:
         self._loading = True
         try:
             self._append_condition(Condition(source="query", name="", op="equals", value=""))
         finally:
             self._loading = False
-        self._fit_height(self.conditions_table)
-        row = self.conditions_table.rowCount() - 1
-        self.conditions_table.setCurrentCell(row, 1)
+        edit_new_row(self.conditions_table, 1)
         self._on_changed()
-        item = self.conditions_table.item(row, 1)
-        if item is not None:
-            self.conditions_table.editItem(item)
 
+    @Slot()
     def _on_remove_condition_clicked(self) -> None:
-        row = self.conditions_table.currentRow()
-        if row < 0:
-            row = self.conditions_table.rowCount() - 1
-        if row >= 0:
-            self.conditions_table.removeRow(row)
-            self._fit_height(self.conditions_table)
-            self._on_changed()
-
-    def _on_add_header_clicked(self) -> None:
-        self._loading = True
-        try:
-            self._append_header("", "")
-        finally:
-            self._loading = False
-        self._fit_height(self.headers_table)
-        row = self.headers_table.rowCount() - 1
-        self.headers_table.setCurrentCell(row, 0)
-        self._on_changed()
-        item = self.headers_table.item(row, 0)
-        if item is not None:
-            self.headers_table.editItem(item)
-
-    def _on_remove_header_clicked(self) -> None:
-        row = self.headers_table.currentRow()
-        if row < 0:
-            row = self.headers_table.rowCount() - 1
-        if row >= 0:
-            self.headers_table.removeRow(row)
-            self._fit_height(self.headers_table)
+        if remove_current_row(self.conditions_table):
             self._on_changed()

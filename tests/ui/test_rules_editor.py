@@ -30,8 +30,8 @@ from inspector.responses import (
     load_rules,
     save_rules,
 )
-from inspector.responses.document import RulesDocument
-from inspector.ui.rules_editor import RulesEditor, exact_path_pattern
+from inspector.responses.document import RulesDocument, exact_path_pattern
+from inspector.ui.rules_editor import RulesEditor
 
 GREET = Rule(
     name="greet",
@@ -186,7 +186,7 @@ def test_starts_with_the_default_rules_without_a_file(make_editor: Any, rules_pa
     assert editor.current_row() == 0
     assert editor.form.name_edit.text() == DEFAULT_RULES[0].name
     assert not editor.is_dirty()
-    assert not editor.save_action.isEnabled()
+    assert not editor.commands.save.isEnabled()
     assert not rules_path.exists()
 
 
@@ -226,7 +226,7 @@ def test_editing_the_body_updates_the_preview(qtbot: Any, editor: RulesEditor) -
     editor.form.body_edit.selectAll()
     qtbot.keyClicks(editor.form.body_edit, "hi {{ request.params.name | upper }}")
     assert editor.dirty_label.isVisible()
-    assert editor.save_action.isEnabled()
+    assert editor.commands.save.isEnabled()
     qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == "hi WORLD")
     assert "201 Created" in editor.preview.status_label.text()
     assert "Content-Length: 8" in editor.preview.headers_view.toPlainText()
@@ -373,25 +373,25 @@ def test_the_list_check_box_disables_the_rule_and_keeps_form_edits(qtbot: Any, e
 
 
 def test_add_duplicate_delete_and_reorder(qtbot: Any, editor: RulesEditor) -> None:
-    editor.add_action.trigger()
+    editor.commands.add.trigger()
     assert names(editor) == ["new rule", "greet", "catch all"]
     assert editor.current_row() == 0
-    editor.duplicate_action.trigger()
+    editor.commands.duplicate.trigger()
     assert names(editor) == ["new rule", "new rule copy", "greet", "catch all"]
     assert editor.current_row() == 1
-    editor.move_down_action.trigger()
-    editor.move_down_action.trigger()
+    editor.commands.move_down.trigger()
+    editor.commands.move_down.trigger()
     assert names(editor) == ["new rule", "greet", "catch all", "new rule copy"]
     assert editor.current_row() == 3
-    assert not editor.move_down_action.isEnabled()
-    editor.move_up_action.trigger()
+    assert not editor.commands.move_down.isEnabled()
+    editor.commands.move_up.trigger()
     assert names(editor) == ["new rule", "greet", "new rule copy", "catch all"]
     assert editor.form.name_edit.text() == "new rule copy"
-    editor.delete_action.trigger()
+    editor.commands.delete.trigger()
     assert names(editor) == ["new rule", "greet", "catch all"]
     assert editor.current_row() == 2
     assert editor.form.name_edit.text() == "catch all"
-    editor.add_action.trigger()
+    editor.commands.add.trigger()
     assert names(editor)[0] == "new rule 2"
     assert editor.is_dirty()
 
@@ -421,7 +421,7 @@ def test_the_list_view_reorders_by_internal_drag_and_drop(qtbot: Any, editor: Ru
 
 def test_reordering_changes_which_rule_answers(qtbot: Any, editor: RulesEditor) -> None:
     editor.select_rule(1)
-    editor.move_up_action.trigger()
+    editor.commands.move_up.trigger()
     qtbot.waitUntil(lambda: "rule 1 “catch all” (this rule)" in editor.preview.answer_label.text())
 
 
@@ -431,13 +431,13 @@ def test_deleting_every_rule_leaves_an_empty_form(qtbot: Any, editor: RulesEdito
     assert editor.rules() == ()
     assert not editor.form.isEnabled()
     qtbot.waitUntil(lambda: "built-in default" in editor.preview.answer_label.text())
-    assert not editor.delete_action.isEnabled()
+    assert not editor.commands.delete.isEnabled()
 
 
 def test_presets_menu_adds_a_presets_rules_at_the_top(editor: RulesEditor) -> None:
     presets = list_presets()
-    assert [a.text() for a in editor.presets_menu.actions()] == [name for name, _ in presets]
-    action = next(a for a in editor.presets_menu.actions() if a.text() == "json api")
+    assert [a.text() for a in editor.commands.presets_menu.actions()] == [name for name, _ in presets]
+    action = next(a for a in editor.commands.presets_menu.actions() if a.text() == "json api")
     action.trigger()
     preset_rules = load_rules(dict(presets)["json api"]).rules
     assert editor.rules()[: len(preset_rules)] == preset_rules
@@ -474,7 +474,7 @@ def test_save_writes_the_file_and_the_responder_answers_with_it(
 ) -> None:
     editor.form.body_edit.setPlainText("saved {{ request.params.name }}")
     with qtbot.waitSignal(editor.rules_saved) as blocker:
-        editor.save_action.trigger()
+        editor.commands.save.trigger()
     ruleset = blocker.args[0]
     assert isinstance(ruleset, RuleSet)
     assert load_rules(rules_path).rules == ruleset.rules == editor.rules()
@@ -482,7 +482,7 @@ def test_save_writes_the_file_and_the_responder_answers_with_it(
     assert responder(make_record()).body == b"saved world"
     assert not editor.is_dirty()
     assert not editor.dirty_label.isVisible()
-    assert not editor.save_action.isEnabled()
+    assert not editor.commands.save.isEnabled()
     assert "Saved" in editor.message_label.text()
 
 
@@ -524,7 +524,7 @@ def test_revert_drops_unsaved_changes(qtbot: Any, editor: RulesEditor) -> None:
     editor.form.body_edit.setPlainText("not kept")
     editor.add_rule()
     assert editor.is_dirty()
-    editor.revert_action.trigger()
+    editor.commands.revert.trigger()
     assert editor.rules() == (GREET, CATCH_ALL)
     assert editor.form.body_edit.toPlainText() == GREET.body
     assert not editor.is_dirty()
@@ -622,7 +622,7 @@ def test_saved_rules_answer_real_requests(
     assert get(url, "/hello/ann?lang=fr") == (201, b"bonjour ann")  # unsaved: not in use
     signals = RecorderSignals(thread.recorder)
     with qtbot.waitSignal(signals.request_finished) as captured:
-        editor.save_action.trigger()
+        editor.commands.save.trigger()
         assert get(url, "/hello/ann?lang=fr") == (202, b"salut ann")
     signals.detach()
     record = captured.args[0]
