@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 
 from inspector.app import build_parser
 from inspector.assets import rules_argument
+from inspector.responses import DEFAULT_RULES
 from inspector.ui.main_window import MainWindow, open_window
 from tests.network import http_get
 
@@ -95,7 +96,11 @@ def test_a_new_rules_file_is_created_on_save(qtbot: Any, settings: QSettings, tm
     window = opened(qtbot, settings, ["--rules", str(rules), "--no-db"])
     assert not window.error_banner.isVisible() and not rules.exists()
     assert window.rules.editor.save()
-    assert json.loads(rules.read_text(encoding="utf-8"))["rules"][0]["body"] == "hello world"
+    saved = json.loads(rules.read_text(encoding="utf-8"))["rules"]
+    assert [(rule["name"], rule.get("status", 200), rule["body"]) for rule in saved] == [
+        (rule.name, rule.status, rule.body) for rule in DEFAULT_RULES
+    ]
+    assert saved[-1]["body"] == "hello world"
     window.close()
 
 
