@@ -197,8 +197,13 @@ class CompiledAnswer:
                 return status
             compiler.problem("status", why)
             return None
-        if isinstance(status, str):
+        if isinstance(status, str) and is_template(status):
             return compiler.template("status", status)
+        if isinstance(status, str):  # "two hundred": neither a number nor a template
+            shown = repr(status[:40]) if status.strip() else "an empty status"
+            why = f"{shown} is not a status code ({MIN_STATUS}-{MAX_STATUS}) or a template"
+            compiler.problem("status", why)
+            return None
         compiler.problem("status", "status must be a number")
         return None
 

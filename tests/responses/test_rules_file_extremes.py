@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector.responses import DEFAULT_RULES, RuleSet, RulesFileError, load_rules, loads
+from inspector.responses import DEFAULT_RULES, Responder, RuleSet, RulesFileError, load_rules, loads
 from inspector.responses.document import RulesDocument
+from tests.responses.conftest import make_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,10 +52,17 @@ def test_structural_errors_carry_their_place_as_data() -> None:
     assert problem.message.startswith("op: 'like'")
 
 
+NOT_A_STATUS = "is not a status code (200-999) or a template"
 UNANSWERABLE = [
     ({"name": "early", "status": 101}, "status: 101 is informational (1xx), not a final answer"),
     ({"name": "ctl", "headers": [["X-A", "a\u000bb"]]}, "headers[0]: control character U+000B"),
     ({"name": "re", "path": "^/(a)\\1"}, "path: not supported by the linear-time matcher"),
+    ({"name": "words", "status": "two hundred"}, f"status: 'two hundred' {NOT_A_STATUS}"),
+    ({"name": "blank", "status": " "}, f"status: an empty status {NOT_A_STATUS}"),
+    (
+        {"name": "step", "responses": [{"status": 503}, {"status": "OK"}]},
+        f"responses[1].status: 'OK' {NOT_A_STATUS}",
+    ),
     (
         {"name": "cond", "conditions": [{"source": "body", "op": "regex", "value": "a(?=b)"}]},
         "conditions[0]: not supported by the linear-time matcher",
@@ -72,6 +80,20 @@ def test_strict_loading_refuses_rules_that_cannot_answer(
     with pytest.raises(RulesFileError) as info:
         load_rules(path, strict=True)
     assert str(info.value).startswith(f"rules.json: rule {rule['name']!r}: {message}")
+    assert "\n" not in str(info.value)
+
+
+def test_a_status_in_words_answers_500_naming_it_when_not_strict(tmp_path: Path) -> None:
+    """The window opens such a file (the problem shown at its field): the rule answers a 500
+    saying why, instead of raising from inside the engine."""
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"rules": [{"name": "words", "status": "two hundred", "body": "hi"}]}))
+    ruleset = load_rules(path)
+    (problem,) = ruleset.problems()
+    assert (problem.rule, problem.field) == (0, "status")
+    response = Responder(ruleset)(make_record())
+    assert response.status == 500 and response.rule == "words"
+    assert b"'two hundred' is not a status code" in response.body
 
 
 def run_headless(rules: Path) -> subprocess.CompletedProcess[str]:
@@ -85,8 +107,9 @@ def run_headless(rules: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "text",
     [EXTREMES[0][0], EXTREMES[2][0], EXTREMES[5][0], EXTREMES[6][0],
-     json.dumps({"rules": [UNANSWERABLE[0][0]]}), json.dumps({"rules": [UNANSWERABLE[2][0]]})],
-    ids=["1e400", "NaN", "5000 digits", "10000 deep", "status 101", "backreference"],
+     json.dumps({"rules": [UNANSWERABLE[0][0]]}), json.dumps({"rules": [UNANSWERABLE[2][0]]}),
+     json.dumps({"rules": [UNANSWERABLE[4][0]]})],
+    ids=["1e400", "NaN", "5000 digits", "10000 deep", "status 101", "backreference", "status in words"],
 )  # fmt: skip
 def test_headless_exits_2_with_one_line(tmp_path: Path, text: str) -> None:
     path = tmp_path / "rules.json"

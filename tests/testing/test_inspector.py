@@ -323,6 +323,7 @@ def test_rules_from_a_file_and_a_preset(tmp_path: Path) -> None:
         ([{"name": "bad", "status": "{{ oops"}], r"^rules: rule 'bad': status"),
         ([{"name": "x", "path": "^(a"}], r"^rules: rule 'x': path"),
         ([{"name": "x", "status": 100}], r"^rules: rule 'x': status: 100 is informational"),
+        ([{"name": "x", "status": "two hundred"}], r"^rules: rule 'x': status: 'two hundred' is not a"),
         ([{"name": "x", "delay_ms": "soon"}], r"^rules: rules\[0\]\.delay_ms: expected a whole number"),
         ({"rules": 5}, r"^rules: rules: expected a list"),
         ([{"name": "x", "body": b"bytes"}], r"^rules: not JSON data"),
