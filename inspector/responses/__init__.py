@@ -39,6 +39,7 @@ from inspector.responses.rulesfile import (
     dumps,
     load_rules,
     loads,
+    refuse_problems,
     save_rules,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "list_presets",
     "load_rules",
     "loads",
+    "refuse_problems",
     "render",
     "save_rules",
     "validate_rule",

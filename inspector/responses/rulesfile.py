@@ -186,10 +186,20 @@ def load_rules(path: str | os.PathLike[str], *, strict: bool = False) -> RuleSet
     except UnicodeDecodeError as exc:
         raise RulesFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     ruleset = loads(text, source=name, folder=Path(os.path.abspath(file.parent)))
-    if strict:
-        for problem in ruleset.problems():
-            rule_name = ruleset.rules[problem.rule or 0].name
-            raise RulesFileError(f"{name}: rule {rule_name!r}: {problem}", problem)
+    return refuse_problems(ruleset, name) if strict else ruleset
+
+
+def refuse_problems(ruleset: RuleSet, source: str) -> RuleSet:
+    """The strict check of ``--rules``: ``ruleset`` itself when every rule can answer.
+
+    Raises:
+        RulesFileError: one line naming ``source``, the first rule with a
+            problem (a template or pattern that does not compile, a status
+            that is not one) and the problem.
+    """
+    for problem in ruleset.problems():
+        rule_name = ruleset.rules[problem.rule or 0].name
+        raise RulesFileError(f"{source}: rule {rule_name!r}: {problem}", problem)
     return ruleset
 
 

@@ -21,7 +21,15 @@ from typing import Any, TypeAlias
 
 from inspector.assets import PresetNotFound, rules_argument
 from inspector.http.record import CaptureRecord
-from inspector.responses import DEFAULT_RULE, RuleSet, RulesFileError, explain, load_rules, loads
+from inspector.responses import (
+    DEFAULT_RULE,
+    RuleSet,
+    RulesFileError,
+    explain,
+    load_rules,
+    loads,
+    refuse_problems,
+)
 from inspector.testing.lines import numbered_line
 from inspector.text import visible
 
@@ -31,14 +39,6 @@ RulesSource: TypeAlias = (
 )
 #: how ``ruleset_from`` names rules given as data in its messages
 DATA_SOURCE = "rules"
-
-
-def _refuse_problems(ruleset: RuleSet, source: str) -> RuleSet:
-    """The strict check of ``--rules``: the first rule that cannot answer, in one line."""
-    for problem in ruleset.problems():
-        name = ruleset.rules[problem.rule or 0].name
-        raise RulesFileError(f"{source}: rule {name!r}: {problem}", problem)
-    return ruleset
 
 
 def ruleset_from(source: RulesSource) -> RuleSet:
@@ -54,7 +54,7 @@ def ruleset_from(source: RulesSource) -> RuleSet:
     if source is None:
         return RuleSet()
     if isinstance(source, RuleSet):
-        return _refuse_problems(source, DATA_SOURCE)
+        return refuse_problems(source, DATA_SOURCE)
     if isinstance(source, (str, os.PathLike)):
         try:
             path = rules_argument(os.fspath(source))
@@ -74,7 +74,7 @@ def ruleset_from(source: RulesSource) -> RuleSet:
         text = json.dumps(document, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise RulesFileError(f"{DATA_SOURCE}: not JSON data ({exc})") from None
-    return _refuse_problems(loads(text, source=DATA_SOURCE), DATA_SOURCE)
+    return refuse_problems(loads(text, source=DATA_SOURCE), DATA_SOURCE)
 
 
 @dataclass(frozen=True, slots=True)
