@@ -3,17 +3,11 @@
 Strategy. The editor is a thin view on a Qt-free :class:`RulesDocument` (load,
 edit, validate, save): the list model (:class:`RulesListModel`) forwards every
 change to it, the form (:class:`RuleForm`) edits the selected rule and shows
-the document's problems at their fields. Typing changes only the form; a
-150 ms single-shot timer then writes the form's rule into the document and asks
-for a preview, so a burst of keystrokes costs one template compilation.
-Anything that needs the document to be current (Save, Export, a selection
-change, a move) flushes the form first.
-
-The preview (:func:`inspector.responses.preview.preview`) renders off the GUI
-thread (:class:`PreviewWorker`); only the latest request's result is shown, and
-the GUI never waits for one. It reads the responder's answer state (never
-advancing it) to tell which answer the next request gets, and looks again
-every :data:`STATE_POLL_MS` while the editor is shown if requests moved it on.
+the document's problems at their fields. Typing changes only the form; after a
+pause (:class:`PreviewFeed`) the editor writes the form's rule into the
+document and asks for a preview, rendered off the GUI thread. Anything that
+needs the document to be current (Save, Export, a selection change, a move)
+flushes the form first.
 
 Layout: three columns (list, form, preview) when the editor is at least
 :data:`WIDE_LAYOUT_MIN` wide; narrower, the form and the preview share tabs
@@ -33,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -41,7 +34,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
@@ -52,21 +44,15 @@ from inspector.http.record import CaptureRecord
 from inspector.models.rules_list import RulesListModel
 from inspector.responses import Responder, Rule, RulesFileError, default_rules_path, load_rules
 from inspector.responses.document import NEW_RULE, RulesDocument, rule_for_request
-from inspector.responses.files import BodyFiles
-from inspector.responses.preview import Preview, preview
 from inspector.text import visible
 from inspector.ui.columns import ColumnsOrTabs
-from inspector.ui.preview_worker import PreviewWorker
 from inspector.ui.rules_actions import RulesActions
 from inspector.ui.rules_form import RuleForm
 from inspector.ui.rules_list_panel import RulesListPanel, action_button
-from inspector.ui.rules_preview import RulePreview, sample_record
+from inspector.ui.rules_preview import RulePreview
+from inspector.ui.rules_preview_feed import PreviewFeed
 from inspector.ui.rules_widgets import ERROR_COLOR, plain_label
 
-#: how long typing must pause before the preview renders
-PREVIEW_DELAY_MS = 150
-#: how often the shown preview looks whether requests moved the answer state on
-STATE_POLL_MS = 500
 #: narrower than this, the form and the preview share tabs beside the list
 #: (three columns need the list's 170 px, the form's 430 and the preview's 320)
 WIDE_LAYOUT_MIN = 960
@@ -76,17 +62,6 @@ FORM_MIN_WIDTH = 430
 PREVIEW_MIN_WIDTH = 320
 #: characters of a file error or status message shown
 MESSAGE_LIMIT = 600
-
-
-@dataclass(frozen=True, slots=True)
-class _Shown:
-    """A preview with what it was computed for."""
-
-    result: Preview
-    rules: tuple[Rule, ...]
-    record: CaptureRecord
-    row: int
-    sample: bool
 
 
 class RulesEditor(QWidget):
@@ -115,13 +90,10 @@ class RulesEditor(QWidget):
         super().__init__(parent)
         self.responder = responder
         self.rules_path = Path(rules_path) if rules_path is not None else default_rules_path()
-        self._preview_record: CaptureRecord | None = None
         self._editing = QPersistentModelIndex()
         self._pending = False  # the form holds edits not yet written into the model
         self._syncing = False  # the editor itself is writing into the model
         self._dirty = False
-        self._asked_state = -1  # the answer state's version the last preview read
-        self._files = BodyFiles()  # body files the previews read, kept while unchanged
 
         self.document = RulesDocument.open(self.rules_path, responder.ruleset)
         message = ""
@@ -134,19 +106,11 @@ class RulesEditor(QWidget):
             responder.set_rules(self.document.saved)
 
         self.model = RulesListModel(self.document, self)
-        self.previews = PreviewWorker(self)
         self.commands = RulesActions(self)
         self._build_widgets()
+        self.feed = PreviewFeed(responder, self.preview, self)
         self._layout()
         self._connect_signals()
-
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(PREVIEW_DELAY_MS)
-        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
-        self._state_timer = QTimer(self)
-        self._state_timer.setInterval(STATE_POLL_MS)
-        self._state_timer.timeout.connect(self._on_state_timer_timeout)
 
         if message:
             self._show_message(message, error=True)
@@ -214,28 +178,28 @@ class RulesEditor(QWidget):
         self.model.modelReset.connect(self._on_model_layout_changed)
         self.form.edited.connect(self._on_form_edited)
         self.form.answer_selected.connect(self._on_form_answer_selected)
-        self.previews.ready.connect(self._on_previews_ready)
+        self.feed.due.connect(self.refresh)
 
     # -- events -------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._state_timer.start()
+        self.feed.watch_state(True)
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self._state_timer.stop()
+        self.feed.watch_state(False)
         super().hideEvent(event)
 
     # -- public API ---------------------------------------------------------------
 
     @property
     def preview_record(self) -> CaptureRecord | None:
-        return self._preview_record
+        return self.feed.record
 
     def set_preview_record(self, record: CaptureRecord | None) -> None:
         """Preview against ``record`` (the selected capture); None: the built-in sample."""
-        self._preview_record = record
-        self._schedule_refresh()
+        self.feed.record = record
+        self.feed.schedule()
 
     def is_wide(self) -> bool:
         """The form and the preview are side by side (not in tabs)."""
@@ -245,7 +209,7 @@ class RulesEditor(QWidget):
         """Add a rule answering ``record``'s method and exact path, at the top, selected."""
         rule = rule_for_request(record)
         self._insert_and_select(0, [rule])
-        self._preview_record = record
+        self.feed.record = record
         self.refresh()
         return rule
 
@@ -425,33 +389,15 @@ class RulesEditor(QWidget):
         finally:
             self._syncing = False
 
-    def _schedule_refresh(self) -> None:
-        self._refresh_timer.start()
-
     def refresh(self) -> None:
         """Now rather than after the typing pause: flush the form, show the selected
         rule's problems, ask for a preview (shown when ready), update the marker."""
-        self._refresh_timer.stop()
         self._flush()
         row = self.current_row()
         rule = self.form.rule() if row >= 0 else None
         if rule is not None:
             self.form.show_problems(list(self.document.problems(row)))
-        record = self._preview_record
-        sample = record is None
-        shown_record = record if record is not None else sample_record()
-        rules = self.document.rules
-        state, folder, files = self.responder.state, self.document.folder, self._files
-        answer = self.form.current_answer()
-        self._asked_state = state.version
-
-        def work() -> _Shown:
-            result = preview(
-                rule, rules, shown_record, answer=answer, state=state, folder=folder, files=files
-            )
-            return _Shown(result, rules, shown_record, row, sample)
-
-        self.previews.submit(work)
+        self.feed.submit(rule, self.document.rules, row, self.form.current_answer(), self.document.folder)
         self._update_dirty()
 
     def _update_dirty(self) -> None:
@@ -500,35 +446,19 @@ class RulesEditor(QWidget):
                 if self._pending:
                     self._flush()
         self._update_dirty()
-        self._schedule_refresh()
+        self.feed.schedule()
 
     def _on_model_layout_changed(self, *_args: object) -> None:
         self._update_dirty()
-        self._schedule_refresh()
+        self.feed.schedule()
 
     @Slot()
     def _on_form_edited(self) -> None:
         self._pending = True
         self._update_dirty()
-        self._schedule_refresh()
-
-    @Slot()
-    def _on_refresh_timer_timeout(self) -> None:
-        self.refresh()
-
-    @Slot(object)
-    def _on_previews_ready(self, shown: object) -> None:
-        if isinstance(shown, _Shown):
-            self.preview.show_result(
-                shown.result, shown.rules, shown.record, row=shown.row, sample=shown.sample
-            )
+        self.feed.schedule()
 
     @Slot(int)
     def _on_form_answer_selected(self, _answer: int) -> None:
         self.preview.show_selected_answer(True)
-        self._schedule_refresh()
-
-    @Slot()
-    def _on_state_timer_timeout(self) -> None:
-        if self.responder.state.version != self._asked_state and not self._refresh_timer.isActive():
-            self.refresh()
+        self.feed.schedule()

@@ -236,6 +236,14 @@ class RulePreview(QWidget):
             self.block_label.setText("")
             self._show_response(None, record)
 
+    def show_failure(self, message: str) -> None:
+        """The preview itself failed (a bug, never a rule's problem): say so, show no answer."""
+        self._last = None
+        self.block_label.setText("")
+        self._show_response(None, sample_record())
+        self.error_label.setText(f"The preview failed, so nothing is shown: {visible(message, LINE_LIMIT)}")
+        self.error_label.show()
+
     def _show_match(self, result: Preview) -> None:
         match = result.match
         if match is None:

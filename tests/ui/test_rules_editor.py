@@ -683,11 +683,11 @@ def test_the_preview_renders_off_the_gui_thread_and_drops_stale_results(
 ) -> None:
     import threading
 
-    from inspector.ui import rules_editor
+    from inspector.ui import rules_preview_feed
 
     release = threading.Event()
     computed: list[tuple[str, int]] = []
-    real_preview = rules_editor.preview
+    real_preview = rules_preview_feed.preview
 
     def slow_preview(rule: Any, rules: Any, record: CaptureRecord, **kwargs: Any) -> Any:
         computed.append((record.target, threading.get_ident()))
@@ -696,18 +696,44 @@ def test_the_preview_renders_off_the_gui_thread_and_drops_stale_results(
 
     qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == "bonjour world")
     shown: list[str] = []
-    editor.previews.ready.connect(lambda result: shown.append(result.record.target))
-    monkeypatch.setattr(rules_editor, "preview", slow_preview)
+    editor.feed.worker.ready.connect(lambda result: shown.append(result.record.target))
+    monkeypatch.setattr(rules_preview_feed, "preview", slow_preview)
     for number in range(5):
         editor.set_preview_record(make_record(f"/hello/r{number}?lang=fr"))
         editor.refresh()  # returns at once: the first job waits for `release` on the worker
-    assert editor.previews.generation >= 5
+    assert editor.feed.worker.generation >= 5
     release.set()
     qtbot.waitUntil(lambda: shown == ["/hello/r4?lang=fr"])
-    assert editor.previews.wait(30_000)
+    assert editor.feed.worker.wait(30_000)
     assert "request #7" in editor.preview.request_label.text()
     assert editor.preview.body_view.toPlainText() == "bonjour r4"
     assert all(ident != threading.get_ident() for _, ident in computed)
     # at most the first job had started; the others before the last were dropped unstarted
     targets = [target for target, _ in computed]
     assert targets in (["/hello/r0?lang=fr", "/hello/r4?lang=fr"], ["/hello/r4?lang=fr"])
+
+
+def test_a_preview_that_raises_is_said_not_left_stale(
+    qtbot: Any, editor: RulesEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspector.ui import rules_preview_feed
+
+    qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == "bonjour world")
+
+    def broken_preview(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValueError("invalid literal for int()")
+
+    monkeypatch.setattr(rules_preview_feed, "preview", broken_preview)
+    editor.refresh()
+    qtbot.waitUntil(lambda: "The preview failed" in editor.preview.error_label.text())
+    assert "ValueError: invalid literal for int()" in editor.preview.error_label.text()
+    assert editor.preview.body_view.toPlainText() == ""  # the last good answer is not shown as current
+
+
+def test_a_status_in_words_is_a_problem_at_the_status_field(qtbot: Any, editor: RulesEditor) -> None:
+    editor.form.status_edit.setText("two hundred")
+    editor.form.status_edit.textEdited.emit("two hundred")
+    qtbot.waitUntil(lambda: "'two hundred' is not a status code" in editor.form.status_error.text())
+    assert editor.form.status_error.isVisibleTo(editor.form)
+    qtbot.waitUntil(lambda: "500" in editor.preview.status_label.text())
+    assert "not a status code" in editor.preview.body_view.toPlainText()
