@@ -2,8 +2,9 @@
 
     python tools/screenshot.py [OUT.png] [--size WxH]
 
-Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor
-open on a rule made from the selected request, with its live preview; and
+Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor's
+window at the same size, open on a rule made from the selected request, with its
+live preview (``tools/rules_screenshot.py`` renders it at other sizes); and
 docs/screenshot-listeners.png: the listeners list with two more listeners
 (``[::1]`` and ``0.0.0.0``, any free port), each sent a request.
 
@@ -29,7 +30,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from inspector.addresses import format_hostport
 from inspector.listen import ListenSpec
@@ -130,23 +131,55 @@ def traffic(host: str, port: int) -> None:
     send(host, port, "GET", "/static/app.js?v=3", dict(browser, Accept="*/*"))
 
 
-def rules_shot(app: QApplication, window: MainWindow, out: Path) -> None:
-    """The rules dock with a rule created from the selected request, previewed."""
+def settle(app: QApplication, rounds: int = 60) -> None:
+    """Let previews (rendered off the GUI thread) arrive and the layout settle."""
+    for _ in range(rounds):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def open_listening(app: QApplication, folder: Path, size: tuple[int, int]) -> MainWindow:
+    """The window at ``size``, listening on 127.0.0.1 with the traffic above, the JSON POST
+    selected; settings and history in ``folder`` (the user's stay untouched)."""
+    os.environ["REQUEST_INSPECTOR_HOME"] = str(folder)  # the user's rules and history stay untouched
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    history = folder / "history.sqlite3"  # as in real use: history on, in a file
+    args = argparse.Namespace(db=str(history), no_db=False, history_limit=None, bind=None, port=None)
+    window = open_window(args, settings=settings)
+    window.resize(*size)
+    window.set_address("127.0.0.1")
+    window.set_port(0)
+    window.show()
+    window.start()
+    wait(app, lambda: window.url != "")
+    host, port = window.url.removeprefix("http://").rsplit(":", 1)
+    traffic(host, int(port))
+    wait(app, lambda: window.model.rowCount() >= 8)
+    for row in range(window.proxy.rowCount()):
+        record = window.proxy.index(row, 0).data(Role.RECORD)
+        if record.method == "POST" and record.path.startswith("/api/"):
+            window.table.selectRow(row)
+            break
+    return window
+
+
+def open_rules(window: MainWindow) -> None:
+    """The rules editor's window on a rule made from the selected request, its body a JSON template."""
     record = window.detail.record
     if record is None:
         raise SystemExit("no request selected for the rules screenshot")
-    window.resize(1600, 900)
     window.table.create_rule_requested.emit(record)
     window.rules.editor.form.body_edit.setPlainText(
         '{"received": {{ request.json["items"] | length }}, "id": "{{ uuid() }}",\n'
         ' "customer": {{ request.json.customer.name | tojson }}}'
     )
-    for _ in range(40):
-        app.processEvents()
-        time.sleep(0.01)
-    if not window.grab().save(str(out)):
+
+
+def grab(app: QApplication, widget: QWidget, out: Path) -> None:
+    settle(app)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(out)):
         raise SystemExit(f"could not write {out}")
-    window.rules.editor.revert()
 
 
 def listeners_shot(app: QApplication, window: MainWindow, out: Path, size: tuple[int, int]) -> None:
@@ -198,32 +231,13 @@ def main() -> int:
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(ORG_NAME)
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["REQUEST_INSPECTOR_HOME"] = tmp  # the user's rules and history stay untouched
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        history = Path(tmp) / "history.sqlite3"  # as in real use: history on, in a file
-        args = argparse.Namespace(db=str(history), no_db=False, history_limit=None, bind=None, port=None)
-        window = open_window(args, settings=settings)
-        window.resize(*size)
-        window.set_address("127.0.0.1")
-        window.set_port(0)
-        window.show()
-        window.start()
-        wait(app, lambda: window.url != "")
-        host, port = window.url.removeprefix("http://").rsplit(":", 1)
-        traffic(host, int(port))
-        wait(app, lambda: window.model.rowCount() >= 8)
-        for row in range(window.proxy.rowCount()):
-            record = window.proxy.index(row, 0).data(Role.RECORD)
-            if record.method == "POST" and record.path.startswith("/api/"):
-                window.table.selectRow(row)
-                break
+        window = open_listening(app, Path(tmp), size)
         window.detail.setCurrentWidget(window.detail.body_view)
-        for _ in range(20):
-            app.processEvents()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(out)):
-            raise SystemExit(f"could not write {out}")
-        rules_shot(app, window, out.with_name("screenshot-rules.png"))
+        grab(app, window, out)
+        open_rules(window)
+        window.rules.resize(*size)
+        grab(app, window.rules, out.with_name("screenshot-rules.png"))
+        window.rules.editor.revert()
         window.rules.hide()
         listeners_shot(app, window, out.with_name("screenshot-listeners.png"), size)
         window.close()
