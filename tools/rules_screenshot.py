@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def flaky_rule(folder: Path) -> Rule:
-    """A /pay rule answering 503, then a reset, then a PNG file."""
+    """A rule answering 503, then a 504 after 2 s, then a PNG file."""
     (folder / "payloads").mkdir(exist_ok=True)
     icon = ROOT / "resources" / "icons" / "request-inspector-64.png"
     (folder / "payloads" / "ok.png").write_bytes(icon.read_bytes())
@@ -44,7 +44,7 @@ def flaky_rule(folder: Path) -> Rule:
         state_key="{{ request.headers['X-Request-ID'] }}",
         responses=(
             Answer(status=503, headers=(("Retry-After", "1"),), body='{"error": "busy, retry"}'),
-            Answer(fault="reset"),
+            Answer(status=504, delay_ms=2000, body="gateway timeout"),
             Answer(status=200, body_file="payloads/ok.png"),
         ),
     )

@@ -53,9 +53,7 @@ STATE_PLACEHOLDER = "one counter for everyone, or e.g. {{ request.headers['X-Cli
 
 
 def summary(answer: Answer) -> str:
-    """``503 · busy``, ``fault reset``, ``200 · file ok.png`` (one line)."""
-    if answer.fault in ("close", "reset", "hang"):
-        return f"fault {answer.fault}"
+    """``503 · busy``, ``200 · file ok.png``, ``200 · (empty body) · reset`` (one line)."""
     what = f"file {answer.body_file}" if answer.body_file else (answer.body or "(empty body)")
     text = f"{answer.status} · {visible(' '.join(what.split()), SUMMARY_LIMIT)}"
     return f"{text} · {answer.fault}" if answer.fault else text

@@ -5,7 +5,8 @@
 match the edited rule (and if not, which part failed), which rule of the
 edited list would answer it, which answer that rule's next request gets and
 why (mode, counter, state key value), and one rendered answer: status line,
-fault, headers as they would be sent (Content-Length included) and the body
+its fault if it has one (said to be not performed yet: the listener sends the
+answer as it is), headers as they would be sent (Content-Length included) and the body
 (as text; a binary body, such as a picture from a file, as a hex dump).
 
 The rendered answer is one of two, and its title always says which: what this
@@ -41,7 +42,6 @@ from inspector.responses import Rule
 from inspector.responses.preview import Preview
 from inspector.text import human_size, visible, visible_bytes
 from inspector.ui.body_render import hex_dump, looks_binary
-from inspector.ui.rules_answer_form import FAULT_HINTS
 from inspector.ui.rules_widgets import ERROR_COLOR, monospace_font, plain_label
 
 #: body bytes the preview shows (the rest is summarised)
@@ -313,7 +313,7 @@ class RulePreview(QWidget):
             self.error_label.hide()
             return
         method = record.method or "GET"
-        wire, status, reason, headers = serialise(response, method=method, keep_alive=True)
+        _wire, status, reason, headers = serialise(response, method=method, keep_alive=True)
         sent_body = body_allowed(status, method)
         notes = [f"body {human_size(len(response.body))}"]
         if response.delay_ms:
@@ -321,7 +321,7 @@ class RulePreview(QWidget):
         if not sent_body:
             notes.append(f"no body is sent for {visible(method, 20)} / {status}")
         self.status_label.setText(f"HTTP/1.1 {status} {visible(reason, 100)}   ·   {' · '.join(notes)}")
-        self._show_fault(response, len(wire))
+        self._show_fault(response)
         if response.error:
             self.error_label.setText(
                 "The rule fails to render, so a 500 goes out instead:\n" + visible(response.error, LINE_LIMIT)
@@ -346,18 +346,15 @@ class RulePreview(QWidget):
             text += f"\n\n… (showing the first {human_size(shown)} of {human_size(len(body))})"
         self.body_view.setPlainText(text)
 
-    def _show_fault(self, response: Response, wire_size: int) -> None:
+    def _show_fault(self, response: Response) -> None:
         fault = response.fault
         if not fault:
             self.fault_label.hide()
             return
-        text = f"Fault “{fault}”: {FAULT_HINTS.get(fault, '')}"
-        if fault in ("close", "reset", "hang"):
-            text += " Nothing below is sent."
-        elif fault == "trickle" and response.bytes_per_s:
-            seconds = wire_size / response.bytes_per_s
-            text += f" {response.bytes_per_s} bytes/s: about {seconds:.1f} s for {human_size(wire_size)}."
-        self.fault_label.setText(text)
+        self.fault_label.setText(
+            f"Fault “{fault}” is set, but this version's listener does not perform faults yet: "
+            "it sends the answer below as it is."
+        )
         self.fault_label.show()
 
     @Slot(QAbstractButton)
