@@ -708,9 +708,11 @@ def test_the_preview_renders_off_the_gui_thread_and_drops_stale_results(
     assert "request #7" in editor.preview.request_label.text()
     assert editor.preview.body_view.toPlainText() == "bonjour r4"
     assert all(ident != threading.get_ident() for _, ident in computed)
-    # at most the first job had started; the others before the last were dropped unstarted
+    # at most one job before the last had started (the pool's one thread was then held by it;
+    # which one depends on when that thread came free); the others were dropped unstarted
     targets = [target for target, _ in computed]
-    assert targets in (["/hello/r0?lang=fr", "/hello/r4?lang=fr"], ["/hello/r4?lang=fr"])
+    assert targets[-1] == "/hello/r4?lang=fr" and len(targets) <= 2, targets
+    assert all(target in [f"/hello/r{n}?lang=fr" for n in range(4)] for target in targets[:-1])
 
 
 def test_a_preview_that_raises_is_said_not_left_stale(
