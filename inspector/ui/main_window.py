@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(self.follower.action)
         view_menu.addAction(self.rules.toggle_action)
+        view_menu.addAction(self.rules.editor.commands.reset_state)
         view_menu.addAction(self.timeline_link.toggle_action)
         view_menu.addAction(self.listeners.toggle_action)
         view_menu.addAction(self.filter_bar.find_action)

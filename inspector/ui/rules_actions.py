@@ -38,7 +38,8 @@ class RulesActions(QObject):
         self.import_.setToolTip("Replace the edited rules with a rules file's (not saved until Save)")
         self.export = self._action("Export…", self._on_export_triggered)
         self.export.setToolTip("Write the edited rules to a file")
-        self.reset_state = self._action("Reset state", self._on_reset_state_triggered)
+        self.reset_state = self._action("Reset answer state", self._on_reset_state_triggered)
+        self.reset_state.setIconText("Reset state")  # the editor's button; the menus say what it resets
         self.reset_state.setToolTip(
             "Start every rule's answers again from the first (sequences, cycles, per-client counters)"
         )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QWidget
 
-from inspector.responses import DEFAULT_RULES, default_rules_path
+from inspector.responses import DEFAULT_RULES, Answer, Rule, default_rules_path
 from inspector.ui.main_window import MainWindow
 from inspector.ui.rules_editor import RulesEditor
 from tests.ui.test_main_window import send, wait_rows
@@ -161,3 +161,19 @@ def test_the_editor_fits_the_screen_with_nothing_clipped(
             assert editor.preview.isVisible()
     finally:
         editor.revert()  # closing the window would ask about the edits
+
+
+@OFFSCREEN
+def test_reset_answer_state_from_the_view_menu(
+    qtbot: Any, no_rules_file: None, listening: MainWindow
+) -> None:
+    window = listening
+    editor = window.rules.editor
+    editor.add_rule(Rule(name="flaky", path="/pay", responses=(Answer(status=503), Answer(status=201))))
+    assert editor.save()
+    assert [send(window, "GET", "/pay")[0] for _ in range(3)] == [503, 201, 201]
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    reset = next(a for a in view_menu.actions() if a.text() == "Reset answer state")
+    reset.trigger()
+    assert send(window, "GET", "/pay")[0] == 503  # the sequence starts again
+    wait_rows(qtbot, window, 4)
