@@ -194,3 +194,14 @@ def test_a_rule_that_does_not_match_shows_what_answers_instead(qtbot: Any, make_
     title = "This rule's answer 1 of 3, if it answered this request (it does not)"
     assert preview.block_label.text() == title
     assert preview.body_view.toPlainText() == "busy"
+
+
+def test_a_long_body_line_wraps_in_the_editor_and_the_preview(qtbot: Any, make_editor: Any) -> None:
+    editor = make_editor(Rule(name="long", path="/pay", body="x"))
+    body = '{"token": "' + "a1b2c3d4" * 60 + '"}'  # 493 characters, no space to break at
+    editor.form.body_edit.setPlainText(body)
+    qtbot.waitUntil(lambda: editor.preview.body_view.toPlainText() == body)
+    for view in (editor.form.body_edit, editor.preview.body_view):
+        block = view.document().firstBlock()
+        qtbot.waitUntil(lambda block=block: block.layout().lineCount() > 1)  # wrapped where it had to be
+        assert view.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways to
