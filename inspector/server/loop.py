@@ -404,6 +404,8 @@ class Server(ListenerControl):
             bytes=len(wire),
             duration_ms=(now - arrived) * 1000.0,
             error=response.error,
+            step=response.step,
+            steps=response.steps,
         )
         if not keep_alive:
             conn.closing = True

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from inspector.responses import Responder, load_rules
+from inspector.testing import Inspector
 from tests.responses.served import WAIT, request, status_and_body
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
@@ -102,3 +103,19 @@ def test_the_default_rules_answer_a_favicon_with_404(serve: Any, tmp_path: Path)
     assert b"favicon" in out.read_bytes()
     assert curl(port, "/index.html?name=jack", out) == (200, "text/html; charset=utf-8")
     assert out.read_bytes() == b"hello world"
+
+
+def test_each_answer_of_a_list_is_recorded_with_its_step(tmp_path: Path) -> None:
+    rules = [
+        {"name": "flaky", "path": "/pay", "responses": [{"status": 503}, {"status": 201}]},
+        {"name": "one", "path": "/one"},
+    ]
+    with Inspector(rules=rules) as insp:
+        port = int(insp.url.rsplit(":", 1)[1])
+        for target in ("/pay", "/pay", "/pay", "/one"):
+            request(port, "GET", target)
+        records = insp.requests
+    sent = [(r.path, r.response.status, r.response.step, r.response.steps) for r in records if r.response]
+    line = records[0].to_json()["response"]
+    assert sent == [("/pay", 503, 1, 2), ("/pay", 201, 2, 2), ("/pay", 201, 2, 2), ("/one", 200, None, None)]
+    assert (line["step"], line["steps"], line["fault"]) == (1, 2, None)  # the JSONL fields
