@@ -1,15 +1,13 @@
-"""Real sockets for the responses tests: a Server on a thread answering from a Responder, raw clients."""
+"""Real sockets for the responses tests: a Server on a thread answering from a Responder
+(the server tests' harness), and a raw client that reads until the server closes."""
 
 from __future__ import annotations
 
-import queue
 import socket
-import threading
 from collections.abc import Callable, Iterator
 
-from inspector.http.record import CaptureRecord
 from inspector.responses import Responder
-from inspector.server import CallbackSink, Server
+from tests.harness import Running, start
 
 #: hang guard for one socket read (the answers come in well under a second)
 WAIT = 30.0
@@ -38,19 +36,15 @@ def status_and_body(answer: bytes) -> tuple[int, bytes]:
 
 
 def serving() -> Iterator[Callable[[Responder], int]]:
-    """The ``serve`` fixture: ``serve(responder)`` starts a server and returns its port."""
-    started: list[tuple[Server, threading.Thread]] = []
+    """The ``serve`` fixture: ``serve(responder)`` starts a server (:func:`tests.harness.start`)
+    and returns its port; each is stopped, and its thread checked ended, afterwards."""
+    started: list[Running] = []
 
-    def start(responder: Responder) -> int:
-        records: queue.Queue[CaptureRecord] = queue.Queue()
-        server = Server("127.0.0.1", 0, sink=CallbackSink(records.put), responder=responder)
-        thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
-        thread.start()
-        started.append((server, thread))
-        return server.port
+    def start_one(responder: Responder) -> int:
+        running = start(responder=responder)
+        started.append(running)
+        return running.port
 
-    yield start
-    for server, thread in started:
-        server.stop()
-        thread.join(WAIT)
-        assert not thread.is_alive()
+    yield start_one
+    for running in started:
+        running.stop()
