@@ -276,6 +276,8 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         worker.start()
         timed_out = _serve_until(worker, server.stop, args.timeout) and not progress.reached
     finally:
+        if isinstance(responder, RuleResponder):
+            responder.close()  # forward rules' workers and upstream connections
         losses = recorder.close()
     if progress.reached:
         terminal.say(f"done: {progress.tally.total:,} requests recorded (--until {args.until})")

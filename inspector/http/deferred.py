@@ -11,8 +11,9 @@ connections are served as usual.
 If the request can no longer be answered (the client hung up, the listener
 stopped), the server cancels the handle: :attr:`Deferred.cancelled` becomes
 true, ``on_cancel`` runs once with the reason, and a later ``resolve`` returns
-False. No socket and no loop here: the server attaches a notifier that wakes
-its loop.
+False. A forwarded request's owner sets :attr:`Deferred.upstream` there (how
+far the upstream call got), and the server records it with the request. No
+socket and no loop here: the server attaches a notifier that wakes its loop.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from inspector.http.record import UpstreamExchange
     from inspector.http.response import Response
 
 _PENDING, _RESOLVED, _CANCELLED = 0, 1, 2
@@ -36,7 +38,7 @@ class Deferred:
             and thread-safe, e.g. set an event or post to another thread).
     """
 
-    __slots__ = ("_lock", "_notify", "_on_cancel", "_reason", "_response", "_state")
+    __slots__ = ("_lock", "_notify", "_on_cancel", "_reason", "_response", "_state", "upstream")
 
     def __init__(self, on_cancel: Callable[[str], object] | None = None) -> None:
         self._lock = threading.Lock()
@@ -45,6 +47,8 @@ class Deferred:
         self._reason = ""
         self._on_cancel = on_cancel
         self._notify: Callable[[Deferred], object] | None = None
+        #: set by ``on_cancel`` of a forwarded request: its upstream part, for the record
+        self.upstream: UpstreamExchange | None = None
 
     def resolve(self, response: Response) -> bool:
         """Hand over the answer. Safe from any thread.

@@ -185,6 +185,91 @@ class SentResponse:
         )
 
 
+def _opt_ms(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpstreamExchange:
+    """One request sent upstream by a forward rule and what came back: the record's
+    ``upstream`` field.
+
+    The JSON keys ``url``, ``status``, ``headers``, ``body_b64``, ``body_size``,
+    ``duration_ms`` and ``error`` are the contract; the others are for the
+    window's Upstream tab (docs/ARCHITECTURE.md, "The capture record"). Times
+    are milliseconds from the moment the request was handed to the forwarder,
+    so the queue wait, the connection and the answer add up on one axis.
+
+    Attributes:
+        url: the full URL the request went to.
+        status: the upstream's status; None when no answer came.
+        reason: the upstream's reason phrase.
+        headers: the answer's header fields as received (framing included).
+        body: the answer's body (de-chunked); empty when it was not read whole.
+        body_size: bytes of body received (past the limit: how far it got).
+        duration_ms: from handing the request over to the last byte, or the failure.
+        error: None, or the one-line reason the client got a 502, 503 or 504.
+        request_headers: the header fields as sent upstream.
+        informational: statuses of 1xx answers that came before the final one.
+        connect_ms: when a new connection was opened: when it was ready (TLS
+            included); None when a kept-alive connection was reused.
+        first_byte_ms: when the answer's first byte arrived.
+    """
+
+    url: str
+    status: int | None = None
+    reason: str = ""
+    headers: Pairs = ()
+    body: bytes = b""
+    body_size: int = 0
+    duration_ms: float = 0.0
+    error: str | None = None
+    request_headers: Pairs = ()
+    informational: tuple[int, ...] = ()
+    connect_ms: float | None = None
+    first_byte_ms: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "reason": self.reason,
+            "headers": [list(p) for p in self.headers],
+            "body_b64": _b64(self.body),
+            "body_size": self.body_size,
+            "duration_ms": round(self.duration_ms, 3),
+            "error": self.error,
+            "request_headers": [list(p) for p in self.request_headers],
+            "informational": list(self.informational),
+            "connect_ms": None if self.connect_ms is None else round(self.connect_ms, 3),
+            "first_byte_ms": None if self.first_byte_ms is None else round(self.first_byte_ms, 3),
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> UpstreamExchange:
+        """Read the JSON form back (keys beyond the contract may be missing).
+
+        Raises:
+            ValueError, KeyError, TypeError: not an upstream object.
+        """
+        status = obj.get("status")
+        body = _unb64(obj.get("body_b64"))
+        return cls(
+            url=str(obj["url"]),
+            status=None if status is None else int(status),
+            reason=str(obj.get("reason") or ""),
+            headers=_pairs(obj.get("headers")),
+            body=body,
+            body_size=int(obj.get("body_size") or len(body)),
+            duration_ms=float(obj.get("duration_ms") or 0.0),
+            error=obj.get("error"),
+            request_headers=_pairs(obj.get("request_headers")),
+            informational=tuple(int(s) for s in obj.get("informational") or ()),
+            connect_ms=_opt_ms(obj.get("connect_ms")),
+            first_byte_ms=_opt_ms(obj.get("first_byte_ms")),
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CaptureRecord:
     """One request, exactly as the client sent it.
@@ -219,8 +304,12 @@ class CaptureRecord:
     #: None for plain HTTP; the handshake's facts for HTTPS (also when it failed)
     tls: TLSFacts | None = None
     response: SentResponse | None = field(default=None)
+    #: what went upstream and came back, when a forward rule answered
+    upstream: UpstreamExchange | None = None
 
-    def with_response(self, response: SentResponse) -> CaptureRecord:
+    def with_response(
+        self, response: SentResponse, upstream: UpstreamExchange | None = None
+    ) -> CaptureRecord:
         """This record with what was sent back (faster than ``dataclasses.replace``)."""
         return CaptureRecord(
             id=self.id,
@@ -244,11 +333,13 @@ class CaptureRecord:
             raw_body=self.raw_body,
             tls=self.tls,
             response=response,
+            upstream=upstream,
         )
 
-    def with_error(self, error: str) -> CaptureRecord:
-        """This record marked with ``error`` (a request that was never answered)."""
-        return dataclasses.replace(self, error=error)
+    def with_error(self, error: str, upstream: UpstreamExchange | None = None) -> CaptureRecord:
+        """This record marked with ``error`` (a request that was never answered; a
+        forwarded one with how far its upstream call got)."""
+        return dataclasses.replace(self, error=error, upstream=upstream or self.upstream)
 
     @property
     def raw(self) -> bytes:
@@ -318,6 +409,7 @@ class CaptureRecord:
             "raw_b64": _b64(self.raw),
             "tls": None if self.tls is None else self.tls.to_json(),
             "response": None if self.response is None else self.response.to_json(),
+            "upstream": None if self.upstream is None else self.upstream.to_json(),
         }
 
     @classmethod
@@ -338,6 +430,7 @@ class CaptureRecord:
             raw_head, raw_body = raw[:cut], raw[cut:]
         response = obj.get("response")
         tls = obj.get("tls")
+        upstream = obj.get("upstream")
         return cls(
             id=int(obj["id"]),
             received_at=parse_iso_utc(str(obj["received_at"])),
@@ -360,4 +453,5 @@ class CaptureRecord:
             raw_body=raw_body,
             tls=TLSFacts.from_json(tls) if isinstance(tls, dict) else None,
             response=None if not response else SentResponse.from_json(response),
+            upstream=None if not upstream else UpstreamExchange.from_json(upstream),
         )

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inspector.http.deferred import Deferred
-from inspector.http.record import CaptureRecord, Pairs
+from inspector.http.record import CaptureRecord, Pairs, UpstreamExchange
 
 #: headers the listener computes itself; a responder's own values are ignored
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
@@ -67,6 +67,12 @@ class Response:
         step: the 1-based answer of the rule's list that this is (None: the rule
             has one answer); copied to the capture record with ``steps``.
         steps: how many answers the rule's list has (None with ``step``).
+        length: the Content-Length to announce where no body goes out (an
+            upstream's answer to HEAD, its 304); None: the body's length.
+        raw_headers: header values are Latin-1 text standing for bytes (an
+            upstream's fields, relayed byte for byte even when not UTF-8); the
+            record shows them decoded as UTF-8.
+        upstream: what went upstream and came back, for the record.
     """
 
     status: int
@@ -80,6 +86,9 @@ class Response:
     bytes_per_s: int = 0
     step: int | None = None
     steps: int | None = None
+    length: int | None = None
+    raw_headers: bool = False
+    upstream: UpstreamExchange | None = None
 
 
 #: The responder signature: the server calls it once per complete request, on
@@ -170,17 +179,34 @@ def _serialise(response: Response, method: str, keep_alive: bool) -> _Serialised
         if name.lower() == "connection":
             continue
         headers.append((name, clean_field(value)))
-    no_body_status = status < 200 or status in (204, 304)
-    if not no_body_status:
-        headers.append(("Content-Length", str(len(response.body))))
+    body = response.body if body_allowed(status, method) else b""
+    length = _announced_length(response, status, method)
+    if length is not None:
+        headers.append(("Content-Length", str(length)))
     if not keep_alive:
         headers.append(("Connection", "close"))
     lines = [f"HTTP/1.1 {status} {reason}\r\n"]
     lines.extend(f"{n}: {v}\r\n" for n, v in headers)
     lines.append("\r\n")
-    head = "".join(lines).encode("utf-8")
-    body = response.body if body_allowed(status, method) else b""
-    return head + body, status, reason, tuple(headers)
+    text = "".join(lines)
+    if not response.raw_headers:
+        return text.encode("utf-8") + body, status, reason, tuple(headers)
+    shown = tuple((n, v.encode("latin-1", "replace").decode("utf-8", "replace")) for n, v in headers)
+    return text.encode("latin-1", "replace") + body, status, reason, shown
+
+
+def _announced_length(response: Response, status: int, method: str) -> int | None:
+    """The Content-Length sent: none for 1xx and 204; for 304 only a relayed one
+    (RFC 9110 §8.6: the length the 200 would have had); for HEAD the relayed
+    one, else what a GET would get."""
+    if status < 200 or status == 204:
+        return None
+    if status == 304 or method == "HEAD":
+        if response.length is not None:
+            return response.length
+        if status == 304:
+            return None
+    return len(response.body)
 
 
 def error_response(status: int, reason_text: str) -> Response:

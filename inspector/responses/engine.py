@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inspector.http.deferred import Deferred
 from inspector.http.record import CaptureRecord
 from inspector.http.response import Response, clean_field
 from inspector.responses.answers import (
@@ -49,6 +50,7 @@ from inspector.responses.answers import (
 from inspector.responses.budget import Budget
 from inspector.responses.context import RequestView
 from inspector.responses.files import BodyFiles
+from inspector.responses.forwarding import Forwarding, described
 from inspector.responses.matching import Matcher, MatchResult
 from inspector.responses.model import DEFAULT_RULE, DEFAULT_RULES, MODES, Problem, Rule
 from inspector.responses.state import AnswerState, Pick, foresee, pick
@@ -263,7 +265,8 @@ class Responder:
 
     Thread-safe: ``set_rules`` and ``reset_state`` may be called from any
     thread while the server thread answers; each request reads the snapshot
-    reference once.
+    reference once. A forward rule's answer is a :class:`Deferred` that an
+    upstream worker resolves; :meth:`close` stops those workers.
 
     Args:
         ruleset: the rules to answer with (default: :data:`DEFAULT_RULESET`).
@@ -274,6 +277,7 @@ class Responder:
         self._ruleset = ruleset if ruleset is not None else DEFAULT_RULESET
         self._state = AnswerState(rng)
         self._files = BodyFiles()
+        self._forwarding = Forwarding()
         self._warm(self._ruleset)
 
     @property
@@ -296,12 +300,19 @@ class Responder:
         if paths:
             threading.Thread(target=self._files.warm, args=(paths,), name="body files", daemon=True).start()
 
-    def __call__(self, record: CaptureRecord) -> Response:
+    def close(self) -> None:
+        """Stop forwarding (calls in flight answer 503); a later forward starts again."""
+        self._forwarding.close()
+
+    def __call__(self, record: CaptureRecord) -> Response | Deferred:
         ruleset = self._ruleset
         try:
             compiled, params, preflight = ruleset.select(record)
             if preflight:
                 return compiled.preflight(record)
+            forward = compiled.rule.forward
+            if forward is not None:
+                return self._forwarding.forward(record, forward, compiled.rule.name)
             return compiled.answer(record, params, self._state, self._files)
         except Exception as exc:  # never let a bug here stop the listener
             return failure_response("engine", f"{type(exc).__name__}: {exc}")
@@ -350,6 +361,8 @@ def render(
     try:
         if rule.cors and is_preflight(record) and _preflight_matches(compiled, record):
             return compiled.preflight(record)
+        if rule.forward is not None:
+            return dataclasses.replace(described(rule.forward), rule=rule.name)
         params = compiled.matcher.match_path(record.path) or {}
         if answer is None or not 0 <= answer < len(compiled.answers):
             random_mode = rule.mode == "random"

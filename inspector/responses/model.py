@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.http.response import DEFAULT_RESPONSE
+from inspector.upstream.target import UpstreamTarget
 
 SOURCES = ("header", "query", "body", "json")
 OPS = ("equals", "contains", "regex", "present", "absent")
@@ -109,6 +110,8 @@ class Rule:
             request advances (one counter per value, per rule). Empty: one counter.
         pause: hold each matching request in the window to be answered by hand
             (data only here: the window and the listener act on it).
+        forward: relay matching requests to this upstream instead of answering
+            from the templates (see :mod:`inspector.responses.forwarding`).
         extra: rule keys this version does not know, kept for saving back.
     """
 
@@ -129,6 +132,7 @@ class Rule:
     mode: str = "sequence"
     state_key: str = ""
     pause: bool = False
+    forward: UpstreamTarget | None = None
     extra: tuple[tuple[str, Any], ...] = field(default=(), hash=False)
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 
 from inspector.http.response import FAULTS, is_token
 from inspector.responses.model import MODES, OPS, SOURCES, Answer, Condition, Problem, Rule
+from inspector.upstream.target import TargetError, UpstreamTarget, parse_target
 
 #: the keys of one answer, and those a rule may hold as its own single answer
 _ANSWER_KEYS = (
@@ -25,7 +26,7 @@ _ANSWER_KEYS = (
 _OWN_ANSWER_KEYS = _ANSWER_KEYS[:-1]
 _RULE_KEYS = (
     "name", "enabled", "methods", "path", "conditions", "cors", "responses", "mode",
-    "state_key", "pause", *_OWN_ANSWER_KEYS,
+    "state_key", "pause", "forward", *_OWN_ANSWER_KEYS,
 )  # fmt: skip
 
 
@@ -196,6 +197,12 @@ def rule_from_json(obj: Any, index: int, at: At) -> Rule:
     if mode not in MODES:
         raise Invalid(at.key("mode"), f"{mode!r} is not one of {', '.join(MODES)}")
     own = _answer_from_json(obj, at, weighted=False)
+    forward: UpstreamTarget | None = None
+    if obj.get("forward") is not None:
+        try:
+            forward = parse_target(obj["forward"])
+        except TargetError as exc:
+            raise Invalid(at.key("forward"), str(exc)) from None
     rule = Rule(
         name=name,
         enabled=expect(obj.get("enabled", True), bool, at.key("enabled"), "true or false"),
@@ -208,6 +215,7 @@ def rule_from_json(obj: Any, index: int, at: At) -> Rule:
         mode=mode,
         state_key=expect(obj.get("state_key", ""), str, at.key("state_key"), "a template string"),
         pause=expect(obj.get("pause", False), bool, at.key("pause"), "true or false"),
+        forward=forward,
         extra=tuple((k, v) for k, v in obj.items() if k not in _RULE_KEYS),
     )
     listed = _responses_from_json(obj, at.key("responses"))
@@ -258,6 +266,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
     obj["cors"] = rule.cors
     if rule.pause:
         obj["pause"] = True
+    if rule.forward is not None:
+        obj["forward"] = rule.forward.to_json()
     for key, value in rule.extra:
         obj.setdefault(key, value)
     return obj

@@ -149,7 +149,7 @@ class Connection:
                 self.waiting.deferred.cancel(reason)
             except Exception:  # the owner's callback failed: not the listener's problem
                 log.exception("the cancel callback of request %d failed", self.waiting.event.record.id)
-            records.append(self.waiting.event.record.with_error(reason))
+            records.append(self.waiting.event.record.with_error(reason, self.waiting.deferred.upstream))
             self.waiting = None
         for event, _ in self.queue:
             if isinstance(event, RequestReceived):

@@ -410,7 +410,7 @@ class Server(ListenerControl):
         if not keep_alive:
             conn.closing = True
         conn.parser.touch(now)
-        self._emit(record.with_response(sent))
+        self._emit(record.with_response(sent, response.upstream))
 
     def _abandon(self, conn: Connection, reason: str, now: float) -> None:
         """End ``conn`` now: every request on it not yet answered is finished with ``reason``."""

@@ -127,6 +127,7 @@ class Inspector:
         thread.join(STOP_TIMEOUT)
         if thread.is_alive():
             raise RuntimeError(f"the listener at {server.url} did not stop within {STOP_TIMEOUT:g} s")
+        self._responder.close()  # forward rules' workers and upstream connections
         recorder.close()
         self._log.stop("stopped")
         if self._crash is not None:

@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         qsettings = settings if settings is not None else QSettings()
         # The rules editor swaps rule sets inside this responder; the listener
         # reads its snapshot once per request, so a save takes effect at once.
-        responder = RulesResponder()
+        responder = self._responder = RulesResponder()
         recorder = recorder if recorder is not None else Recorder()
         store = recorder.store
         self.recorder_signals = RecorderSignals(recorder, self)
@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
     def shut_down(self) -> None:
         """Stop everything the window runs and close the store (idempotent)."""
         self.capture.shut_down()
+        self._responder.close()  # forward rules' workers and upstream connections
         self.feed.stop()
         self.replays.close_all()
         self.comparisons.close_all()

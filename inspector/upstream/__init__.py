@@ -6,7 +6,7 @@ answer for the client and the record's ``upstream`` field
 (:class:`UpstreamExchange`). See docs/ARCHITECTURE.md, "Answers".
 """
 
-from inspector.upstream.exchange import UpstreamExchange
+from inspector.http.record import UpstreamExchange
 from inspector.upstream.forwarder import ForwardCall, Forwarder, ForwardResult
 from inspector.upstream.outgoing import OutgoingRequest, build_request
 from inspector.upstream.target import TargetError, UpstreamTarget, parse_target

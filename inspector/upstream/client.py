@@ -56,6 +56,8 @@ class Answer:
     reason: str
     headers: Pairs
     body: bytes
+    #: the header fields as Latin-1 text standing for the bytes received
+    raw_headers: Pairs = ()
     informational: tuple[int, ...] = ()
     connected_at: float | None = None
     first_byte_at: float | None = None
@@ -111,12 +113,14 @@ def _send(sock: socket.socket, request: OutgoingRequest, deadline: float) -> Non
             view = view[sock.send(view[:_SEND_STEP]) :]
 
 
-def _text_pairs(pairs: list[tuple[str, str]]) -> Pairs:
-    """Header fields as http.client decoded them (Latin-1) -> UTF-8 text, folds unfolded."""
-    return tuple(
-        (name, value.encode("latin-1", "replace").decode("utf-8", "replace").replace("\r\n", ""))
-        for name, value in pairs
-    )
+def _unfolded(pairs: list[tuple[str, str]]) -> Pairs:
+    """Header fields as http.client decoded them (Latin-1: one character per byte), folds unfolded."""
+    return tuple((name, value.replace("\r\n", "")) for name, value in pairs)
+
+
+def _text_pairs(raw: Pairs) -> Pairs:
+    """Latin-1 header fields -> UTF-8 text (invalid bytes as U+FFFD)."""
+    return tuple((name, value.encode("latin-1", "replace").decode("utf-8", "replace")) for name, value in raw)
 
 
 def _read_answer(
@@ -150,7 +154,8 @@ def _read_answer(
         response.fp = None  # type: ignore[assignment]  # the next answer reads on from the same buffer
         if len(informational) > MAX_INFORMATIONAL:
             raise UpstreamFailure(502, f"sent more than {MAX_INFORMATIONAL} informational (1xx) answers")
-    headers = _text_pairs(response.getheaders())
+    raw_headers = _unfolded(response.getheaders())
+    headers = _text_pairs(raw_headers)
     too_big = UpstreamFailure(
         502,
         f"answer body over the {max_body}-byte limit",
@@ -187,6 +192,7 @@ def _read_answer(
         status=response.status,
         reason=response.reason,
         headers=headers,
+        raw_headers=raw_headers,
         body=b"".join(chunks),
         informational=tuple(informational),
         connected_at=connected_at,

@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from inspector.http.limits import MAX_BODY
-from inspector.http.record import CaptureRecord
+from inspector.http.record import CaptureRecord, UpstreamExchange
 from inspector.http.response import Response, error_response
 from inspector.upstream.client import Answer, perform
 from inspector.upstream.connections import IDLE_TIMEOUT, Cancelled, ConnectionPool, Interrupt, UpstreamFailure
-from inspector.upstream.exchange import UpstreamExchange
 from inspector.upstream.outgoing import NotForwardable, OutgoingRequest, build_request, end_to_end
 from inspector.upstream.pool import WorkerPool
 from inspector.upstream.target import UpstreamTarget
@@ -107,10 +106,17 @@ class ForwardCall:
         self._settled.wait(timeout)
         return self._result if isinstance(self._result, ForwardResult) else None
 
-    def cancel(self) -> UpstreamExchange | None:
-        """The client left: abandon the call. Returns the record's ``upstream`` part,
-        or None when the call was settled already (``on_done`` has the result)."""
-        exchange = self._exchange(error="cancelled: the client closed the connection")
+    @property
+    def exchange(self) -> UpstreamExchange | None:
+        """The record's ``upstream`` part once settled (also after a cancel), else None."""
+        outcome = self._result
+        return outcome.upstream if isinstance(outcome, ForwardResult) else outcome
+
+    def cancel(self, reason: str = "the client closed the connection") -> UpstreamExchange | None:
+        """The request is given up (``reason``: the client left, the listener
+        stopped): abandon the call. Returns the record's ``upstream`` part, or
+        None when the call was settled already (``on_done`` has the result)."""
+        exchange = self._exchange(error=f"cancelled: {reason}")
         if not self._settle(exchange):
             return None
         self._forwarder._pool.withdraw(self)
@@ -193,17 +199,13 @@ class ForwardCall:
                 "headers": failure.upstream_headers,
                 "body_size": failure.body_size,
             }
-        response = dataclasses.replace(error_response(status, reason), rule=self._rule, error=reason)
-        return self._settle(ForwardResult(response=response, upstream=self._exchange(error=reason, **extra)))
+        exchange = self._exchange(error=reason, **extra)
+        response = dataclasses.replace(
+            error_response(status, reason), rule=self._rule, error=reason, upstream=exchange
+        )
+        return self._settle(ForwardResult(response=response, upstream=exchange))
 
     def _succeed(self, request: OutgoingRequest, answer: Answer) -> None:
-        response = Response(
-            status=answer.status,
-            reason=answer.reason,
-            headers=end_to_end(answer.headers),
-            body=answer.body,
-            rule=self._rule,
-        )
         exchange = self._exchange(
             status=answer.status,
             reason=answer.reason,
@@ -214,7 +216,28 @@ class ForwardCall:
             connect_ms=_ms(self.started, answer.connected_at),
             first_byte_ms=_ms(self.started, answer.first_byte_at),
         )
+        response = Response(
+            status=answer.status,
+            reason=answer.reason,
+            headers=end_to_end(answer.raw_headers),
+            body=answer.body,
+            rule=self._rule,
+            length=_relayed_length(request.method, answer),
+            raw_headers=True,
+            upstream=exchange,
+        )
         self._settle(ForwardResult(response=response, upstream=exchange))
+
+
+def _relayed_length(method: str, answer: Answer) -> int | None:
+    """The upstream's Content-Length where no body comes with it (HEAD, 304), else None."""
+    if method != "HEAD" and answer.status != 304:
+        return None
+    for name, value in answer.raw_headers:
+        if name.lower() == "content-length":
+            text = value.strip()
+            return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+    return None
 
 
 class Forwarder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from fakeupstream import FakeUpstream, Received, Reply, response
 
+from inspector.responses import Responder, loads
 from inspector.upstream import Forwarder
+from tests.harness import running, start_server
 
 UpstreamFactory = Callable[..., FakeUpstream]
 ForwarderFactory = Callable[..., Forwarder]
@@ -55,3 +58,28 @@ def start_forwarder() -> Iterator[ForwarderFactory]:
 @pytest.fixture
 def forwarder(start_forwarder: ForwarderFactory) -> Forwarder:
     return start_forwarder()
+
+
+@pytest.fixture
+def forward_to() -> Iterator[Callable[..., Responder]]:
+    """``forward_to(url, path="**", **options)``: a rules responder whose first rule
+    forwards ``path`` to ``url`` and whose second answers ``local`` from a template;
+    closed (its forwarder's threads ended) after the test."""
+    made: list[Responder] = []
+
+    def make(url: str, path: str = "/api/**", **options: Any) -> Responder:
+        forward: Any = {"url": url, **options} if options else url
+        rules = [
+            {"name": "to upstream", "path": path, "forward": forward},
+            {"name": "local", "path": "/local", "body": "local"},
+        ]
+        responder = Responder(loads(json.dumps({"rules": rules})))
+        made.append(responder)
+        return responder
+
+    yield make
+    for responder in made:
+        responder.close()
+
+
+__all__ = ["running", "start_server"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from inspector.upstream.exchange import UpstreamExchange
+from inspector.http.record import UpstreamExchange
 
 
 def test_round_trip_keeps_every_field() -> None:
