@@ -69,4 +69,3 @@ class Forwarding:
             forwarder, self._forwarder = self._forwarder, None
         if forwarder is not None:
             forwarder.close()
-
