@@ -62,6 +62,7 @@ HEADER_TIPS: Final[dict[Column, str]] = {
     Column.HEADERS: "The request's header fields in received order (sorts by their number)",
     Column.BODY_SIZE: "The size of the request body",
     Column.DURATION: "From the request being complete to its answer being sent",
+    Column.STATUS: "The status sent; ↗ marks a forwarded request, with the upstream call's time",
 }
 
 #: the roles the table model answers (others get None at once)
@@ -193,6 +194,9 @@ def status_text(row: RowData) -> str:
     if error:
         # the listener's errors may already start with the status ("400 invalid …")
         return error if not status or error.startswith(status) else f"{status} {error}"
+    upstream = row.upstream if isinstance(row, CaptureRecord) else None
+    if upstream is not None and status:
+        return f"{status} ↗ {upstream.duration_ms:.0f} ms"
     return status or "—"
 
 
@@ -200,6 +204,17 @@ def waiting_text(row: RowData, now: float) -> str:
     """What the Status column shows while the request waits for its answer:
     ``waiting 3 s`` since it arrived (``now`` and ``received_at`` in POSIX seconds)."""
     return f"waiting {max(0, int(now - row.received_at))} s"
+
+
+def upstream_tip(row: RowData) -> str | None:
+    """Where a forwarded request went and how it went (escaped rich text), else None."""
+    upstream = row.upstream if isinstance(row, CaptureRecord) else None
+    if upstream is None:
+        return None
+    answer = "no answer" if upstream.status is None else f"answered {upstream.status}"
+    return tooltip_lines(
+        (f"Forwarded to {upstream.url}", f"The upstream {answer} in {upstream.duration_ms:.1f} ms")
+    )
 
 
 def cell_value(row: RowData, column: int) -> SortKey:
@@ -260,6 +275,8 @@ def tooltip_of(row: RowData, column: int) -> str | None:
     if error and column in (Column.ID, Column.STATUS):
         return tooltip(f"Error: {error}")
     match column:
+        case Column.STATUS:
+            return upstream_tip(row)
         case Column.ID:
             source = replayed_from(row)
             return None if source is None else tooltip(f"A replay of #{source}")
@@ -282,6 +299,9 @@ def tooltip_of(row: RowData, column: int) -> str | None:
 
 def summary_differs(record: CaptureRecord) -> bool:
     """Whether a stored summary of ``record`` would show different cells: the
-    summary has no ``body_truncated``, and its ``error`` is the request's only."""
+    summary has no ``body_truncated`` and no ``upstream``, and its ``error`` is
+    the request's only."""
     response = record.response
-    return record.body_truncated or (not record.error and response is not None and bool(response.error))
+    if record.body_truncated or record.upstream is not None:
+        return True
+    return not record.error and response is not None and bool(response.error)

@@ -1,26 +1,20 @@
 """The detail pane: every part of the selected request, one tab each.
 
 Overview, Query, Headers (trailers after, marked), Body (by content type),
-Raw (the bytes as received) and Response (what was sent back). For a record
-of an imported session (:meth:`DetailPane.set_imported`) the response is what
-the server answered when the file was recorded, and the pane says so: the tab
-is "Captured response", and nothing calls it this listener's answer. Every
-label that shows request data is plain text; every value goes through
+Raw (the bytes as received), Response (what was sent back) and, for a
+forwarded request, Upstream (the other hop: what went upstream and came
+back). For a record of an imported session (:meth:`DetailPane.set_imported`)
+the response is what the server answered when the file was recorded, and the
+pane says so: the tab is "Captured response", and nothing calls it this
+listener's answer. Every label that shows request data is plain text; every
+value goes through
 :func:`visible`.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QHeaderView,
-    QLabel,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTabWidget, QWidget
 
 from inspector.filter_query import Field, FilterQuery
 from inspector.http.record import CaptureRecord
@@ -29,11 +23,10 @@ from inspector.models.pairs_table import PairsTableModel
 from inspector.replay import REPLAY_HEADER, replay_of
 from inspector.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
+from inspector.ui.detail_parts import LABEL_LIMIT, form, pairs_table
 from inspector.ui.match_highlight import row_reasons
-from inspector.ui.table_view import CopyableTableView
+from inspector.ui.upstream_view import UpstreamView
 
-#: characters of a value an Overview label shows
-LABEL_LIMIT = 500
 #: after the title of a tab that holds a match of the filter
 MATCH_MARK = " •"
 
@@ -67,36 +60,6 @@ CAPTURED_ANSWER = (
 )
 
 
-def _plain_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _form(parent: QWidget, names: tuple[str, ...]) -> tuple[QScrollArea, QFormLayout, dict[str, QLabel]]:
-    area = QScrollArea(parent)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    inner = QWidget(area)
-    form = QFormLayout(inner)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    labels: dict[str, QLabel] = {}
-    for name in names:
-        labels[name] = _plain_label(inner)
-        form.addRow(f"{name}:", labels[name])
-    area.setWidget(inner)
-    return area, form, labels
-
-
-def _table(parent: QWidget, model: PairsTableModel) -> CopyableTableView:
-    view = CopyableTableView(parent)
-    view.setModel(model)
-    view.horizontalHeader().resizeSection(0, 220)
-    return view
-
-
 def request_line(record: CaptureRecord) -> str:
     if not record.method and not record.target:
         return "(no request line)"
@@ -114,15 +77,15 @@ class DetailPane(QTabWidget):
         self._imported = False
         self._query = FilterQuery()
 
-        overview, self._overview_form, self.overview = _form(self, OVERVIEW_FIELDS)
+        overview, self._overview_form, self.overview = form(self, OVERVIEW_FIELDS)
         self.addTab(overview, "Overview")
 
         self.query_model = PairsTableModel(("Name", "Value"), parent=self)
-        self.query_table = _table(self, self.query_model)
+        self.query_table = pairs_table(self, self.query_model)
         self.addTab(self.query_table, "Query")
 
         self.headers_model = PairsTableModel(("Name", "Value"), marker_title="", parent=self)
-        self.headers_table = _table(self, self.headers_model)
+        self.headers_table = pairs_table(self, self.headers_model)
         # the values fill the pane; the "trailer" marker column only as wide as
         # its word, and shown only when there are trailers
         header = self.headers_table.horizontalHeader()
@@ -138,9 +101,9 @@ class DetailPane(QTabWidget):
         self.addTab(self.raw_view, "Raw")
 
         response = QSplitter(Qt.Orientation.Vertical, self)
-        response_form, self._response_form, self.response_fields = _form(response, RESPONSE_FIELDS)
+        response_form, self._response_form, self.response_fields = form(response, RESPONSE_FIELDS)
         self.response_headers_model = PairsTableModel(("Name", "Value"), parent=self)
-        self.response_headers_table = _table(response, self.response_headers_model)
+        self.response_headers_table = pairs_table(response, self.response_headers_model)
         self.response_body_view = BytesView(save_title="Save response body", parent=response)
         response.addWidget(response_form)
         response.addWidget(self.response_headers_table)
@@ -148,6 +111,9 @@ class DetailPane(QTabWidget):
         response.setStretchFactor(2, 1)
         self.response_splitter = response
         self.addTab(response, RESPONSE_TAB)
+
+        self.upstream_view = UpstreamView(self)
+        self.addTab(self.upstream_view, "Upstream")
 
         self.set_record(None)
 
@@ -175,6 +141,7 @@ class DetailPane(QTabWidget):
             self.body_view.form_model,
             self.raw_view.form_model,
             self.response_body_view.form_model,
+            *self.upstream_view.models(),
         ]
 
     @Slot(object)
@@ -208,6 +175,9 @@ class DetailPane(QTabWidget):
     def set_record(self, record: CaptureRecord | None) -> None:
         """Show ``record`` in every tab (None clears them)."""
         self._record = record
+        self.upstream_view.set_record(record)
+        forwarded = record is not None and record.upstream is not None
+        self.setTabVisible(self.indexOf(self.upstream_view), forwarded)
         if record is None:
             for label in (*self.overview.values(), *self.response_fields.values()):
                 label.clear()

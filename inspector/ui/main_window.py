@@ -33,7 +33,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.capture import Recorder
+from inspector.http.record import CaptureRecord
 from inspector.limit_settings import limit_values
 from inspector.listen import resolve_listeners
 from inspector.listener import RecorderSignals
@@ -52,6 +53,8 @@ from inspector.models.columns import Column
 from inspector.models.request_filter import RequestFilterProxyModel
 from inspector.models.request_table import RequestTableModel
 from inspector.responses import Responder as RulesResponder
+from inspector.responses.document import exact_path_pattern
+from inspector.responses.recorded import NotRecordable, recorded_rule
 from inspector.store import CaptureStore
 from inspector.tls.contexts import from_command_line
 from inspector.ui.banner import Banner, BannerKind, ExposureBanner
@@ -275,6 +278,7 @@ class MainWindow(QMainWindow):
         self.table.record_selected.connect(self.detail.set_record)
         self.table.record_selected.connect(self.rules.preview)
         self.table.create_rule_requested.connect(self.rules.create_rule_from)
+        self.table.save_as_rule_requested.connect(self._on_table_save_as_rule_requested)
         self.table.replay_requested.connect(self.replays.open)
         # imported sessions
         self.sessions.changed.connect(history.set_session_shown)
@@ -350,6 +354,17 @@ class MainWindow(QMainWindow):
         self.exports.wait()
         self.recorder_signals.detach()
         self.history.close()
+
+    @Slot(object)
+    def _on_table_save_as_rule_requested(self, record: CaptureRecord) -> None:
+        """A forwarded request's upstream answer becomes a rule at the top of the list."""
+        try:
+            rule = recorded_rule(record, exact_path_pattern(record.path))
+        except NotRecordable as exc:
+            self.error_banner.show_message(f"Cannot save #{record.id} as a rule: {exc}")
+            return
+        self.rules.show_rules()
+        self.rules.editor.add_rule(rule)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.rules.confirm_close():

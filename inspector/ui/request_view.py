@@ -80,12 +80,15 @@ class RequestTableView(CopyableTableView):
     Signals:
         replay_requested(object): "Replay…" was chosen for a :class:`CaptureRecord`.
         create_rule_requested(object): "Create rule from this request…" was chosen.
+        save_as_rule_requested(object): "Save upstream answer as rule" was chosen
+            for a forwarded request.
         record_selected(object): the record of the selected row changed (the
             current row when selected, else the first selected; None: none).
     """
 
     replay_requested = Signal(object)
     create_rule_requested = Signal(object)
+    save_as_rule_requested = Signal(object)
     record_selected = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -116,6 +119,11 @@ class RequestTableView(CopyableTableView):
         self.replay_action.setToolTip("Edit this request and send it again")
         self.create_rule_action = QAction("Create &rule from this request…", self)
         self.create_rule_action.setToolTip("Add a response rule matching this method and path")
+        self.save_as_rule_action = QAction("Save upstream answer as rule", self)
+        self.save_as_rule_action.setToolTip(
+            "Add a rule answering this request (method, path, query) as the upstream did, "
+            "so it is answered the same way offline"
+        )
         self.copy_url_action = QAction("Copy &URL", self)
         self.copy_curl_action = QAction("Copy as c&URL (exact)", self)
         self.copy_curl_action.setToolTip("A curl command that sends these exact bytes again")
@@ -143,6 +151,7 @@ class RequestTableView(CopyableTableView):
         self.setItemDelegate(self._plain_delegate)
         self.replay_action.triggered.connect(self._on_replay_action_triggered)
         self.create_rule_action.triggered.connect(self._on_create_rule_action_triggered)
+        self.save_as_rule_action.triggered.connect(self._on_save_as_rule_action_triggered)
         self.copy_url_action.triggered.connect(self._on_copy_url_action_triggered)
         self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
         self.copy_simple_curl_action.triggered.connect(self._on_copy_simple_curl_action_triggered)
@@ -294,6 +303,10 @@ class RequestTableView(CopyableTableView):
             return
         menu.addAction(self.replay_action)
         menu.addAction(self.create_rule_action)
+        upstream = self._menu_record.upstream
+        if upstream is not None:
+            menu.addAction(self.save_as_rule_action)
+            self.save_as_rule_action.setEnabled(upstream.status is not None)
         menu.addSeparator()
         if self.selection_actions:
             menu.addActions(self.selection_actions)
@@ -323,6 +336,12 @@ class RequestTableView(CopyableTableView):
         record = self._target()
         if record is not None:
             self.create_rule_requested.emit(record)
+
+    @Slot()
+    def _on_save_as_rule_action_triggered(self) -> None:
+        record = self._target()
+        if record is not None and record.upstream is not None:
+            self.save_as_rule_requested.emit(record)
 
     @Slot()
     def _on_copy_url_action_triggered(self) -> None:
