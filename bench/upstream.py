@@ -22,6 +22,13 @@ What it does:
   request. Then the same at concurrency 1, whose p50 difference is the
   forwarder's own cost per request (queue hand-over, building the request,
   the result objects); and how many upstream connections the forwarder opened.
+- ``listener``: the same clients as ``direct`` against a real
+  :class:`~inspector.server.Server` on a thread whose rule forwards every
+  request to the upstream (``listener, forward``), beside the same listener
+  answering from a local rule (``listener, local``): the end-to-end cost of a
+  forward rule (loop, parser, deferred answer, forwarder, record) over the
+  upstream hit directly. The clients run in this process too, so compare CPU
+  per request between rows of one run only.
 - ``--sweep``: forwarder throughput for 1-64 workers, at delay 0 and 20 ms,
   concurrency 64, with the process's resident memory: how docs/PERFORMANCE.md
   ("Forwarding") chose the pool size.
@@ -53,6 +60,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inspector.http.parser import RequestParser, RequestReceived
 from inspector.http.record import CaptureRecord
+from inspector.responses import Responder, RuleSet, loads
+from inspector.server import Server
+from inspector.server.sink import CallbackSink
 from inspector.upstream import Forwarder, ForwardResult, parse_target
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 11\r\n\r\nhello world"
@@ -131,10 +141,10 @@ def _record() -> CaptureRecord:
 def _summary(name: str, latencies: list[float], seconds: float, cpu: float) -> str:
     count = len(latencies)
     if not count:
-        return f"{name:10s} no requests completed"
+        return f"{name:18s} no requests completed"
     cuts = statistics.quantiles(latencies, n=100) if count > 1 else [latencies[0]] * 99
     return (
-        f"{name:10s} {count / seconds:8.0f} req/s   p50 {cuts[49] * 1000:7.2f} ms   "
+        f"{name:18s} {count / seconds:8.0f} req/s   p50 {cuts[49] * 1000:7.2f} ms   "
         f"p99 {cuts[98] * 1000:7.2f} ms   CPU {cpu / count * 1e6:6.0f} us/req"
     )
 
@@ -169,6 +179,31 @@ def direct(port: int, concurrency: int, duration: float) -> tuple[list[float], f
     for thread in threads:
         thread.join()
     return latencies, time.monotonic() - started, time.process_time() - cpu
+
+
+def listened(
+    upstream_port: int, concurrency: int, duration: float, forward: bool
+) -> tuple[list[float], float, float, int]:
+    """``direct``'s clients against a listener forwarding to the upstream (or answering
+    itself); also how many records said the upstream answered 200."""
+    rules = f'{{"rules": [{{"name": "all", "forward": "http://127.0.0.1:{upstream_port}/"}}]}}'
+    responder = Responder(loads(rules) if forward else RuleSet())
+    relayed = 0
+
+    def on_record(record: CaptureRecord) -> None:
+        nonlocal relayed
+        relayed += record.upstream is not None and record.upstream.status == 200
+
+    server = Server("127.0.0.1", 0, sink=CallbackSink(on_record), responder=responder)
+    thread = threading.Thread(target=server.serve_forever, name="listener")
+    thread.start()
+    try:
+        latencies, seconds, cpu = direct(server.port, concurrency, duration)
+    finally:
+        server.stop()
+        thread.join(10)
+        responder.close()
+    return latencies, seconds, cpu, relayed
 
 
 def forwarded(
@@ -228,6 +263,17 @@ def compare(args: argparse.Namespace) -> None:
             if concurrency == 1 and not args.delay_ms:
                 print(
                     f"forwarder cost per request (p50 difference): {(statistics.median(lat) - direct_p50) * 1e6:.0f} us"
+                )
+            lat, secs, cpu, _ = listened(upstream.port, concurrency, args.duration, forward=False)
+            print(_summary("listener, local", lat, secs, cpu))
+            local_p50 = statistics.median(lat)
+            lat, secs, cpu, relayed = listened(upstream.port, concurrency, args.duration, forward=True)
+            print(_summary("listener, forward", lat, secs, cpu) + f"   {relayed} records with upstream 200")
+            if concurrency == 1:
+                print(
+                    f"forward rule over the upstream direct (p50 difference): "
+                    f"{(statistics.median(lat) - direct_p50) * 1e6:.0f} us; "
+                    f"over a local rule: {(statistics.median(lat) - local_p50) * 1e6:.0f} us"
                 )
 
 
