@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspector.upstream.exchange import UpstreamExchange
+from inspector.http.record import UpstreamExchange
 
 
 def test_a_body_not_read_whole_keeps_how_far_it_got() -> None:
