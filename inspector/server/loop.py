@@ -396,17 +396,10 @@ class Server(ListenerControl):
         conn.answered(record, self._budget)
         now = time.monotonic()
         sent = SentResponse(
-            status=status,
-            reason=reason,
-            headers=headers,
-            body=response.body,
-            rule=response.rule,
-            bytes=len(wire),
-            duration_ms=(now - arrived) * 1000.0,
-            error=response.error,
-            step=response.step,
-            steps=response.steps,
-        )
+            status=status, reason=reason, headers=headers, body=response.body, rule=response.rule,
+            bytes=len(wire), duration_ms=(now - arrived) * 1000.0, error=response.error,
+            step=response.step, steps=response.steps,
+        )  # fmt: skip
         if not keep_alive:
             conn.closing = True
         conn.parser.touch(now)
