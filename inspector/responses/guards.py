@@ -163,10 +163,12 @@ def bounded_percent(fmt: str, args: Any) -> str:
             out.add(fmt[pos:percent])
         at = percent + 1
         key = None
+        keyed: Any = None
         if fmt.startswith("(", at):
             if mapping is None:
                 raise TypeError("format requires a mapping")
             key, at = _mapping_key(fmt, at)
+            keyed = mapping[key]  # CPython looks the key up before reading the rest
         spec_start = at
         while at < len(fmt) and fmt[at] in "-+ #0":
             at += 1
@@ -181,14 +183,12 @@ def bounded_percent(fmt: str, args: Any) -> str:
         if fmt[at] == "%" and at == percent + 1:
             out.add("%")
         elif fmt[at] == "%":
-            # CPython takes the argument first (KeyError, or too few), then refuses the '%'
-            if key is not None and mapping is not None:
-                mapping[key]
-            elif used >= len(positional):
+            # CPython takes the argument first (too few), then refuses the '%'
+            if key is None and used >= len(positional):
                 raise TypeError("not enough arguments for format string")
             raise ValueError(f"unsupported format character '%' (0x25) at index {at}")
-        elif key is not None and mapping is not None:
-            out.add(spec % (mapping[key],))
+        elif key is not None:
+            out.add(spec % (keyed,))
             used = len(positional)  # CPython: no positional argument is left after a keyed one
         else:
             if used >= len(positional):

@@ -47,6 +47,7 @@ def outcome(call: Any) -> tuple[str, Any]:
 @example("%(a)%", {"a": 1})  # and then refuses the '%'
 @example("%5%", (1,))  # '%' is literal only right after '%'
 @example("%%", ())
+@example("%(%#.0f%(b(c)d)3.0X)", {"a": 70})  # the key is looked up before the rest is read
 def test_bounded_percent_is_percent(fmt: str, args: Any) -> None:
     expected = outcome(lambda: fmt % args)
     got = outcome(lambda: bounded_percent(fmt, args))
