@@ -15,6 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,15 +46,19 @@ class App(Headless):
             if fragment in line:
                 return line
 
-    def get_until(self, fragment: str, attempts: int = 1000) -> int:
+    def get_until(self, fragment: str) -> int:
         """Send requests until ``fragment`` shows on stderr (a JSONL file retries its
-        backlog with the next loop round after its retry interval); return how many."""
-        for sent in range(1, attempts + 1):
+        backlog with the first loop round after its retry interval, so this goes on
+        for several intervals, however fast the requests are); return how many."""
+        deadline = time.monotonic() + WAIT
+        sent = 0
+        while time.monotonic() < deadline:
+            sent += 1
             assert self.get(f"/until/{sent}") == 200
             self.wait_for(f"GET /until/{sent} -> 200")
             if any(fragment in line for line in self.seen):
                 return sent
-        raise AssertionError(f"{fragment!r} never came; so far {self.seen}")
+        raise AssertionError(f"{fragment!r} never came in {WAIT:g} s; so far {self.seen[-20:]}")
 
     def get(self, target: str) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
