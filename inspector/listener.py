@@ -186,18 +186,38 @@ class RecorderSignals(QObject):
 
 
 class _SignalObserver(RecorderObserver):
+    """Relays a loop round's records when the round ends, in id order.
+
+    Within a round the loop reports finished requests as it answers them and
+    the ones still waiting at the round's end, so a waiting request (a lower id)
+    would reach the table after a later one. Sorted per round, new rows arrive
+    in id order, which the table's conversion to history rows relies on
+    (docs/ARCHITECTURE.md, "The capture path").
+    """
+
     def __init__(self, signals: RecorderSignals) -> None:
         self._started = signals.request_started
         self._finished = signals.request_finished
         self._committed = signals.history_committed
         self._pruned = signals.history_pruned
         self._problem = signals.problem
+        #: this round's reports: (id, 0 started / 1 finished, record)
+        self._round: list[tuple[int, int, CaptureRecord]] = []
 
     def request_started(self, record: CaptureRecord) -> None:
-        self._started.emit(record)
+        self._round.append((record.id, 0, record))
 
     def request_finished(self, record: CaptureRecord) -> None:
-        self._finished.emit(record)
+        self._round.append((record.id, 1, record))
+
+    def round_ended(self) -> None:
+        if not self._round:
+            return
+        reports, self._round = self._round, []
+        reports.sort(key=_id_then_kind)
+        started, finished = self._started, self._finished
+        for _, kind, record in reports:
+            (finished if kind else started).emit(record)
 
     def history_committed(self, max_id: int, count: int) -> None:
         self._committed.emit(max_id, count)
@@ -207,3 +227,7 @@ class _SignalObserver(RecorderObserver):
 
     def problem(self, message: str) -> None:
         self._problem.emit(message)
+
+
+def _id_then_kind(report: tuple[int, int, CaptureRecord]) -> tuple[int, int]:
+    return report[0], report[1]

@@ -68,6 +68,7 @@ def flood(qtbot: Any, window: MainWindow, recorder: Recorder, records: list[Capt
     listener's requests are numbered after them), then start listening."""
     for record in records:
         recorder.finished(dataclasses.replace(record, id=recorder.next_id()))
+    recorder.end_round()  # as the listener's loop does after a round
     wait_rows(qtbot, window, len(records))
     window.set_address("127.0.0.1")
     window.start()

@@ -320,6 +320,7 @@ def test_writer_thread_reports_reach_the_window(
     assert window.model.rowCount() == 50
     for i in range(51, 71):
         recorder.finished(record_factory(id=i))  # as the listener's loop does
+    recorder.end_round()
     assert store.flush(5)
     qtbot.waitUntil(lambda: "pruned" in window.history.note.text(), timeout=3000)
     assert window.history.note.text() == "history capped at 50 requests: 20 oldest pruned"
@@ -347,6 +348,7 @@ def test_committed_live_rows_become_history_rows(
     window.show()
     for i in range(11, 31):
         recorder.finished(record_factory(id=i, target=f"/new/{i}", path=f"/new/{i}"))
+    recorder.end_round()  # the loop ends each round so
     qtbot.waitUntil(lambda: window.model.rowCount() == 30, timeout=3000)
     window.table.selectRow(25)
     assert window.detail.record is not None and window.detail.record.id == 26

@@ -151,3 +151,25 @@ def test_the_feed_inserts_one_row_for_a_request_started_and_finished_in_one_batc
         pass
     assert model.rowCount() == 3 and model.record(0) is done and not model.waiting
     feed.stop()
+
+
+def test_a_rounds_reports_reach_the_window_in_id_order(qtbot: Any, record_factory: Any) -> None:
+    """The loop reports a round's finished requests before the ones still waiting
+    at its end; the window gets them sorted, so rows go in in id order."""
+    from inspector.listener import RecorderSignals
+
+    recorder = Recorder()
+    signals = RecorderSignals(recorder)
+    seen: list[tuple[str, int]] = []
+    signals.request_started.connect(lambda record: seen.append(("started", record.id)))
+    signals.request_finished.connect(lambda record: seen.append(("finished", record.id)))
+    recorder.finished(record_factory(id=6))
+    recorder.started(record_factory(id=5, response=None))
+    recorder.finished(record_factory(id=7))
+    assert seen == []  # nothing before the round ends
+    recorder.end_round()
+    assert seen == [("started", 5), ("finished", 6), ("finished", 7)]
+    recorder.finished(record_factory(id=5))
+    recorder.end_round()
+    assert seen[-1] == ("finished", 5)
+    signals.detach()
