@@ -271,11 +271,13 @@ def test_detached_signals_no_longer_relay_the_recorder(qtbot) -> None:  # type: 
     signals = RecorderSignals(recorder)
     collector = Collector()
     signals.request_finished.connect(collector.on_record)
-    # emitted here (the GUI thread) a signal reaches the slot at once
+    # emitted here (the GUI thread) a signal reaches the slot at once, when the round ends
     recorder.finished(make_record(id=recorder.next_id()))
+    recorder.end_round()
     assert len(collector.records) == 1
     signals.detach()
     recorder.finished(make_record(id=recorder.next_id()))
+    recorder.end_round()
     assert len(collector.records) == 1
 
 
@@ -285,6 +287,7 @@ def test_pending_requests_reach_the_gui_thread(qtbot, start_listener) -> None:  
     pending = make_record(id=recorder.next_id(), response=None)
     with qtbot.waitSignal(watch(thread).request_started, timeout=WAIT_MS) as blocker:
         recorder.started(pending)  # as the loop does for a request still open at a round's end
+        recorder.end_round()
     assert blocker.args[0] is pending
 
 
