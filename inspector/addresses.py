@@ -34,10 +34,15 @@ def is_loopback(address: str) -> bool:
         return False
 
 
+def format_host(host: str) -> str:
+    """``127.0.0.1``, ``[::1]`` (from ``::1`` or ``[::1]``: never doubled): a host as a URL writes it."""
+    host = normalise_address(host)
+    return f"[{host}]" if ":" in host else host
+
+
 def format_hostport(host: str, port: int) -> str:
     """``127.0.0.1:8090``, ``[::1]:8090`` (from ``::1`` or ``[::1]``: never doubled)."""
-    host = normalise_address(host)
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return f"{format_host(host)}:{port}"
 
 
 def url_for(host: str, port: int, scheme: str = "http") -> str:

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Final, cast
 from urllib.parse import urlsplit
 
+from inspector.addresses import format_host
 from inspector.http.record import Pairs
 
 #: response bytes kept for display; the rest is read and dropped
@@ -163,7 +164,7 @@ def build_request(request: ReplayRequest) -> bytes:
     lines = [f"{method} {target} HTTP/1.1".encode("latin-1", "replace")]
     names = {name.lower() for name, _ in request.headers}
     if "host" not in names:
-        authority = f"[{host}]" if ":" in host else host
+        authority = format_host(host)
         default = _DEFAULT_PORTS[urlsplit(request.url.strip()).scheme.lower()]
         lines.append(b"Host: " + _encode(authority if port == default else f"{authority}:{port}"))
     length = str(len(request.body)).encode("ascii")

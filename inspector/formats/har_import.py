@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import SplitResult, quote_plus, urlsplit
 
+from inspector.addresses import format_host, format_hostport, normalise_address
 from inspector.formats.extensions import record_fields, response_fields
 from inspector.formats.har_scan import RESTART, HarScanError, scan_entries
 from inspector.http.record import CaptureRecord, Pairs, SentResponse, parse_iso_utc
@@ -359,16 +360,14 @@ def _with_host(headers: Pairs, authority: str | None, parts: SplitResult) -> tup
 def _server(ip: str, parts: SplitResult, scheme: str) -> str:
     """``host:port`` of the server that answered: its address, with the URL's
     port or the scheme's default; "" when the HAR does not say."""
-    host = ip.strip().removeprefix("[").removesuffix("]")  # Chrome brackets IPv6, Firefox not
+    host = normalise_address(ip)  # Chrome brackets IPv6, Firefox not
     if not host:
         return ""
-    # the form of addresses.format_hostport (this layer imports only http)
-    address = f"[{host}]" if ":" in host else host
     try:
         port = parts.port or DEFAULT_PORTS.get(scheme)
     except ValueError:  # a port out of range or not a number
         port = None
-    return address if port is None else f"{address}:{port}"
+    return format_host(host) if port is None else format_hostport(host, port)
 
 
 def _target_from_url(url: str, parts: SplitResult, pseudo_path: str | None) -> tuple[str, str]:

@@ -27,6 +27,7 @@ from functools import cached_property
 from itertools import islice
 from typing import Any
 
+from inspector.addresses import format_hostport
 from inspector.http.query import decode_query
 from inspector.http.record import CaptureRecord
 from inspector.responses.multipart import parse_form_data
@@ -160,8 +161,7 @@ class Address:
     def __str__(self) -> str:
         if self.port is None:
             return self.host
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        return format_hostport(self.host, self.port)
 
 
 def _cookie_pairs(values: list[str]) -> Iterator[tuple[str, str]]:

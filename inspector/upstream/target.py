@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
+from inspector.addresses import format_host
+
 #: Time for connecting, sending and the whole answer when a rule sets none:
 #: 30 s, the listener's own body timeout; browsers wait longer, but a debugging
 #: session wants a 504 it can see rather than a spinner.
@@ -68,7 +70,7 @@ class UpstreamTarget:
     @property
     def authority(self) -> str:
         """The ``Host`` value for this upstream (the default port left out)."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = format_host(self.host)
         return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
 
     @property

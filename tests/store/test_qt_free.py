@@ -1,8 +1,8 @@
 """The store and format layers import no Qt, and nothing above them.
 
 The store may import only the standard library, orjson, ``inspector.http``,
-``inspector.formats`` and ``inspector.paths``; the formats only ``inspector.http``
-(docs/ARCHITECTURE.md, "Layers").
+``inspector.formats``, ``inspector.addresses`` and ``inspector.paths``; the formats only
+``inspector.http`` and ``inspector.addresses`` (docs/ARCHITECTURE.md, "Layers").
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ CHECK = (
     [
         (
             "inspector.store,inspector.store.db,inspector.store.opening",
-            "inspector.store,inspector.formats,inspector.http,inspector.paths",
+            "inspector.store,inspector.formats,inspector.http,inspector.addresses,inspector.paths",
         ),
-        ("inspector.formats", "inspector.formats,inspector.http"),
+        ("inspector.formats", "inspector.formats,inspector.http,inspector.addresses"),
     ],
 )
 def test_layer_imports_only_what_it_may(
