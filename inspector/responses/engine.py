@@ -53,6 +53,7 @@ from inspector.responses.files import BodyFiles
 from inspector.responses.forwarding import Forwarding, described
 from inspector.responses.matching import Matcher, MatchResult
 from inspector.responses.model import DEFAULT_RULE, DEFAULT_RULES, MODES, Problem, Rule
+from inspector.responses.pausing import PauseHandler, hold
 from inspector.responses.state import AnswerState, Pick, foresee, pick
 
 #: seconds a browser may cache a preflight answer (Chrome caps at 7200)
@@ -266,7 +267,9 @@ class Responder:
     Thread-safe: ``set_rules`` and ``reset_state`` may be called from any
     thread while the server thread answers; each request reads the snapshot
     reference once. A forward rule's answer is a :class:`Deferred` that an
-    upstream worker resolves; :meth:`close` stops those workers.
+    upstream worker resolves; :meth:`close` stops those workers. A ``pause``
+    rule's answer is held for the pause handler, when one is set
+    (:meth:`set_pause_handler`; :mod:`inspector.responses.pausing`).
 
     Args:
         ruleset: the rules to answer with (default: :data:`DEFAULT_RULESET`).
@@ -278,6 +281,7 @@ class Responder:
         self._state = AnswerState(rng)
         self._files = BodyFiles()
         self._forwarding = Forwarding()
+        self._pauses: PauseHandler | None = None
         self._warm(self._ruleset)
 
     @property
@@ -290,6 +294,10 @@ class Responder:
         self._ruleset = ruleset
         self._state.reset()
         self._warm(ruleset)
+
+    def set_pause_handler(self, handler: PauseHandler | None) -> None:
+        """Hold the requests of ``pause`` rules for ``handler`` (None: they answer at once)."""
+        self._pauses = handler
 
     def reset_state(self) -> None:
         """Every rule's counters back to the start (the next request is request 1)."""
@@ -313,7 +321,11 @@ class Responder:
             forward = compiled.rule.forward
             if forward is not None:
                 return self._forwarding.forward(record, forward, compiled.rule.name)
-            return compiled.answer(record, params, self._state, self._files)
+            answer = compiled.answer(record, params, self._state, self._files)
+            pauses = self._pauses
+            if compiled.rule.pause and pauses is not None:
+                return hold(record, answer, pauses)
+            return answer
         except Exception as exc:  # never let a bug here stop the listener
             return failure_response("engine", f"{type(exc).__name__}: {exc}")
 

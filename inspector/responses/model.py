@@ -109,7 +109,8 @@ class Rule:
         state_key: a template; its value for a request picks the counter that
             request advances (one counter per value, per rule). Empty: one counter.
         pause: hold each matching request in the window to be answered by hand
-            (data only here: the window and the listener act on it).
+            (:mod:`inspector.responses.pausing`; headless answers at once, and a
+            forward rule forwards at once).
         forward: relay matching requests to this upstream instead of answering
             from the templates (see :mod:`inspector.responses.forwarding`).
         extra: rule keys this version does not know, kept for saving back.
