@@ -62,7 +62,11 @@ HEADER_TIPS: Final[dict[Column, str]] = {
     Column.HEADERS: "The request's header fields in received order (sorts by their number)",
     Column.BODY_SIZE: "The size of the request body",
     Column.DURATION: "From the request being complete to its answer being sent",
-    Column.STATUS: "The status sent; ↗ marks a forwarded request, with the upstream call's time",
+    Column.STATUS: (
+        "The status sent, the fault it carried and which answer of the rule's list it was "
+        "(step 2/3); ↗ marks a forwarded request, with the upstream call's time; "
+        "⏸ a request paused for you to answer"
+    ),
 }
 
 #: the roles the table model answers (others get None at once)
@@ -85,6 +89,8 @@ GONE: Final[dict[int, str]] = {Column.PATH: "(no longer stored)"}
 QUERY_SEPARATOR: Final = " & "
 #: separator between header fields in the Headers column
 HEADER_SEPARATOR: Final = " · "
+#: separator between the status, a fault and an answer list's step in the Status column
+ANSWER_SEPARATOR: Final = " · "
 #: characters of one header value the Headers column shows (the tooltip has them all)
 HEADER_VALUE_LIMIT: Final = 40
 
@@ -186,24 +192,43 @@ def replayed_from(row: RowData) -> int | None:
     return replay_of(row.headers) if isinstance(row, CaptureRecord) else None
 
 
+def answer_text(row: RowData) -> str:
+    """Which answer of a rule's list this was and the fault it carried:
+    ``step 2/3``, ``reset · step 2/3``, ``reset`` ("" for neither, or a stored summary)."""
+    response = row.response if isinstance(row, CaptureRecord) else None
+    if response is None:
+        return ""
+    parts = [] if response.fault is None else [response.fault]
+    if response.step is not None:
+        parts.append(f"step {response.step}/{response.steps}" if response.steps else f"step {response.step}")
+    return ANSWER_SEPARATOR.join(parts)
+
+
 def status_text(row: RowData) -> str:
-    """What the Status column shows: the status sent, and the error if any."""
+    """What the Status column shows: the status sent, and the error if any; the
+    step of an answer list and a fault after it (``503 · step 1/3``)."""
     code = status_of(row)
     status = "" if code is None else str(code)
+    answer = answer_text(row)
+    label = ANSWER_SEPARATOR.join(part for part in (status, answer) if part)
     error = error_of(row)
     if error:
         # the listener's errors may already start with the status ("400 invalid …")
-        return error if not status or error.startswith(status) else f"{status} {error}"
+        if not status or error.startswith(status):
+            return f"{answer}{ANSWER_SEPARATOR}{error}" if answer else error
+        return f"{label} {error}"
     upstream = row.upstream if isinstance(row, CaptureRecord) else None
     if upstream is not None and status:
-        return f"{status} ↗ {upstream.duration_ms:.0f} ms"
-    return status or "—"
+        return f"{label} ↗ {upstream.duration_ms:.0f} ms"
+    return label or "—"
 
 
-def waiting_text(row: RowData, now: float) -> str:
+def waiting_text(row: RowData, now: float, paused: bool = False) -> str:
     """What the Status column shows while the request waits for its answer:
-    ``waiting 3 s`` since it arrived (``now`` and ``received_at`` in POSIX seconds)."""
-    return f"waiting {max(0, int(now - row.received_at))} s"
+    ``waiting 3 s`` since it arrived (``now`` and ``received_at`` in POSIX seconds);
+    ``⏸ paused 3 s`` while it waits for a person to answer it."""
+    seconds = max(0, int(now - row.received_at))
+    return f"⏸ paused {seconds} s" if paused else f"waiting {seconds} s"
 
 
 def upstream_tip(row: RowData) -> str | None:
@@ -299,9 +324,9 @@ def tooltip_of(row: RowData, column: int) -> str | None:
 
 def summary_differs(record: CaptureRecord) -> bool:
     """Whether a stored summary of ``record`` would show different cells: the
-    summary has no ``body_truncated`` and no ``upstream``, and its ``error`` is
-    the request's only."""
+    summary has no ``body_truncated``, ``upstream``, step or fault, and its
+    ``error`` is the request's only."""
     response = record.response
-    if record.body_truncated or record.upstream is not None:
+    if record.body_truncated or record.upstream is not None or answer_text(record):
         return True
     return not record.error and response is not None and bool(response.error)

@@ -10,17 +10,17 @@ Live rows arrive in batches (one ``beginInsertRows`` per batch; the caller
 decides the cadence); history rows are removed when the store prunes them;
 everything is cleared at once.
 
-Sorting is done here, not by QSortFilterProxyModel (which calls a Python
-``lessThan`` about 1.7 million times for 100,000 rows): :meth:`sort_rows` fetches
-the history rows' keys in one store query and reorders a :class:`RowOrder`
-(see :mod:`inspector.models.row_order`) in one layout change; while sorted, live
-arrivals go where the sort puts them.
+Sorting is done here, not by QSortFilterProxyModel (a Python ``lessThan``
+called 1.7 million times for 100,000 rows): :meth:`sort_rows` reads the history
+keys in one query and reorders a :class:`RowOrder` in one layout change; while
+sorted, live arrivals go where the sort puts them.
 
 Live records become history rows once the store has committed them
 (:meth:`convert_committed`, :mod:`inspector.models.history_rows`) without any
 row moving; :attr:`converted` is emitted with them first, so that an active
 text filter keeps its verdicts. A request still waiting for its answer is a
-row too (:meth:`append_records` ``waiting``), completed in place.
+row too (:meth:`append_records` ``waiting``; :meth:`set_paused` for one held
+for a person to answer), completed in place.
 
 Live records are acyclic (slotted dataclasses of strings, bytes and tuples), so
 reference counting frees them; after each batch :meth:`append_records` calls
@@ -103,6 +103,8 @@ class RequestTableModel(QAbstractTableModel):
         self._not_shown = 0
         #: ids of rows whose request is not answered yet (their Status says how long)
         self._waiting: set[int] = set()
+        #: those of them paused for a person to answer
+        self._paused: frozenset[int] = frozenset()
 
     # -- reading ---------------------------------------------------------------
 
@@ -165,8 +167,7 @@ class RequestTableModel(QAbstractTableModel):
         return row if row >= 0 else None
 
     def _slot_of_id(self, record_id: int) -> int | None:
-        """A bisection for stored and live ids; an imported session whose ids
-        are not ascending is searched row by row."""
+        """A bisection (an imported session whose ids do not ascend: row by row)."""
         ids = self._history.ids
         at = bisect_left(ids, record_id)
         if at < len(ids) and ids[at] == record_id:
@@ -232,9 +233,8 @@ class RequestTableModel(QAbstractTableModel):
                 yield record
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A repaint asks every visible cell for about seven roles; most have
-        # no answer here. Saying so before any other work halves the Python
-        # time a repaint spends under load (the window's worst stalls).
+        # A repaint asks every cell for about seven roles, most unanswered here: saying
+        # so first halves the Python time a repaint takes under load.
         if role not in ANSWERED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
@@ -254,8 +254,8 @@ class RequestTableModel(QAbstractTableModel):
                 return GONE.get(column, "") if column != Column.ID else str(self.row_id(row))
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == Column.STATUS and self._waiting and self.row_id(row) in self._waiting:
-                return waiting_text(record, time.time())
+            if column == Column.STATUS and self._waiting and (row_id := self.row_id(row)) in self._waiting:
+                return waiting_text(record, time.time(), row_id in self._paused)
             return display(record, column, CELL_LIMIT)
         if role == Role.SORT:
             return cell_value(record, column)
@@ -368,9 +368,8 @@ class RequestTableModel(QAbstractTableModel):
         other column, one per place the batch's rows go to (a few for a column
         of few values, such as Method; at the top for Time descending).
 
-        ``waiting``: ids among them whose request is not answered yet (their heads
-        are parsed: docs/ARCHITECTURE.md, "The capture path"); the Status says
-        how long they wait, and :meth:`update_record` completes each in place.
+        ``waiting``: ids among them not answered yet (docs/ARCHITECTURE.md, "The
+        capture path"): the Status says how long; :meth:`update_record` completes them.
         """
         if not records:
             return
@@ -388,11 +387,9 @@ class RequestTableModel(QAbstractTableModel):
             order.add(first_slot, len(records), at_top=at_top)
             self.endInsertRows()
         self.appended.emit()
-        # Move what is tracked now (these records among it) out of the collector's
-        # generations: full passes no longer walk every live record. Safe because
-        # records hold no cycles, so refcounting frees them (clear() included);
-        # the young generations are collected first so that little cyclic garbage
-        # is frozen with them.
+        # Move what is tracked now out of the collector's generations: full passes
+        # no longer walk every live record. Safe because records hold no cycles
+        # (refcounting frees them); young generations are collected first.
         gc.collect(1)
         gc.freeze()
 
@@ -416,10 +413,18 @@ class RequestTableModel(QAbstractTableModel):
         self._repaint_slots([slot], 0, len(Column) - 1)
         return True
 
+    def set_paused(self, ids: frozenset[int]) -> None:
+        """The requests held for a person to answer (their waiting rows say "paused")."""
+        changed, self._paused = self._paused ^ ids, ids
+        self._repaint_status(changed & self._waiting)
+
+    def _repaint_status(self, ids: Iterable[int]) -> None:
+        slots = [slot for slot in map(self._slot_of_id, ids) if slot is not None]
+        self._repaint_slots(slots, Column.STATUS, Column.STATUS)
+
     def refresh_waiting(self) -> None:
         """Repaint the Status cells of the waiting rows (their time moved on)."""
-        slots = [slot for slot in map(self._slot_of_id, self._waiting) if slot is not None]
-        self._repaint_slots(slots, Column.STATUS, Column.STATUS)
+        self._repaint_status(self._waiting)
 
     def _repaint_slots(self, slots: Sequence[int], first_column: int, last_column: int) -> None:
         for row in self._order.rows_of(slots):
