@@ -17,6 +17,7 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`Exports`, :class:`Replays`, :class:`RulesWindow`;
 - :class:`TimelineStrip` and :class:`TimelineLink`: traffic over time above the table;
 - :class:`Comparisons`: comparing two requests, and rules from their differences;
+- :class:`Pauses` and :class:`PauseBar`: requests paused by a rule, answered by hand;
 - :class:`Notifier`: notices of requests that arrive while the window is inactive;
 - :class:`WindowSettings`: what is remembered between runs;
 - :class:`SettingsControl`: the preferences (limits, colours, start on launch);
@@ -72,6 +73,8 @@ from inspector.ui.listener_bar import ListenerBar
 from inspector.ui.listeners_panel import ListenersPanel
 from inspector.ui.live_feed import LiveFeed
 from inspector.ui.notifier import Notifier
+from inspector.ui.pause_bar import PauseBar
+from inspector.ui.pauses import Pauses
 from inspector.ui.replays import Replays
 from inspector.ui.request_view import RequestTableView
 from inspector.ui.rules_window import RulesWindow
@@ -118,6 +121,9 @@ class MainWindow(QMainWindow):
         self.proxy = RequestFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.capture = Capture(responder, self, recorder=recorder)
+        self.pauses = Pauses(lambda: self.capture.limits.idle_timeout, self)
+        responder.set_pause_handler(self.pauses)  # pause rules hold their requests here
+        self.pause_bar = PauseBar(self.pauses, self)
         self.feed = LiveFeed(self.model, self)
         self.history = HistoryController(recorder, self.model, self, owns_recorder=owns_recorder)
         self.listener_bar = ListenerBar(self)
@@ -213,10 +219,10 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(self.table.columns_menu()).setText("&Columns")
         tools_menu = self.menuBar().addMenu("&Tools")
         compare = [self.comparisons.compare_action, self.comparisons.compare_with_action]
-        tools_menu.addActions(compare)
+        tools_menu.addActions([*compare, self.pauses.answer_action])
         tools_menu.addSeparator()
         tools_menu.addActions([self.notifier.enable_action, self.notifier.filter_action])
-        self.table.selection_actions = compare
+        self.table.selection_actions = [*compare, self.pauses.answer_action]
         self.addAction(self.comparisons.compare_action)
         self.menuBar().addMenu(self.help.menu)
 
@@ -224,7 +230,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)
-        top = (self.exposure_banner, self.error_banner, self.sessions.bar, self.filter_bar, self.timeline)
+        banners = (self.exposure_banner, self.error_banner, self.pause_bar)
+        top = (*banners, self.sessions.bar, self.filter_bar, self.timeline)
         for widget in top:
             widget.setParent(central)
             layout.addWidget(widget)
@@ -277,6 +284,9 @@ class MainWindow(QMainWindow):
         self.proxy.query_changed.connect(self.detail.set_query)
         self.table.record_selected.connect(self.detail.set_record)
         self.table.record_selected.connect(self.rules.preview)
+        self.table.record_selected.connect(self.pauses.select)
+        self.pauses.changed.connect(self.model.set_paused)
+        self.pauses.message.connect(status.showMessage)
         self.table.create_rule_requested.connect(self.rules.create_rule_from)
         self.table.save_as_rule_requested.connect(self._on_table_save_as_rule_requested)
         self.table.replay_requested.connect(self.replays.open)
