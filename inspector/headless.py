@@ -42,6 +42,7 @@ from inspector.limit_settings import limit_values, limits_with
 from inspector.listen import ListenError, ListenSpec, reachable_urls, resolve_listeners
 from inspector.responses import Responder as RuleResponder
 from inspector.responses import RulesFileError, default_rules_path, load_rules
+from inspector.responses.pausing import pauses_ignored
 from inspector.server import BindError, Server
 from inspector.store import CaptureStore
 from inspector.store.opening import open_history
@@ -271,6 +272,8 @@ def run_headless(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
         rules_line = f"rules: {rules if rules is not None else 'built-in default'}"
         for line in listening_lines(server, rules_line):
             terminal.say(line)
+        if isinstance(responder, RuleResponder) and (note := pauses_ignored(responder.ruleset.rules)):
+            terminal.say(note)
         # Serve on a worker thread so the main thread stays free for signals.
         worker = threading.Thread(target=server.serve_forever, name="listener")
         worker.start()

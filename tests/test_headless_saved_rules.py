@@ -92,3 +92,17 @@ def test_reading_the_saved_rules_loads_no_qt(app_home: Path) -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=30, cwd=ROOT
     )
     assert done.stdout.strip() == str(app_home / "rules.json")
+
+
+def test_pause_rules_answer_at_once_and_it_says_so_once(started: Any, tmp_path: Path) -> None:
+    path = tmp_path / "paused.json"
+    rule = {"name": "held", "path": "/**", "status": 203, "body": "at once", "pause": True}
+    path.write_text(json.dumps({"version": 2, "rules": [rule]}), encoding="utf-8")
+    app, rules, port = started("--rules", str(path))
+    assert rules == f"rules: {path}"
+    note = "note: pauses are ignored in headless mode (they need the window): 'held' answer at once"
+    assert app.line() == note
+    assert http_get(port, "/a") == (203, b"at once")
+    assert http_get(port, "/b") == (203, b"at once")
+    after = [app.line(), app.line()]  # one line per request, and no second note
+    assert "GET /a" in after[0] and "GET /b" in after[1], after

@@ -20,15 +20,30 @@ import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from inspector.http.deferred import Deferred
 from inspector.http.record import CaptureRecord
 from inspector.http.response import FAULTS, FRAMING_HEADERS, Response, field_value_problem, is_token
 from inspector.responses.answers import DEFAULT_TRICKLE_RATE, status_problem
 
+if TYPE_CHECKING:
+    from inspector.responses.model import Rule
+
 #: header lines an edited answer may have (a rule's answer has far fewer)
 MAX_EDITED_HEADERS = 200
+
+
+def pauses_ignored(rules: Iterable[Rule]) -> str | None:
+    """Headless mode's one line about the enabled ``pause`` rules it answers at
+    once (None: there are none)."""
+    names = [rule.name for rule in rules if rule.pause and rule.enabled]
+    if not names:
+        return None
+    shown = ", ".join(repr(name) for name in names[:5])
+    if len(names) > 5:
+        shown += f" and {len(names) - 5} more"
+    return f"note: pauses are ignored in headless mode (they need the window): {shown} answer at once"
 
 
 class PauseHandler(Protocol):

@@ -21,6 +21,7 @@ from inspector.responses.pausing import (
     expiry_reason,
     headers_text,
     parse_headers,
+    pauses_ignored,
     with_fault,
 )
 from tests.harness import start
@@ -175,3 +176,15 @@ def test_over_a_real_socket_the_answer_comes_from_another_thread_and_a_hang_up_i
         assert record.response is None and record.error == reason
     finally:
         running.stop()
+
+
+def test_headless_names_the_pause_rules_it_answers_at_once() -> None:
+    assert pauses_ignored([Rule(name="plain"), Rule(name="off", pause=True, enabled=False)]) is None
+    assert pauses_ignored([PAY, Rule(name="b", pause=True)]) == (
+        "note: pauses are ignored in headless mode (they need the window): 'pay', 'b' answer at once"
+    )
+    many = [Rule(name=f"r{i}", pause=True) for i in range(7)]
+    assert pauses_ignored(many) == (
+        "note: pauses are ignored in headless mode (they need the window): "
+        "'r0', 'r1', 'r2', 'r3', 'r4' and 2 more answer at once"
+    )
