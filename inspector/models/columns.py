@@ -65,7 +65,7 @@ HEADER_TIPS: Final[dict[Column, str]] = {
     Column.STATUS: (
         "The status sent, the fault it carried and which answer of the rule's list it was "
         "(step 2/3); ↗ marks a forwarded request, with the upstream call's time; "
-        "⏸ a request paused for you to answer"
+        "\"paused\": a request held for you to answer (the bar above the table)"
     ),
 }
 
@@ -226,9 +226,24 @@ def status_text(row: RowData) -> str:
 def waiting_text(row: RowData, now: float, paused: bool = False) -> str:
     """What the Status column shows while the request waits for its answer:
     ``waiting 3 s`` since it arrived (``now`` and ``received_at`` in POSIX seconds);
-    ``⏸ paused 3 s`` while it waits for a person to answer it."""
+    ``paused 3 s`` while it waits for a person to answer it (the row has an icon too)."""
     seconds = max(0, int(now - row.received_at))
-    return f"⏸ paused {seconds} s" if paused else f"waiting {seconds} s"
+    return f"paused {seconds} s" if paused else f"waiting {seconds} s"
+
+
+def answer_tip(row: RowData) -> str | None:
+    """Which answer of which rule's list it was, and its fault (escaped), else None."""
+    response = row.response if isinstance(row, CaptureRecord) else None
+    if response is None or (response.step is None and response.fault is None):
+        return None
+    lines = []
+    if response.step is not None:
+        of = f" of {response.steps}" if response.steps else ""
+        whose = f"rule {response.rule!r}" if response.rule else "the rule"
+        lines.append(f"Answer {response.step}{of} of {whose}")
+    if response.fault is not None:
+        lines.append(f"Fault: {response.fault}")
+    return tooltip_lines(lines)
 
 
 def upstream_tip(row: RowData) -> str | None:
@@ -301,7 +316,7 @@ def tooltip_of(row: RowData, column: int) -> str | None:
         return tooltip(f"Error: {error}")
     match column:
         case Column.STATUS:
-            return upstream_tip(row)
+            return upstream_tip(row) or answer_tip(row)
         case Column.ID:
             source = replayed_from(row)
             return None if source is None else tooltip(f"A replay of #{source}")

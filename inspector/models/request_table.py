@@ -56,7 +56,7 @@ from inspector.models.columns import (
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
 from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
-from inspector.models.row_style import error_brush, error_icon
+from inspector.models.row_style import error_brush, error_icon, pause_icon
 from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -268,6 +268,8 @@ class RequestTableModel(QAbstractTableModel):
                 return error_brush()
             if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
                 return error_icon()  # beside the reason, so the # column keeps its number
+        elif role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS and self._paused:
+            return pause_icon() if self.row_id(row) in self._paused else None
         return None
 
     def headerData(
@@ -345,11 +347,9 @@ class RequestTableModel(QAbstractTableModel):
         """Turn the live records the store has committed (ids up to
         ``committed_max_id``) into history rows; returns how many.
 
-        Only a prefix of the live records whose ids increase past the last history
-        id is converted, after one store query confirms which of them are stored,
-        and only up to the last of them that is stored; one missing before that
-        (dropped, pruned) is kept as a full record (:attr:`pinned`). No row moves,
-        so there is no layout change. Nothing happens without a history.
+        A prefix of the live records with ids past the last history id, up to the
+        last one a store query finds stored; one missing before that is kept whole
+        (:attr:`pinned`). No row moves: no layout change. Nothing without a history.
         """
         records = self._records
         history = self._history

@@ -1,5 +1,5 @@
 """How a marked row looks: the colour of an error row's text and its icon, the
-tint of a cell that matched the filter.
+icon of a paused request, the tint of a cell that matched the filter.
 
 Drawn here (with QPainter, so they exist without an icon theme) rather than in
 the table model, which only says which rows are marked.
@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
 _error_icon: QIcon | None = None
+_pause_icon: QIcon | None = None
 
 
 def error_color() -> QColor:
@@ -44,6 +45,25 @@ def error_icon() -> QIcon:
         painter.end()
         _error_icon = QIcon(pixmap)
     return _error_icon
+
+
+def pause_icon() -> QIcon:
+    """A small amber disc with two bars: a request paused for the user (drawn once)."""
+    global _pause_icon
+    if _pause_icon is None:
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0xE0, 0x8A, 0x00))
+        painter.drawEllipse(1, 1, 14, 14)
+        painter.setBrush(QColor(Qt.GlobalColor.white))
+        painter.drawRect(5, 4, 2, 8)
+        painter.drawRect(9, 4, 2, 8)
+        painter.end()
+        _pause_icon = QIcon(pixmap)
+    return _pause_icon
 
 
 def match_brush() -> QBrush:

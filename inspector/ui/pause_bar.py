@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QWidget
 
 from inspector.http.response import FAULTS
+from inspector.models.row_style import pause_icon
 from inspector.ui.pause_dialog import FAULT_LABELS, pause_title
 from inspector.ui.pauses import Pauses
 
@@ -27,6 +28,9 @@ class PauseBar(QFrame):
         self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 3, 4, 3)
+        icon = QLabel(self)
+        icon.setPixmap(pause_icon().pixmap(16, 16))
+        layout.addWidget(icon)
         self.label = QLabel(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
@@ -67,9 +71,7 @@ class PauseBar(QFrame):
         more = len(pauses.board) - 1
         tail = f" · {more} more paused" if more > 0 else ""
         waited, left = int(request.waited()), int(pauses.left(request))
-        self.label.setText(
-            f"⏸ {pause_title(request)} · waiting {waited} s, ends unanswered in {left} s{tail}"
-        )
+        self.label.setText(f"{pause_title(request)} · waiting {waited} s, ends unanswered in {left} s{tail}")
 
     @Slot(object)
     def _on_pauses_changed(self, _ids: object) -> None:

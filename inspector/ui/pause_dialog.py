@@ -93,6 +93,7 @@ class PauseDialog(QDialog):
         self.headers = QPlainTextEdit(headers_text(answer.headers), self)
         self.headers.setPlaceholderText("Name: value, one per line")
         self.headers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.headers.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
         self.body = QPlainTextEdit(self)
         self._binary: bytes | None = None
         try:

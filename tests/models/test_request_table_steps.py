@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from inspector.http.record import CaptureRecord, SentResponse
 from inspector.models.columns import Column, status_text, summary_differs, waiting_text
 from inspector.models.request_table import RequestTableModel
+from inspector.models.row_style import pause_icon
 from inspector.store import CaptureStore
 
 Factory = Callable[..., CaptureRecord]
@@ -51,7 +52,7 @@ def test_the_status_text_names_the_step_and_fault(
 
 def test_paused_rows_say_so(record_factory: Factory) -> None:
     record = record_factory(received_at=100.0)
-    assert waiting_text(record, 104.2, paused=True) == "⏸ paused 4 s"
+    assert waiting_text(record, 104.2, paused=True) == "paused 4 s"
     assert waiting_text(record, 104.2) == "waiting 4 s"
 
 
@@ -84,9 +85,14 @@ def test_the_table_shows_steps_and_paused_rows(
     model.dataChanged.connect(lambda a, _b, _r=None: repainted.append(a.row()))
     model.set_paused(frozenset({2}))
     assert repainted == [1]
-    assert status(model, 1).startswith("⏸ paused ") and status(model, 2).startswith("waiting ")
-    model.update_record(held.with_response(sent(200, step=2, steps=3)))
-    assert status(model, 1) == "200 · step 2/3"
+    assert status(model, 1).startswith("paused ") and status(model, 2).startswith("waiting ")
+    icon = Qt.ItemDataRole.DecorationRole
+    assert model.index(1, Column.STATUS).data(icon).cacheKey() == pause_icon().cacheKey()
+    assert model.index(2, Column.STATUS).data(icon) is None
+    model.update_record(held.with_response(sent(200, step=2, steps=3, rule="pay", fault="trickle")))
+    assert status(model, 1) == "200 · trickle · step 2/3"
+    tip = model.index(1, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Answer 2 of 3 of rule 'pay'" in tip and "Fault: trickle" in tip
     model.set_paused(frozenset())  # answered: nothing waiting to repaint
     assert repainted == [1, 1]
 

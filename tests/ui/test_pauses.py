@@ -40,7 +40,7 @@ def pausing(window: MainWindow) -> None:
 def wait_paused(qtbot: Any, window: MainWindow, row: int = 0) -> None:
     """Until one request is held and row ``row`` says it is paused."""
     qtbot.waitUntil(lambda: len(window.pauses.board) == 1, timeout=5000)
-    qtbot.waitUntil(lambda: str(cell(window, row, Column.STATUS)).startswith("⏸ paused "), timeout=5000)
+    qtbot.waitUntil(lambda: str(cell(window, row, Column.STATUS)).startswith("paused "), timeout=5000)
 
 
 def open_dialog(window: MainWindow) -> PauseDialog:
