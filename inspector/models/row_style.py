@@ -7,6 +7,8 @@ the table model, which only says which rows are marked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
@@ -25,25 +27,40 @@ def error_brush() -> QBrush:
     return QBrush(error_color())
 
 
+def _disc_icon(color: QColor, mark: Callable[[QPainter], None]) -> QIcon:
+    """A 16 px disc of ``color`` with ``mark`` drawn over it."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawEllipse(1, 1, 14, 14)
+    mark(painter)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _exclamation(painter: QPainter) -> None:
+    painter.setPen(QColor(Qt.GlobalColor.white))
+    font = painter.font()
+    font.setBold(True)
+    font.setPixelSize(11)
+    painter.setFont(font)
+    painter.drawText(0, 0, 16, 16, Qt.AlignmentFlag.AlignCenter, "!")
+
+
+def _bars(painter: QPainter) -> None:
+    painter.setBrush(QColor(Qt.GlobalColor.white))
+    painter.drawRect(5, 4, 2, 8)
+    painter.drawRect(9, 4, 2, 8)
+
+
 def error_icon() -> QIcon:
     """A small red disc with "!" (drawn once, then kept)."""
     global _error_icon
     if _error_icon is None:
-        pixmap = QPixmap(16, 16)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0xD3, 0x2F, 0x2F))
-        painter.drawEllipse(1, 1, 14, 14)
-        painter.setPen(QColor(Qt.GlobalColor.white))
-        font = painter.font()
-        font.setBold(True)
-        font.setPixelSize(11)
-        painter.setFont(font)
-        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
-        painter.end()
-        _error_icon = QIcon(pixmap)
+        _error_icon = _disc_icon(QColor(0xD3, 0x2F, 0x2F), _exclamation)
     return _error_icon
 
 
@@ -51,18 +68,7 @@ def pause_icon() -> QIcon:
     """A small amber disc with two bars: a request paused for the user (drawn once)."""
     global _pause_icon
     if _pause_icon is None:
-        pixmap = QPixmap(16, 16)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0xE0, 0x8A, 0x00))
-        painter.drawEllipse(1, 1, 14, 14)
-        painter.setBrush(QColor(Qt.GlobalColor.white))
-        painter.drawRect(5, 4, 2, 8)
-        painter.drawRect(9, 4, 2, 8)
-        painter.end()
-        _pause_icon = QIcon(pixmap)
+        _pause_icon = _disc_icon(QColor(0xE0, 0x8A, 0x00), _bars)
     return _pause_icon
 
 
