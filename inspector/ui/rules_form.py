@@ -57,6 +57,7 @@ PATH_HINT = (
     "{name}  captures request.params.name     ^…  a regular expression (RE2: no lookaround)"
 )
 CORS_HINT = "Answers CORS preflights for this path and adds Access-Control-Allow-Origin."
+PAUSE_HINT = "Holds each matching request until you answer it in the main window."
 #: the fields of a rule's answers (and how they are picked), shown by the answers editor
 ANSWER_FIELDS = frozenset(
     {"status", "headers", "body", "body_file", "delay_ms", "fault", "bytes_per_s", "weight", "mode",
@@ -116,6 +117,9 @@ class RuleForm(QWidget):
         self.cors_check = QCheckBox("CORS", self)
         self.cors_check.setToolTip(CORS_HINT)
         self.cors_hint = hint_label(CORS_HINT, self)
+        self.pause_check = QCheckBox("Pause", self)
+        self.pause_check.setToolTip(f"{PAUSE_HINT} Headless mode and forward rules answer at once.")
+        self.pause_hint = hint_label(PAUSE_HINT, self)
 
         self.methods_edit = QLineEdit(self)
         self.methods_edit.setPlaceholderText("any method   (e.g. GET, POST)")
@@ -165,6 +169,10 @@ class RuleForm(QWidget):
         cors.addWidget(self.cors_check)
         cors.addWidget(self.cors_hint, 1)
         form.addRow(plain_label("", self), cors)
+        pause = QHBoxLayout()
+        pause.addWidget(self.pause_check)
+        pause.addWidget(self.pause_hint, 1)
+        form.addRow(plain_label("", self), pause)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -178,6 +186,7 @@ class RuleForm(QWidget):
             line.textEdited.connect(self._on_changed)
         self.enabled_check.toggled.connect(self._on_changed)
         self.cors_check.toggled.connect(self._on_changed)
+        self.pause_check.toggled.connect(self._on_changed)
         self.conditions_table.itemChanged.connect(self._on_changed)
         self.add_condition_button.clicked.connect(self._on_add_condition_clicked)
         self.remove_condition_button.clicked.connect(self._on_remove_condition_clicked)
@@ -202,6 +211,7 @@ class RuleForm(QWidget):
             self.methods_edit.setText(", ".join(shown.methods))
             self.path_edit.setText(shown.path)
             self.cors_check.setChecked(shown.cors)
+            self.pause_check.setChecked(shown.pause)
             self.conditions_table.setRowCount(0)
             for condition in shown.conditions:
                 self._append_condition(condition)
@@ -258,6 +268,7 @@ class RuleForm(QWidget):
             path=self.path_edit.text(),
             conditions=self._conditions(),
             cors=self.cors_check.isChecked(),
+            pause=self.pause_check.isChecked(),
             mode=self.answers.mode(),
             state_key=self.answers.state_key(),
         )

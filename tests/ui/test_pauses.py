@@ -18,6 +18,7 @@ from inspector.responses.pausing import expiry_reason
 from inspector.server.loop import HUNG_UP
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pause_dialog import PauseDialog
+from inspector.ui.rules_form import RuleForm
 from tests.harness import RawClient
 from tests.ui.test_main_window import address, cell
 from tests.ui.test_waiting_rows import get_in_thread
@@ -204,3 +205,16 @@ def test_the_bar_and_the_row_menu_are_there_at_1024x700(qtbot: Any, listening: M
     thread.join(10)
     assert not window.pauses.answer_action.isEnabled()
     assert isinstance(window.pause_bar, QWidget) and not window.pause_bar.isVisible()
+
+
+def test_the_rules_form_turns_pause_on_and_off(qtbot: Any) -> None:
+    form = RuleForm()
+    qtbot.addWidget(form)
+    form.set_rule(PAY)
+    assert form.pause_check.isChecked() and form.rule() == PAY
+    with qtbot.waitSignal(form.edited, timeout=1000):
+        form.pause_check.setChecked(False)
+    edited = form.rule()
+    assert edited is not None and not edited.pause and edited.responses == PAY.responses
+    form.set_rule(Rule(name="plain"))
+    assert not form.pause_check.isChecked()
