@@ -355,6 +355,7 @@ class MainWindow(QMainWindow):
     def shut_down(self) -> None:
         """Stop everything the window runs and close the store (idempotent)."""
         self.capture.shut_down()
+        self._responder.set_pause_handler(None)  # the loop has stopped: nothing is held any more
         self._responder.close()  # forward rules' workers and upstream connections
         self.feed.stop()
         self.replays.close_all()
