@@ -41,7 +41,8 @@ class Pauses(QObject):
     Signals:
         changed(object): the ids held now (a frozenset), after every change.
         ticked(): the held requests' waiting times moved on.
-        ended(int, str): a held request can no longer be answered: its id and why.
+        ended(int, str): a held request can no longer be answered (answered, the
+            client hung up, the idle limit): its id and why.
         message(str): one line for the status bar.
     """
 
@@ -105,6 +106,7 @@ class Pauses(QObject):
             return None
         if self.dialog is not None:
             self.dialog.close()
+            self.dialog.deleteLater()
         self.dialog = PauseDialog(request, self, self._window)
         self.dialog.show()
         return self.dialog
@@ -124,6 +126,7 @@ class Pauses(QObject):
         self._changed()
         if done:
             self.message.emit(f"#{request.id}: {what}")
+            self.ended.emit(request.id, f"it was answered ({what})")
         else:
             self.message.emit(f"#{request.id} can no longer be answered")
         return done

@@ -218,3 +218,16 @@ def test_the_rules_form_turns_pause_on_and_off(qtbot: Any) -> None:
     assert edited is not None and not edited.pause and edited.responses == PAY.responses
     form.set_rule(Rule(name="plain"))
     assert not form.pause_check.isChecked()
+
+
+def test_an_open_dialog_turns_read_only_when_the_bar_answers(qtbot: Any, listening: MainWindow) -> None:
+    window = listening
+    pausing(window)
+    thread, outcome = get_in_thread(window, "/pay")
+    wait_paused(qtbot, window)
+    dialog = open_dialog(window)
+    window.pause_bar.fault_actions["close"].trigger()
+    assert not dialog.open_request and "it was answered (sent the fault 'close')" in dialog.waited.text()
+    assert dialog.keep_button.text() == "&Close"
+    thread.join(10)
+    assert outcome
