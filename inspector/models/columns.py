@@ -14,7 +14,7 @@ from typing import Final
 
 from PySide6.QtCore import Qt
 
-from inspector.http.record import CaptureRecord, Pairs, iso_utc
+from inspector.http.record import CaptureRecord, Pairs, TLSFacts, iso_utc
 from inspector.models.history_source import RowData, SortKey, StoredRow
 from inspector.replay import replay_of
 from inspector.text import human_size, tooltip, tooltip_lines, visible
@@ -80,6 +80,9 @@ ANSWERED_ROLES: Final[frozenset[int]] = frozenset(
         *(int(role) for role in Role),
     }
 )
+
+#: the column whose cell carries a lock when the request came over HTTPS
+SCHEME_COLUMN: Final = Column.METHOD
 
 #: columns shown right-aligned
 NUMERIC: Final = frozenset({Column.ID, Column.BODY_SIZE, Column.DURATION})
@@ -255,6 +258,27 @@ def upstream_tip(row: RowData) -> str | None:
     return tooltip_lines(
         (f"Forwarded to {upstream.url}", f"The upstream {answer} in {upstream.duration_ms:.1f} ms")
     )
+
+
+def tls_line(tls: TLSFacts | None) -> str:
+    """``HTTPS · TLSv1.3 · TLS_AES_128_GCM_SHA256 · SNI example.com`` (not escaped).
+
+    A failed handshake has no version: the line says what the ClientHello asked for.
+    """
+    parts = ["HTTPS"]
+    if tls is not None:
+        parts += [tls.version or "handshake not done", *([tls.cipher] if tls.cipher else [])]
+        parts.append(f"SNI {tls.sni}" if tls.sni is not None else "no SNI")
+    return " · ".join(parts)
+
+
+def scheme_tip(row: RowData) -> str:
+    """The tooltip of the lock's cell (escaped rich text): the method, then how TLS went.
+
+    A stored summary has no ``tls``: its line just says HTTPS.
+    """
+    tls = row.tls if isinstance(row, CaptureRecord) else None
+    return tooltip_lines((row.method or "(no request line)", tls_line(tls)))
 
 
 def cell_value(row: RowData, column: int) -> SortKey:

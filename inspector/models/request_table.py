@@ -45,23 +45,27 @@ from inspector.models.columns import (
     HEADER_TIPS,
     HEADERS,
     NUMERIC,
+    SCHEME_COLUMN,
     Column,
     Role,
     cell_value,
     display,
     error_of,
+    scheme_tip,
     tooltip_of,
     waiting_text,
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
 from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
-from inspector.models.row_style import error_brush, error_icon, pause_icon
+from inspector.models.row_style import error_brush, error_icon, lock_icon, pause_icon
 from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+#: what the lock of an HTTPS row answers: its icon and its tooltip
+_LOCK_ROLES = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)})
 
 
 def _record_id(record: CaptureRecord) -> int:
@@ -261,6 +265,8 @@ class RequestTableModel(QAbstractTableModel):
             return cell_value(record, column)
         if role == Role.COPY:
             return display(record, column, None)
+        if column == SCHEME_COLUMN and role in _LOCK_ROLES and self._secure(row, record):
+            return lock_icon() if role == Qt.ItemDataRole.DecorationRole else scheme_tip(record)
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip_of(record, column)
         if error_of(record):
@@ -271,6 +277,12 @@ class RequestTableModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS and self._paused:
             return pause_icon() if self.row_id(row) in self._paused else None
         return None
+
+    def _secure(self, row: int, data: RowData) -> bool:
+        """Whether ``row`` came over HTTPS (a history summary has no scheme: the ids say)."""
+        if isinstance(data, CaptureRecord):
+            return data.scheme == "https"
+        return self.row_id(row) in self._history.secure
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -1,5 +1,6 @@
 """How a marked row looks: the colour of an error row's text and its icon, the
-icon of a paused request, the tint of a cell that matched the filter.
+icon of a paused request, the lock of a request that came over HTTPS, the tint of a cell
+that matched the filter.
 
 Drawn here (with QPainter, so they exist without an icon theme) rather than in
 the table model, which only says which rows are marked.
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
 
 _error_icon: QIcon | None = None
 _pause_icon: QIcon | None = None
+_lock_icon: QIcon | None = None
 
 
 def error_color() -> QColor:
@@ -27,18 +29,27 @@ def error_brush() -> QBrush:
     return QBrush(error_color())
 
 
-def _disc_icon(color: QColor, mark: Callable[[QPainter], None]) -> QIcon:
-    """A 16 px disc of ``color`` with ``mark`` drawn over it."""
+def _icon(paint: Callable[[QPainter], None]) -> QIcon:
+    """A 16 px icon that ``paint`` draws, antialiased, on a transparent pixmap."""
     pixmap = QPixmap(16, 16)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(color)
-    painter.drawEllipse(1, 1, 14, 14)
-    mark(painter)
+    paint(painter)
     painter.end()
     return QIcon(pixmap)
+
+
+def _disc_icon(color: QColor, mark: Callable[[QPainter], None]) -> QIcon:
+    """A 16 px disc of ``color`` with ``mark`` drawn over it."""
+
+    def paint(painter: QPainter) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(1, 1, 14, 14)
+        mark(painter)
+
+    return _icon(paint)
 
 
 def _exclamation(painter: QPainter) -> None:
@@ -70,6 +81,27 @@ def pause_icon() -> QIcon:
     if _pause_icon is None:
         _pause_icon = _disc_icon(QColor(0xE0, 0x8A, 0x00), _bars)
     return _pause_icon
+
+
+def _padlock(painter: QPainter) -> None:
+    painter.setPen(QPen(QColor(0x45, 0x5A, 0x64), 1.6))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRectF(4.5, 1.5, 7, 8), 0, 180 * 16)  # the shackle
+    painter.drawLine(QPointF(4.5, 5.5), QPointF(4.5, 7.5))
+    painter.drawLine(QPointF(11.5, 5.5), QPointF(11.5, 7.5))
+    painter.setBrush(QColor(0x90, 0xA4, 0xAE))
+    painter.drawRoundedRect(QRectF(2.5, 7, 11, 8), 1.5, 1.5)  # the body
+
+
+def lock_icon() -> QIcon:
+    """A small padlock, the mark of a request that came over HTTPS (drawn once, then kept).
+
+    Slate grey with a darker outline, so it reads on light and dark palettes alike.
+    """
+    global _lock_icon
+    if _lock_icon is None:
+        _lock_icon = _icon(_padlock)
+    return _lock_icon
 
 
 def match_brush() -> QBrush:

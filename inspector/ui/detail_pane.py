@@ -23,7 +23,7 @@ from inspector.models.pairs_table import PairsTableModel
 from inspector.replay import REPLAY_HEADER, replay_of
 from inspector.text import human_size, visible
 from inspector.ui.bytes_view import HEX, TEXT, BytesView
-from inspector.ui.detail_parts import LABEL_LIMIT, form, pairs_table
+from inspector.ui.detail_parts import LABEL_LIMIT, TLS_FIELDS, form, pairs_table, tls_overview
 from inspector.ui.match_highlight import row_reasons
 from inspector.ui.upstream_view import UpstreamView
 
@@ -36,6 +36,7 @@ OVERVIEW_FIELDS = (
     "Replay of",
     "Client",
     "Server",
+    *TLS_FIELDS,
     "Received",
     "Host",
     "User-Agent",
@@ -182,7 +183,8 @@ class DetailPane(QTabWidget):
             for label in (*self.overview.values(), *self.response_fields.values()):
                 label.clear()
             self.overview["Request"].setText("Select a request to see its details.")
-            self._overview_form.setRowVisible(self.overview["Replay of"], False)
+            for name in ("Replay of", *TLS_FIELDS):
+                self._overview_form.setRowVisible(self.overview[name], False)
             for model in (self.query_model, self.headers_model, self.response_headers_model):
                 model.clear()
             for view in (self.body_view, self.raw_view, self.response_body_view):
@@ -227,6 +229,10 @@ class DetailPane(QTabWidget):
         self._overview_form.setRowVisible(o["Replay of"], source is not None)
         self._set(o, "Client", record.client)
         self._set(o, "Server", record.server)
+        tls = tls_overview(record.tls) if record.tls is not None else {}
+        for name in TLS_FIELDS:
+            self._set(o, name, tls.get(name, ""))
+            self._overview_form.setRowVisible(o[name], bool(tls))
         self._set(o, "Received", f"{local_datetime(record.received_at)}  ({record.received_at_iso})")
         self._set(o, "Host", " | ".join(record.header_values("Host")))
         self._set(o, "User-Agent", " | ".join(record.header_values("User-Agent")))

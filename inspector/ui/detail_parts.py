@@ -5,11 +5,35 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QWidget
 
+from inspector.http.record import TLSFacts
 from inspector.models.pairs_table import PairsTableModel
 from inspector.ui.table_view import CopyableTableView
 
 #: characters of a value a detail label shows
 LABEL_LIMIT = 500
+#: the Overview's rows about the TLS handshake, shown for HTTPS requests only
+TLS_FIELDS = ("TLS", "SNI", "ALPN", "JA4", "Client certificate")
+
+
+def tls_overview(tls: TLSFacts) -> dict[str, str]:
+    """The text of each of :data:`TLS_FIELDS` (not escaped: the labels do that)."""
+    if tls.version is None:
+        outcome = "the handshake was not done (what the ClientHello said is below)"
+    else:
+        outcome = " · ".join(part for part in (tls.version, tls.cipher) if part)
+    offered = ", ".join(tls.alpn_offered) or "none"
+    if tls.version is None:
+        alpn = f"offered: {offered}"
+    else:
+        alpn = f"{tls.alpn or 'none chosen'} (offered: {offered})"
+    cert = tls.client_cert
+    return {
+        "TLS": outcome,
+        "SNI": tls.sni if tls.sni is not None else "none sent",
+        "ALPN": alpn,
+        "JA4": tls.ja4 or "(no ClientHello)",
+        "Client certificate": "none presented" if cert is None else f"{cert.subject} (SHA-256 {cert.sha256})",
+    }
 
 
 def plain_label(parent: QWidget) -> QLabel:

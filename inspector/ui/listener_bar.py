@@ -1,5 +1,6 @@
 """The listener toolbar: bind address, port, Start/Stop, the live URL, and the
-listener's line in the status bar.
+listener's line in the status bar. With HTTPS on (:meth:`ListenerBar.set_tls`)
+the URL button's menu offers the ``https://`` URL of the same port too.
 
 It asks for a start or a stop (:attr:`ListenerBar.start_requested`,
 :attr:`ListenerBar.stop_requested`) and shows the states it is told about
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QSpinBox, QStyle, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QSpinBox, QStyle, QToolBar, QToolButton, QWidget
 
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT, browse_host, url_for
 from inspector.text import visible
@@ -45,6 +46,7 @@ class ListenerBar(QToolBar):
         style = self.style()
         self._active = False
         self._url = ""
+        self._tls = False
 
         address_label = QLabel("Address", self)
         address_label.setContentsMargins(0, 0, 4, 0)
@@ -73,6 +75,8 @@ class ListenerBar(QToolBar):
         self.url_button.setAutoRaise(True)
         self.url_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.url_button_action = self.addWidget(self.url_button)
+        #: the URL button's menu while HTTPS is on: open or copy either URL
+        self.url_menu = QMenu(self)
         self.copy_url_action = QAction("Copy URL", self)
         self.copy_url_action.setIconText("Copy")
         self.copy_url_action.setIcon(QIcon.fromTheme(QIcon.ThemeIcon.EditCopy))
@@ -107,10 +111,24 @@ class ListenerBar(QToolBar):
     def set_port(self, port: int) -> None:
         self.port_spin.setValue(port)
 
+    def set_tls(self, on: bool) -> None:
+        """Whether the listener answers HTTPS on the same port (the URL button offers both)."""
+        self._tls = on
+        if self._url:
+            self.show_listening(self._url)
+
+    @property
+    def https_url(self) -> str:
+        """The listener's ``https://`` URL ("" while not listening or with HTTPS off)."""
+        if not (self._tls and self._url.startswith("http://")):
+            return ""
+        return "https://" + self._url.removeprefix("http://")
+
     def hint(self) -> str:
         """What to do next, for an empty table: with the real address and port."""
         if self._url:
-            return f"Listening. Open {self._url}/ in a browser or send any request to it: it appears here."
+            where = f"{self._url}/ or {self.https_url}/" if self.https_url else f"{self._url}/"
+            return f"Listening. Open {where} in a browser or send any request to it: it appears here."
         if self._active:
             return "Starting the listener…"
         port = self.port()
@@ -151,10 +169,24 @@ class ListenerBar(QToolBar):
     def show_listening(self, url: str) -> None:
         self._url = url
         self.url_button.setText(visible(url, STATUS_LIMIT))
-        self.url_button.setToolTip("Open in the browser")
         self.url_button_action.setVisible(True)
         self.copy_url_action.setVisible(True)
-        self.status_label.setText(visible(f"Listening on {url}", STATUS_LIMIT))
+        secure = self.https_url
+        self.url_menu.clear()
+        if secure:
+            for link in (url, secure):
+                opened = self.url_menu.addAction(visible(f"Open {link}/", STATUS_LIMIT))
+                opened.triggered.connect(lambda _=False, link=link: QDesktopServices.openUrl(QUrl(link)))
+                copied = self.url_menu.addAction(visible(f"Copy {link}", STATUS_LIMIT))
+                copied.triggered.connect(lambda _=False, link=link: QGuiApplication.clipboard().setText(link))
+            self.url_button.setMenu(self.url_menu)
+            self.url_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+            self.url_button.setToolTip(f"Open in the browser; the arrow offers {secure} too (same port)")
+            self.status_label.setText(visible(f"Listening on {url} and {secure}", STATUS_LIMIT))
+        else:
+            self.url_button.setMenu(None)  # type: ignore[arg-type]
+            self.url_button.setToolTip("Open in the browser")
+            self.status_label.setText(visible(f"Listening on {url}", STATUS_LIMIT))
         self.hint_changed.emit(self.hint())
 
     # -- slots -----------------------------------------------------------------

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.addresses import DEFAULT_PORT, url_for
 from inspector.capture import Recorder
 from inspector.http.record import CaptureRecord
 from inspector.limit_settings import limit_values
@@ -57,7 +58,7 @@ from inspector.responses import Responder as RulesResponder
 from inspector.responses.document import exact_path_pattern
 from inspector.responses.recorded import NotRecordable, recorded_rule
 from inspector.store import CaptureStore
-from inspector.tls.contexts import from_command_line
+from inspector.tls.contexts import ServerContexts, from_command_line
 from inspector.ui.banner import Banner, BannerKind, ExposureBanner
 from inspector.ui.capture import Capture
 from inspector.ui.comparisons import Comparisons
@@ -83,6 +84,7 @@ from inspector.ui.settings_dialog import SettingsControl
 from inspector.ui.theme import apply_theme
 from inspector.ui.timeline_link import TimelineLink
 from inspector.ui.timeline_strip import TimelineStrip
+from inspector.ui.trust_dialog import TrustControl
 from inspector.ui.window_settings import WindowSettings
 
 __all__ = ["APP_NAME", "ORG_NAME", "MainWindow", "open_window", "run_gui"]
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.notifier = Notifier(self, self.proxy)
+        self.trust = TrustControl(self, self._https_url)
         self._qsettings = qsettings
         self._settings = WindowSettings(
             qsettings,
@@ -222,6 +225,8 @@ class MainWindow(QMainWindow):
         tools_menu.addActions([*compare, self.pauses.answer_action])
         tools_menu.addSeparator()
         tools_menu.addActions([self.notifier.enable_action, self.notifier.filter_action])
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.trust.action)
         self.table.selection_actions = [*compare, self.pauses.answer_action]
         self.addAction(self.comparisons.compare_action)
         self.menuBar().addMenu(self.help.menu)
@@ -335,6 +340,19 @@ class MainWindow(QMainWindow):
     def set_port(self, port: int) -> None:
         self.listener_bar.set_port(port)
 
+    def use_tls(self, contexts: ServerContexts) -> None:
+        """HTTPS on the same port from the next start: leaves from ``contexts``, its CA
+        trusted by replays and Copy as cURL, the URL button and the trust dialog."""
+        self.capture.tls = contexts
+        self.table.cacert = self.replays.cafile = str(contexts.ca_path.resolve())
+        self.listener_bar.set_tls(True)
+        self.trust.set_ca(contexts.ca_path.resolve())
+
+    def _https_url(self) -> str:
+        """The listener's https:// URL, or the one it would have (for the trust dialog's curl)."""
+        bar = self.listener_bar
+        return bar.https_url or url_for("localhost", bar.port() or DEFAULT_PORT, "https")
+
     def start(self) -> None:
         """Start listening on the chosen address and port."""
         self.capture.start(self.listener_bar.address(), self.listener_bar.port())
@@ -400,11 +418,9 @@ def open_window(args: Namespace, settings: QSettings | None = None) -> MainWindo
     )
     limits = limit_values(args)  # --max-body 100MiB ...: over the saved limits, for this run
     limits_problem = window.preferences.use_limits(limits) if limits else None
-    window.capture.tls, tls_problem = from_command_line(
-        getattr(args, "tls", "off"), getattr(args, "ca_dir", None)
-    )
-    if window.capture.tls is not None:
-        window.table.cacert = window.replays.cafile = str(window.capture.tls.ca_path.resolve())
+    contexts, tls_problem = from_command_line(getattr(args, "tls", "off"), getattr(args, "ca_dir", None))
+    if contexts is not None:
+        window.use_tls(contexts)
     problem = problem or tls_problem
     if problem:
         window.error_banner.show_message(problem)
