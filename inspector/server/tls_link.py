@@ -19,7 +19,12 @@ and closes leaves no record, as in plain HTTP.
 A name never seen before needs a leaf and an ``SSLContext`` (2-9 ms): one
 worker thread makes it while the session waits (``defer_new_names``), so the
 loop and every other connection go on; the worker wakes the loop when it is
-done and :meth:`TLSTerminator.ready` hands the waiting connections back.
+done and :meth:`TLSTerminator.ready` hands the waiting connections back. The
+server's first flight, the costly step of every handshake, is made the same
+way on two other threads (``defer_flight``, :mod:`inspector.server.tls_flights`).
+While a worker has a connection's session, the bytes that arrive are kept in
+its link (up to :data:`HANDSHAKE_BYTES`) and fed after; a deadline that passes
+meanwhile fails the handshake as soon as the worker gives it back.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from inspector.http.limits import InFlight
 from inspector.http.record import CaptureRecord
 from inspector.server.connection import Connection
+from inspector.server.tls_flights import Flights
 from inspector.tls.contexts import ServerContexts
 from inspector.tls.hello import CONTENT_HANDSHAKE, MAX_CLIENT_HELLO
 from inspector.tls.session import State, TLSSession
@@ -50,7 +56,18 @@ RAW_CAP = 2 * MAX_CLIENT_HELLO
 class TLSLink:
     """One TLS connection's session, and what its record needs if the handshake fails."""
 
-    __slots__ = ("deadline", "raw", "received", "received_at", "reported", "session")
+    __slots__ = (
+        "busy",
+        "deadline",
+        "ended",
+        "expired",
+        "pending",
+        "raw",
+        "received",
+        "received_at",
+        "reported",
+        "session",
+    )
 
     def __init__(self, session: TLSSession, deadline: float) -> None:
         self.session = session
@@ -59,6 +76,10 @@ class TLSLink:
         self.raw = bytearray()  # the first RAW_CAP bytes, until the handshake is done
         self.received = 0  # client bytes during the handshake
         self.reported = False  # a failure was recorded
+        self.busy = False  # a worker is making the first flight: the session is its alone
+        self.pending = bytearray()  # bytes that came while busy (at most HANDSHAKE_BYTES)
+        self.ended = False  # the client's end of input came while busy
+        self.expired = False  # the deadline passed while busy
 
     @property
     def handshaking(self) -> bool:
@@ -106,6 +127,7 @@ class TLSTerminator:
         self._next_id = next_id
         self._head_timeout = head_timeout
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tls-contexts")
+        self._flights = Flights(wake)
         self._building: dict[str, list[Connection]] = {}  # loop thread only
         self._lock = threading.Lock()
         self._made: list[tuple[str, str | None]] = []  # (name, error) from the worker
@@ -125,8 +147,11 @@ class TLSTerminator:
             if not data or data[0] != CONTENT_HANDSHAKE:
                 return data
             local = conn.parser.server.rsplit(":", 1)[0].strip("[]")
-            session = TLSSession(self.contexts, local_address=local, defer_new_names=True)
+            session = TLSSession(self.contexts, local_address=local, defer_new_names=True, defer_flight=True)
             link = conn.tls = TLSLink(session, now + self._head_timeout)
+        if link.busy:
+            self._keep_pending(conn, link, data)
+            return None
         session = link.session
         if link.handshaking:
             link.keep(data)
@@ -150,6 +175,8 @@ class TLSTerminator:
             name = session.needed_name
             if name is not None:
                 self._build(conn, name)
+            elif session.flight_due:
+                self._flights.submit(conn, link)
             return None
         if conn.parser.tls is None:  # the handshake is done: every record says so
             link.raw = bytearray()
@@ -164,12 +191,48 @@ class TLSTerminator:
         link = conn.tls
         if link is None or not link.handshaking or now < link.deadline:
             return False
+        if link.busy:  # failed when the worker gives the session back (see _flown)
+            link.expired = True
+            return False
+        self._expire(link)
+        self._failed(conn)
+        return True
+
+    def _expire(self, link: TLSLink) -> None:
         link.session.fail(
             f"the handshake was not done {self._head_timeout:g} s after its first byte "
             f"({link.received} bytes received)"
         )
-        self._failed(conn)
-        return True
+
+    def _keep_pending(self, conn: Connection, link: TLSLink, data: bytes) -> None:
+        """Bytes that came while a worker has the session: kept (bounded) for after."""
+        link.keep(data)
+        if not data:
+            link.ended = True
+            conn.parser.discard()  # not read again: nothing more can come, and EOF stays readable
+            return
+        room = HANDSHAKE_BYTES + 1 - len(link.pending)  # one more than allowed: enough to fail
+        if room > 0:
+            link.pending += data[:room]
+
+    def _flown(self, conn: Connection) -> None:
+        """Go on with ``conn``'s handshake after its first flight (on the loop thread)."""
+        link = conn.tls
+        if link is None:
+            return
+        session = link.session
+        if link.expired:
+            self._expire(link)
+        elif link.received > HANDSHAKE_BYTES:
+            session.fail(f"the client sent more than {HANDSHAKE_BYTES} bytes during the handshake")
+        else:
+            # No plaintext can come: the client needs the flight just made before it can send any.
+            pending, link.pending = bytes(link.pending), bytearray()
+            if pending:
+                session.receive_data(pending)
+            if link.ended:
+                session.receive_data(b"")
+        self._after(conn, link, b"", eof=link.ended)
 
     def _failed(self, conn: Connection) -> None:
         """Record ``conn``'s failed handshake (once); it then sends the alert, half-closes, drains."""
@@ -216,13 +279,18 @@ class TLSTerminator:
         self._wake()
 
     def ready(self) -> list[Connection]:
-        """Connections whose handshake went on since the context of their name was made (or failed).
+        """Connections whose handshake went on since the context of their name was made (or failed),
+        or since a worker made their first flight.
 
         No plaintext can have come yet: the client waits for the server's flight.
         """
         with self._lock:
             made, self._made = self._made, []
         out: list[Connection] = []
+        for conn in self._flights.take():
+            if conn.open:
+                self._flown(conn)
+                out.append(conn)
         for name, error in made:
             for conn in self._building.pop(name, ()):
                 link = conn.tls
@@ -238,3 +306,4 @@ class TLSTerminator:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._flights.close()

@@ -14,7 +14,11 @@ handshake fails, and a malformed hello gets our reason rather than OpenSSL's.
 context of the name it asked for. With ``defer_new_names`` a session whose
 name has no context yet stops there (:attr:`TLSSession.needed_name`) until
 the caller has had it made (``ServerContexts.prepare``, off the server loop)
-and calls :meth:`TLSSession.resume`.
+and calls :meth:`TLSSession.resume`. With ``defer_flight`` it stops again
+before the server's first flight (key exchange, certificate, signature: the
+costly step of a handshake; :attr:`TLSSession.flight_due`) until the caller
+runs :meth:`TLSSession.flight`, on another thread if it likes, as long as no
+other thread touches the session meanwhile.
 
 A failed handshake leaves :attr:`failure` set to one line starting
 ``TLS handshake failed:``; the alert the client may need is in
@@ -53,16 +57,26 @@ class TLSSession:
     """The server side of one TLS connection, without I/O."""
 
     def __init__(
-        self, contexts: ServerContexts, *, local_address: str, defer_new_names: bool = False
+        self,
+        contexts: ServerContexts,
+        *,
+        local_address: str,
+        defer_new_names: bool = False,
+        defer_flight: bool = False,
     ) -> None:
         """Args:
         contexts: where leaves come from.
         local_address: the connection's local IP, named by the leaf of a client without SNI.
         defer_new_names: wait (:attr:`needed_name`) rather than make a missing context.
+        defer_flight: wait (:attr:`flight_due`) rather than make the first flight.
         """
         self._contexts = contexts
         self._local_address = local_address
         self._defer = defer_new_names
+        self._defer_flight = defer_flight
+        self._flown = False  # the first flight was made (or is not deferred)
+        #: the hello is whole and its context ready: :meth:`flight` makes the server's first flight
+        self.flight_due = False
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
         self._ssl: ssl.SSLObject | None = None
@@ -74,6 +88,7 @@ class TLSSession:
         self.hello_error: str | None = None
         self.failure: str | None = None
         self._facts: TLSFacts | None = None
+        self._ja4: str | None = None  # the hello's fingerprint, once worked out
         self._close_sent = False
 
     # -- bytes from the socket -------------------------------------------------
@@ -89,7 +104,8 @@ class TLSSession:
             self._incoming.write(data)
         else:
             self._incoming.write_eof()
-            if self.needed_name is not None:
+            if self.needed_name is not None or self.flight_due:
+                self.flight_due = False
                 self._fail(PREFIX + "the client closed the connection during the handshake")
                 return b""
         if self.state is State.HANDSHAKE:
@@ -104,9 +120,24 @@ class TLSSession:
             return b""
         if self._ssl is None and not self._start():
             return b""
+        if self._defer_flight and not self._flown:
+            self.flight_due = True
+            return b""
         if not self._handshake():
             return b""
         return self._read_plaintext()
+
+    def flight(self) -> None:
+        """Make the server's first flight (after :attr:`flight_due`; any thread, one at a time).
+
+        No plaintext can come with it: the client needs this flight before it can send any.
+        Its bytes are in :meth:`data_to_send`; a failure sets :attr:`failure`.
+        """
+        self.flight_due = False
+        self._flown = True
+        self._fingerprint()  # here rather than on the caller's thread when the handshake ends
+        if self.state is State.HANDSHAKE and self._ssl is not None:
+            self._handshake()
 
     def _start(self) -> bool:
         """Wrap the BIOs on the context of the name the hello asked for; False if it must wait."""
@@ -199,6 +230,7 @@ class TLSSession:
         """End a handshake still going on for a reason found outside (a deadline, a size)."""
         if self.state is State.HANDSHAKE:
             self.needed_name = None
+            self.flight_due = False
             self._fail(PREFIX + why)
 
     # -- bytes to the socket ---------------------------------------------------
@@ -246,6 +278,12 @@ class TLSSession:
         """The record's ``tls`` value: the ClientHello's word and, after the handshake, its outcome."""
         return self._facts if self._facts is not None else self._hello_facts()
 
+    def _fingerprint(self) -> str | None:
+        """The JA4 fingerprint of the hello (None before it is whole), worked out once."""
+        if self._ja4 is None and self.hello is not None:
+            self._ja4 = ja4(self.hello)
+        return self._ja4
+
     def _hello_facts(
         self,
         *,
@@ -261,7 +299,7 @@ class TLSSession:
             sni=hello.sni if hello else None,
             alpn_offered=hello.alpn_offered if hello else (),
             alpn=alpn,
-            ja4=ja4(hello) if hello else None,
+            ja4=self._fingerprint(),
             client_cert=client_cert,
         )
 

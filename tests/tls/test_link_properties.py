@@ -7,6 +7,7 @@ import functools
 import itertools
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def exchange(
     wire = bytearray()
     ids: Iterator[int] = itertools.count(1)
     budget = InFlight(1 << 30)
-    link = TLSTerminator(contexts, budget, lambda: None, records.append, ids.__next__, head_timeout=10.0)
+    woken = threading.Event()
+    link = TLSTerminator(contexts, budget, woken.set, records.append, ids.__next__, head_timeout=10.0)
     here, there = socket.socketpair()  # the Connection's socket; the test moves the bytes itself
     try:
         parser = RequestParser(client="127.0.0.1:5000", server="127.0.0.1:8090", next_id=ids.__next__)
@@ -60,6 +62,10 @@ def exchange(
             wire.extend(data)
             for piece in cut(data):
                 plaintext = link.take(conn, piece, 0.0)
+                while conn.tls is not None and conn.tls.busy:  # a worker makes the first flight
+                    assert woken.wait(10)
+                    woken.clear()
+                    assert link.ready() in ([], [conn])
                 if plaintext:
                     events = parser.receive_data(plaintext, 0.0)
                     records.extend(e.record for e in events if isinstance(e, RequestReceived))
