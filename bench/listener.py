@@ -18,7 +18,9 @@ What it does (issue: listener benchmark, items 1 and 2):
   (``npm install @mockoon/cli`` into a temp folder, one route answering
   ``hello world``; skipped with a message when npm or the install fails),
   ``https`` the headless listener again, wrk speaking TLS to the same port
-  (``close`` is then a full handshake per request).
+  (``close`` is then a full handshake per request), and beside it ``node-https``:
+  Node's own ``https`` module answering ``hello world`` (records nothing) with a
+  leaf of the same local CA and key type (ECDSA P-256), so the TLS work is the same.
 - Each server is driven by wrk with keep-alive and with ``Connection: close``:
   50 connections, 2 threads, ``--latency``; a 1 s warm-up before each measured
   run (Node's JIT and Python's caches get the same chance).
@@ -69,6 +71,27 @@ DEFAULT_PYTHON = REPO / ".venv" / "bin" / "python"
 HISTORY_LIMIT = 5_000_000
 MODES = ("keep-alive", "close")
 _LISTENING = re.compile(r"listening on http://[^\s]+:(\d+)")
+#: Node's https module answering every request with ``hello world``; argv[1] is a PEM file
+#: holding the leaf certificate and its key.
+NODE_HTTPS = """
+const https = require("https");
+const pem = require("fs").readFileSync(process.argv[1]);
+const server = https.createServer({key: pem, cert: pem}, (req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(200, {"Content-Type": "text/plain", "Content-Length": "11"});
+    res.end("hello world");
+  });
+});
+server.keepAliveTimeout = 15000;
+server.listen(0, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + server.address().port));
+"""
+#: Prints a PEM with a leaf for 127.0.0.1 (and its key) from the CA in argv[1].
+ISSUE_LEAF = (
+    "import sys; from pathlib import Path; from inspector.tls.ca import load_or_create; "
+    "from inspector.tls.leaves import LeafIssuer; "
+    "sys.stdout.buffer.write(LeafIssuer(load_or_create(Path(sys.argv[1]))).issue('127.0.0.1').chain_pem)"
+)
 
 #: targets: (mode, peer, factor)
 TARGETS = (
@@ -389,6 +412,28 @@ def bench_python_peer(
         procs.stop(proc)
 
 
+def bench_node_https(
+    procs: Processes, wrk: str, tmp: Path, args: argparse.Namespace
+) -> dict[str, WrkResult] | None:
+    """Node's ``https`` module with a leaf of the local CA: the TLS peer of ``https``."""
+    if not shutil.which("node"):
+        print("node-https: skipped (node is missing)")
+        return None
+    pem = tmp / "node-leaf.pem"
+    leaf = subprocess.run(
+        [str(args.python), "-c", ISSUE_LEAF, str(tmp / "ca")], cwd=REPO, capture_output=True, check=True
+    )
+    pem.write_bytes(leaf.stdout)
+    pem.chmod(0o600)
+    log = tmp / "node-https.log"
+    proc = procs.start(["node", "-e", NODE_HTTPS, str(pem)], log, cwd=tmp)
+    try:
+        port = wait_for_listening(proc, log)
+        return measure_modes(wrk, f"https://127.0.0.1:{port}/", args)
+    finally:
+        procs.stop(proc)
+
+
 def measure_modes(wrk: str, url: str, args: argparse.Namespace) -> dict[str, WrkResult]:
     results = {}
     for mode in MODES:
@@ -549,13 +594,14 @@ def report(
 ) -> None:
     print()
     print(f"== results: {args.duration:g} s per run, {args.connections} connections, {args.threads} wrk threads ==")
-    print(f"{'server':<11} {'mode':<11} {'req/s':>10} {'p99 ms':>9} {'errors':>8}  headless / this")
+    print(f"{'server':<11} {'mode':<11} {'req/s':>10} {'p99 ms':>9} {'errors':>8}  headless / this (https / node-https)")
     for name, by_mode in results.items():
         for mode in MODES:
             result = by_mode.get(mode)
             if result is None:
                 continue
-            ours = results.get("headless", {}).get(mode)
+            base = "https" if name == "node-https" else "headless"  # TLS beside TLS
+            ours = results.get(base, {}).get(mode)
             ratio = "" if name == "headless" or ours is None or not result.rps else f"{ours.rps / result.rps:.2f}x"
             p99 = f"{result.p99_ms:.2f}" if result.p99_ms is not None else "-"
             errors = result.error_count + result.non_2xx
@@ -664,6 +710,10 @@ def main(argv: list[str] | None = None) -> int:
                     results["https"][mode] = result
                     print(f"  {mode:<10} {fmt_result(result)}", flush=True)
                     print(f"  {'':<10} {check.describe()}", flush=True)
+                print("node-https (Node's https module, the same CA, records nothing):", flush=True)
+                node = bench_node_https(procs, wrk, tmp, args)
+                if node:
+                    results["node-https"] = node
             for kind in ("threading", "naive"):
                 if kind in wanted:
                     print(f"{kind}:", flush=True)
