@@ -19,6 +19,7 @@ Each part has one job and its own module (docs/ARCHITECTURE.md, "Threads" and
 - :class:`Comparisons`: comparing two requests, and rules from their differences;
 - :class:`Pauses` and :class:`PauseBar`: requests paused by a rule, answered by hand;
 - :class:`Notifier`: notices of requests that arrive while the window is inactive;
+- :class:`TrustControl`: "HTTPS: trust the local CA…" (with HTTPS on: :meth:`MainWindow.use_tls`);
 - :class:`WindowSettings`: what is remembered between runs;
 - :class:`SettingsControl`: the preferences (limits, colours, start on launch);
 - :class:`HelpMenu`: the README's sections, the shortcuts, About.
