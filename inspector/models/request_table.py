@@ -3,8 +3,8 @@
 History rows are :class:`HistoryRows` (ids until painted; pages of summaries;
 the full record only when asked for) read from the :class:`HistorySource`
 given to the constructor. Live rows are the immutable records themselves in a
-plain list; every cell is computed when the view asks for it
-(:mod:`inspector.models.columns`), with no per-row caches of strings.
+plain list. Cells are computed when a view asks (:mod:`inspector.models.columns`),
+a repaint's once per row until the rows change (:mod:`inspector.models.painted_rows`).
 
 Live rows arrive in batches (one ``beginInsertRows`` per batch; the caller
 decides the cadence); history rows are removed when the store prunes them;
@@ -34,6 +34,7 @@ import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -55,18 +56,15 @@ from inspector.models.columns import (
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
+from inspector.models.painted_rows import PAINT_ROLES, RIGHT, Painted, PaintedRows, paint_answer
 from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
 from inspector.models.row_style import error_brush, error_icon, pause_icon
 from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def _record_id(record: CaptureRecord) -> int:
-    return record.id
-
+_record_id = attrgetter("id")
+_COLUMNS = len(Column)
 
 class RequestTableModel(QAbstractTableModel):
     """A flat table: stored history rows (lazy) followed by live records.
@@ -105,6 +103,8 @@ class RequestTableModel(QAbstractTableModel):
         self._waiting: set[int] = set()
         #: those of them paused for a person to answer
         self._paused: frozenset[int] = frozenset()
+        #: the cells of rows painted since the rows last changed
+        self._painted = PaintedRows(self)
 
     # -- reading ---------------------------------------------------------------
 
@@ -114,7 +114,13 @@ class RequestTableModel(QAbstractTableModel):
         return len(self._history.ids) + len(self._records) - self._not_shown
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # one Python call per index (the proxy makes one per role painted), not two
+        if 0 <= row < self.rowCount() and 0 <= column < _COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     @property
     def history(self) -> HistoryRows:
@@ -233,15 +239,18 @@ class RequestTableModel(QAbstractTableModel):
                 yield record
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A repaint asks every cell for about seven roles, most unanswered here: saying
-        # so first halves the Python time a repaint takes under load.
+        # a repaint asks each visible cell for ~7 roles, most unanswered: say so first
         if role not in ANSWERED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
+        if role in PAINT_ROLES:  # a repaint: the row's cells are computed once (painted_rows)
+            painted = self._painted.get(row) or self._paint(row)
+            if painted is not None:
+                return paint_answer(painted, column, role)
         if row >= self.rowCount():
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in NUMERIC else None
+            return RIGHT if column in NUMERIC else None
         if role == Role.SORT and column == Column.ID:
             return self.row_id(row)  # no store read for the id
         if role == Role.RECORD:
@@ -271,6 +280,12 @@ class RequestTableModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS and self._paused:
             return pause_icon() if self.row_id(row) in self._paused else None
         return None
+
+    def _paint(self, row: int) -> Painted | None:
+        data = self.row_data(row) if 0 <= row < self.rowCount() else None  # None: no row, or gone
+        if data is None or (self._waiting and data.id in self._waiting) or data.id in self._paused:
+            return None  # computed each time (a waiting row's Status counts up)
+        return self._painted.keep(row, data)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -345,12 +360,8 @@ class RequestTableModel(QAbstractTableModel):
 
     def convert_committed(self, committed_max_id: int) -> int:
         """Turn the live records the store has committed (ids up to
-        ``committed_max_id``) into history rows; returns how many.
-
-        A prefix of the live records with ids past the last history id, up to the
-        last one a store query finds stored; one missing before that is kept whole
-        (:attr:`pinned`). No row moves: no layout change. Nothing without a history.
-        """
+        ``committed_max_id``) into history rows; returns how many. No row moves
+        (no layout change); see :meth:`HistoryRows.convertible` for which ones."""
         records = self._records
         history = self._history
         count, stored = history.convertible(records, committed_max_id)
