@@ -10,10 +10,9 @@ Live rows arrive in batches (one ``beginInsertRows`` per batch; the caller
 decides the cadence); history rows are removed when the store prunes them;
 everything is cleared at once.
 
-Sorting is done here, not by QSortFilterProxyModel (a Python ``lessThan``
-called 1.7 million times for 100,000 rows): :meth:`sort_rows` reads the history
-keys in one query and reorders a :class:`RowOrder` in one layout change; while
-sorted, live arrivals go where the sort puts them.
+Sorting is done here, not by QSortFilterProxyModel (~1.7 million Python ``lessThan``
+calls for 100,000 rows): :meth:`sort_rows` reorders a :class:`RowOrder` in one layout
+change; while sorted, live arrivals go where the sort puts them.
 
 Live records become history rows once the store has committed them
 (:meth:`convert_committed`, :mod:`inspector.models.history_rows`) without any
@@ -244,7 +243,7 @@ class RequestTableModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         if role in PAINT_ROLES:  # a repaint: the row's cells are computed once (painted_rows)
-            painted = self._painted.get(row) or self._paint(row)
+            painted = self.painted(row)
             if painted is not None:
                 return paint_answer(painted, column, role)
         if row >= self.rowCount():
@@ -281,10 +280,15 @@ class RequestTableModel(QAbstractTableModel):
             return pause_icon() if self.row_id(row) in self._paused else None
         return None
 
-    def _paint(self, row: int) -> Painted | None:
-        data = self.row_data(row) if 0 <= row < self.rowCount() else None  # None: no row, or gone
-        if data is None or (self._waiting and data.id in self._waiting) or data.id in self._paused:
-            return None  # computed each time (a waiting row's Status counts up)
+    def painted(self, row: int) -> Painted | None:
+        """What a repaint shows of ``row``, computed once; None: ask :meth:`data`
+        (no such row, gone, or waiting or paused: its Status counts up)."""
+        kept = self._painted.get(row)
+        if kept is not None:
+            return kept
+        data = self.row_data(row) if 0 <= row < self.rowCount() else None
+        if data is None or data.id in self._waiting or data.id in self._paused:
+            return None
         return self._painted.keep(row, data)
 
     def headerData(
@@ -405,8 +409,7 @@ class RequestTableModel(QAbstractTableModel):
         gc.freeze()
 
     @property
-    def waiting(self) -> frozenset[int]:
-        """Ids of the rows whose request is not answered yet."""
+    def waiting(self) -> frozenset[int]:  # ids of the rows whose request is not answered yet
         return frozenset(self._waiting)
 
     def update_record(self, record: CaptureRecord) -> bool:
