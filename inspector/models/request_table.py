@@ -62,7 +62,6 @@ from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_record_id = attrgetter("id")
 _COLUMNS = len(Column)
 
 class RequestTableModel(QAbstractTableModel):
@@ -123,8 +122,7 @@ class RequestTableModel(QAbstractTableModel):
 
     @property
     def history(self) -> HistoryRows:
-        """The stored rows (their searches: :meth:`HistoryRows.search`,
-        :meth:`HistoryRows.search_fields`, :meth:`HistoryRows.term_ids`)."""
+        """The stored rows (their searches: ``search``, ``search_fields``, ``term_ids``)."""
         return self._history
 
     @property
@@ -138,8 +136,7 @@ class RequestTableModel(QAbstractTableModel):
 
     @property
     def converted_from(self) -> int | None:
-        """The id of the first live record converted to a history row, if any;
-        history ids below it were read from the store."""
+        """The first live record's id converted to a history row (below: restored ones)."""
         return self._history.converted_from
 
     @property
@@ -148,8 +145,7 @@ class RequestTableModel(QAbstractTableModel):
         return self._history.pinned
 
     def is_history_row(self, row: int) -> bool:
-        """Whether ``row`` is read from the store (a pinned converted row is not:
-        its record is kept here and the store may not have it)."""
+        """Whether ``row`` is read from the store (a pinned converted row is not)."""
         if not 0 <= row < self.rowCount():
             return False
         slot = self._order.slot(row)
@@ -157,8 +153,7 @@ class RequestTableModel(QAbstractTableModel):
 
     def history_id(self, row: int) -> int | None:
         """The record id of ``row`` if it is a history row, else None."""
-        slot = self._order.slot(row)
-        ids = self._history.ids
+        slot, ids = self._order.slot(row), self._history.ids
         return ids[slot] if slot < len(ids) else None
 
     def row_id(self, row: int) -> int:
@@ -178,7 +173,7 @@ class RequestTableModel(QAbstractTableModel):
         if at < len(ids) and ids[at] == record_id:
             return at
         records = self._records
-        at = bisect_left(records, record_id, key=_record_id)
+        at = bisect_left(records, record_id, key=attrgetter("id"))
         if not (at < len(records) and records[at].id == record_id):
             at = next((i for i, record in enumerate(records) if record.id == record_id), -1)
         return None if at < 0 else len(ids) + at
@@ -221,9 +216,14 @@ class RequestTableModel(QAbstractTableModel):
             return None
 
     def arrival_key(self, row: int) -> int:
-        """Where ``row`` stands in arrival order (its storage slot: history by id,
-        then live records as they came; for an imported session, the file's order)."""
+        """Where ``row`` stands in arrival order (its storage slot; an import: the file's order)."""
         return self._order.slot(row)
+
+    def row_history_ids(self) -> array[int]:
+        """Every row's history id (-1: a live row), in row order, without a Python call per row."""
+        by_slot = self._history.ids + array("q", [-1]) * len(self._records)
+        slots = self._order.slots
+        return by_slot if slots is None else array("q", map(by_slot.__getitem__, slots))
 
     def records(self) -> Sequence[CaptureRecord]:
         """The live records in arrival order (do not modify)."""
