@@ -1,29 +1,23 @@
 """The request table: stored history (lazy) followed by live capture records.
 
-History rows are :class:`HistoryRows` (ids until painted; pages of summaries;
-the full record only when asked for) read from the :class:`HistorySource`
-given to the constructor. Live rows are the immutable records themselves in a
-plain list. Cells are computed when a view asks (:mod:`inspector.models.columns`),
-a repaint's once per row until the rows change (:mod:`inspector.models.painted_rows`).
-
-Live rows arrive in batches (one ``beginInsertRows`` per batch; the caller
-decides the cadence); history rows are removed when the store prunes them;
-everything is cleared at once.
+History rows are :class:`HistoryRows` (ids until painted; pages of summaries; the full
+record only when asked for) read from a :class:`HistorySource`. Live rows are the
+immutable records in a plain list, added in batches (one ``beginInsertRows`` each);
+history rows go when the store prunes them. Cells are computed when a view asks
+(:mod:`inspector.models.columns`), a repaint's once per row until the rows change
+(:mod:`inspector.models.painted_rows`).
 
 Sorting is done here, not by QSortFilterProxyModel (~1.7 million Python ``lessThan``
 calls for 100,000 rows): :meth:`sort_rows` reorders a :class:`RowOrder` in one layout
 change; while sorted, live arrivals go where the sort puts them.
 
 Live records become history rows once the store has committed them
-(:meth:`convert_committed`, :mod:`inspector.models.history_rows`) without any
-row moving; :attr:`converted` is emitted with them first, so that an active
-text filter keeps its verdicts. A request still waiting for its answer is a
-row too (:meth:`append_records` ``waiting``; :meth:`set_paused` for one held
-for a person to answer), completed in place.
-
-Live records are acyclic (slotted dataclasses of strings, bytes and tuples), so
-reference counting frees them; after each batch :meth:`append_records` calls
-``gc.freeze()`` so the collector's full passes stop walking every live record.
+(:meth:`convert_committed`) without any row moving; :attr:`converted` is emitted
+with them first, so that an active text filter keeps its verdicts. A request
+still waiting for its answer is a row too (:meth:`append_records` ``waiting``;
+:meth:`set_paused` for one held for a person to answer), completed in place.
+Live records are acyclic, so refcounting frees them; after each batch
+``gc.freeze()`` keeps the collector's full passes from walking them all.
 """
 
 from __future__ import annotations
@@ -281,15 +275,13 @@ class RequestTableModel(QAbstractTableModel):
         return None
 
     def painted(self, row: int) -> Painted | None:
-        """What a repaint shows of ``row``, computed once; None: ask :meth:`data`
-        (no such row, gone, or waiting or paused: its Status counts up)."""
+        """A repaint's cells of ``row``, computed once (None: no row, gone, waiting or paused)."""
         kept = self._painted.get(row)
-        if kept is not None:
-            return kept
-        data = self.row_data(row) if 0 <= row < self.rowCount() else None
-        if data is None or data.id in self._waiting or data.id in self._paused:
-            return None
-        return self._painted.keep(row, data)
+        if kept is None and 0 <= row < self.rowCount():
+            data = self.row_data(row)
+            if data is not None and data.id not in self._waiting and data.id not in self._paused:
+                kept = self._painted.keep(row, data)
+        return kept
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -402,9 +394,7 @@ class RequestTableModel(QAbstractTableModel):
             order.add(first_slot, len(records), at_top=at_top)
             self.endInsertRows()
         self.appended.emit()
-        # Move what is tracked now out of the collector's generations: full passes
-        # no longer walk every live record. Safe because records hold no cycles
-        # (refcounting frees them); young generations are collected first.
+        # records hold no cycles: young garbage collected, the rest frozen out of full passes
         gc.collect(1)
         gc.freeze()
 
@@ -413,8 +403,7 @@ class RequestTableModel(QAbstractTableModel):
         return frozenset(self._waiting)
 
     def update_record(self, record: CaptureRecord) -> bool:
-        """Put ``record`` in the place of the row with its id (a waiting request
-        answered or given up) and repaint that row; False when no row has it."""
+        """Put ``record`` (answered, given up) in its id's row; False when no row has it."""
         self._waiting.discard(record.id)
         slot = self._slot_of_id(record.id)
         if slot is None:
