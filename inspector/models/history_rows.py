@@ -225,7 +225,11 @@ class HistoryRows:
     def convertible(self, records: Sequence[CaptureRecord], committed_max_id: int) -> tuple[int, set[int]]:
         """How many of the live ``records`` (a prefix) may become history rows now
         that the store has committed every id up to ``committed_max_id``, and which
-        of them it holds (one store query). See ``RequestTableModel.convert_committed``."""
+        of them it holds (one store query, for ``RequestTableModel.convert_committed``).
+
+        Only a prefix of the records whose ids increase past the last history id,
+        and only up to the last of them that is stored; one missing before that
+        (dropped, pruned) is then kept as a full record (:attr:`pinned`)."""
         if not records or self.source is None or records[0].id > committed_max_id:
             return 0, set()
         previous = self.ids[-1] if self.ids else None

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from itertools import repeat
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -132,6 +133,8 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         #: the sort the view asked for (this proxy itself stays unsorted)
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        #: each source row's verdict, worked out in bulk for a refilter (_row_verdicts)
+        self._verdicts: bytes | None = None
         self.setSortRole(Role.SORT)
         self.setDynamicSortFilter(True)
 
@@ -142,10 +145,15 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         if old is not None:
             old.modelReset.disconnect(self._on_source_model_reset)
             old.converted.disconnect(self._on_source_converted)
+            for signal in (old.rowsAboutToBeInserted, old.rowsAboutToBeRemoved, old.layoutAboutToBeChanged):
+                signal.disconnect(self._on_source_rows_changing)
         self._model = model
         model.modelReset.connect(self._on_source_model_reset)
         model.converted.connect(self._on_source_converted)
+        for signal in (model.rowsAboutToBeInserted, model.rowsAboutToBeRemoved, model.layoutAboutToBeChanged):
+            signal.connect(self._on_source_rows_changing)
         self._history_hits = self._search_history(model)
+        self._verdicts = None
         if self._sort_column >= 0:
             model.sort_rows(self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder)
         super().setSourceModel(model)
@@ -220,7 +228,24 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         # and the view handles each rowsRemoved/rowsInserted in time linear in
         # its rows (seconds in all). invalidate() rebuilds the mapping once and
         # keeps selection and current index through persistent indexes.
+        self._verdicts = self._row_verdicts()
         self.invalidate()
+
+    def _row_verdicts(self) -> bytes | None:
+        """Per source row: 1 shown, 0 hidden, 2 a live row (asked of its record);
+        None when the method filter needs the rows' summaries. Built with
+        C-level operations, so ``filterAcceptsRow`` is one lookup per history row."""
+        model = self._model
+        if model is None or self._everything or self._method is not MethodFilter.ALL:
+            return None
+        keep = self._history_hits
+        if self._time_range is not None:
+            keep = self._range_ids if keep is None else keep & self._range_ids
+        if keep is None:
+            return None
+        verdict = dict.fromkeys(keep, 1)
+        verdict[-1] = 2  # the id of every live row in row_history_ids
+        return bytes(map(verdict.get, model.row_history_ids(), repeat(0)))
 
     def record(self, proxy_row: int) -> CaptureRecord:
         source_index = self.mapToSource(self.index(proxy_row, 0))
@@ -290,10 +315,24 @@ class RequestFilterProxyModel(QSortFilterProxyModel):
         # new history rows: search again (the proxy refilters after the reset)
         if self._model is not None:
             self._history_hits = self._search_history(self._model)
+            self._verdicts = self._row_verdicts()
+
+    def _on_source_rows_changing(self, *_signal_args: object) -> None:
+        # rows are about to move: the verdicts by row stay right only for rows
+        # added after every one of them (new rows ask filterAcceptsRow's own path)
+        verdicts = self._verdicts
+        if verdicts is None:
+            return
+        inserting_at = _signal_args[1] if len(_signal_args) == 3 else None
+        if not (isinstance(inserting_at, int) and inserting_at >= len(verdicts)):
+            self._verdicts = None
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         if self._everything:  # an attribute: this runs once per row, 100,000 times a filter
             return True
+        verdicts = self._verdicts
+        if verdicts is not None and source_row < len(verdicts) and verdicts[source_row] < 2:
+            return verdicts[source_row] == 1
         model = self.source()
         history_id = model.history_id(source_row)  # called once per row: kept to a few lookups
         if history_id is not None:

@@ -1,30 +1,23 @@
 """The request table: stored history (lazy) followed by live capture records.
 
-History rows are :class:`HistoryRows` (ids until painted; pages of summaries;
-the full record only when asked for) read from the :class:`HistorySource`
-given to the constructor. Live rows are the immutable records themselves in a
-plain list; every cell is computed when the view asks for it
-(:mod:`inspector.models.columns`), with no per-row caches of strings.
+History rows are :class:`HistoryRows` (ids until painted; pages of summaries; the full
+record only when asked for) read from a :class:`HistorySource`. Live rows are the
+immutable records in a plain list, added in batches (one ``beginInsertRows`` each);
+history rows go when the store prunes them. Cells are computed when a view asks
+(:mod:`inspector.models.columns`), a repaint's once per row until the rows change
+(:mod:`inspector.models.painted_rows`).
 
-Live rows arrive in batches (one ``beginInsertRows`` per batch; the caller
-decides the cadence); history rows are removed when the store prunes them;
-everything is cleared at once.
-
-Sorting is done here, not by QSortFilterProxyModel (a Python ``lessThan``
-called 1.7 million times for 100,000 rows): :meth:`sort_rows` reads the history
-keys in one query and reorders a :class:`RowOrder` in one layout change; while
-sorted, live arrivals go where the sort puts them.
+Sorting is done here, not by QSortFilterProxyModel (~1.7 million Python ``lessThan``
+calls for 100,000 rows): :meth:`sort_rows` reorders a :class:`RowOrder` in one layout
+change; while sorted, live arrivals go where the sort puts them.
 
 Live records become history rows once the store has committed them
-(:meth:`convert_committed`, :mod:`inspector.models.history_rows`) without any
-row moving; :attr:`converted` is emitted with them first, so that an active
-text filter keeps its verdicts. A request still waiting for its answer is a
-row too (:meth:`append_records` ``waiting``; :meth:`set_paused` for one held
-for a person to answer), completed in place.
-
-Live records are acyclic (slotted dataclasses of strings, bytes and tuples), so
-reference counting frees them; after each batch :meth:`append_records` calls
-``gc.freeze()`` so the collector's full passes stop walking every live record.
+(:meth:`convert_committed`) without any row moving; :attr:`converted` is emitted
+with them first, so that an active text filter keeps its verdicts. A request
+still waiting for its answer is a row too (:meth:`append_records` ``waiting``;
+:meth:`set_paused` for one held for a person to answer), completed in place.
+Live records are acyclic, so refcounting frees them; after each batch
+``gc.freeze()`` keeps the collector's full passes from walking them all.
 """
 
 from __future__ import annotations
@@ -34,6 +27,7 @@ import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -57,20 +51,16 @@ from inspector.models.columns import (
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
+from inspector.models.painted_rows import PAINT_ROLES, RIGHT, Painted, PaintedRows, paint_answer
 from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
 from inspector.models.row_style import error_brush, error_icon, lock_icon, pause_icon
 from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: what the lock of an HTTPS row answers: its icon and its tooltip
 _LOCK_ROLES = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)})
-
-
-def _record_id(record: CaptureRecord) -> int:
-    return record.id
-
+_COLUMNS = len(Column)
 
 class RequestTableModel(QAbstractTableModel):
     """A flat table: stored history rows (lazy) followed by live records.
@@ -109,6 +99,8 @@ class RequestTableModel(QAbstractTableModel):
         self._waiting: set[int] = set()
         #: those of them paused for a person to answer
         self._paused: frozenset[int] = frozenset()
+        #: the cells of rows painted since the rows last changed
+        self._painted = PaintedRows(self)
 
     # -- reading ---------------------------------------------------------------
 
@@ -118,12 +110,17 @@ class RequestTableModel(QAbstractTableModel):
         return len(self._history.ids) + len(self._records) - self._not_shown
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else _COLUMNS
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # one Python call per index (the proxy makes one per role painted), not two
+        if 0 <= row < self.rowCount() and 0 <= column < _COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     @property
     def history(self) -> HistoryRows:
-        """The stored rows (their searches: :meth:`HistoryRows.search`,
-        :meth:`HistoryRows.search_fields`, :meth:`HistoryRows.term_ids`)."""
+        """The stored rows (their searches: ``search``, ``search_fields``, ``term_ids``)."""
         return self._history
 
     @property
@@ -137,8 +134,7 @@ class RequestTableModel(QAbstractTableModel):
 
     @property
     def converted_from(self) -> int | None:
-        """The id of the first live record converted to a history row, if any;
-        history ids below it were read from the store."""
+        """The first live record's id converted to a history row (below: restored ones)."""
         return self._history.converted_from
 
     @property
@@ -147,8 +143,7 @@ class RequestTableModel(QAbstractTableModel):
         return self._history.pinned
 
     def is_history_row(self, row: int) -> bool:
-        """Whether ``row`` is read from the store (a pinned converted row is not:
-        its record is kept here and the store may not have it)."""
+        """Whether ``row`` is read from the store (a pinned converted row is not)."""
         if not 0 <= row < self.rowCount():
             return False
         slot = self._order.slot(row)
@@ -156,8 +151,7 @@ class RequestTableModel(QAbstractTableModel):
 
     def history_id(self, row: int) -> int | None:
         """The record id of ``row`` if it is a history row, else None."""
-        slot = self._order.slot(row)
-        ids = self._history.ids
+        slot, ids = self._order.slot(row), self._history.ids
         return ids[slot] if slot < len(ids) else None
 
     def row_id(self, row: int) -> int:
@@ -177,7 +171,7 @@ class RequestTableModel(QAbstractTableModel):
         if at < len(ids) and ids[at] == record_id:
             return at
         records = self._records
-        at = bisect_left(records, record_id, key=_record_id)
+        at = bisect_left(records, record_id, key=attrgetter("id"))
         if not (at < len(records) and records[at].id == record_id):
             at = next((i for i, record in enumerate(records) if record.id == record_id), -1)
         return None if at < 0 else len(ids) + at
@@ -220,9 +214,14 @@ class RequestTableModel(QAbstractTableModel):
             return None
 
     def arrival_key(self, row: int) -> int:
-        """Where ``row`` stands in arrival order (its storage slot: history by id,
-        then live records as they came; for an imported session, the file's order)."""
+        """Where ``row`` stands in arrival order (its storage slot; an import: the file's order)."""
         return self._order.slot(row)
+
+    def row_history_ids(self) -> array[int]:
+        """Every row's history id (-1: a live row), in row order, without a Python call per row."""
+        by_slot = self._history.ids + array("q", [-1]) * len(self._records)
+        slots = self._order.slots
+        return by_slot if slots is None else array("q", map(by_slot.__getitem__, slots))
 
     def records(self) -> Sequence[CaptureRecord]:
         """The live records in arrival order (do not modify)."""
@@ -237,15 +236,18 @@ class RequestTableModel(QAbstractTableModel):
                 yield record
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # A repaint asks every cell for about seven roles, most unanswered here: saying
-        # so first halves the Python time a repaint takes under load.
+        # a repaint asks each visible cell for ~7 roles, most unanswered: say so first
         if role not in ANSWERED_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
+        if role in PAINT_ROLES:  # a repaint: the row's cells are computed once (painted_rows)
+            painted = self.painted(row)
+            if painted is not None:
+                return paint_answer(painted, column, role)
         if row >= self.rowCount():
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in NUMERIC else None
+            return RIGHT if column in NUMERIC else None
         if role == Role.SORT and column == Column.ID:
             return self.row_id(row)  # no store read for the id
         if role == Role.RECORD:
@@ -283,6 +285,21 @@ class RequestTableModel(QAbstractTableModel):
         if isinstance(data, CaptureRecord):
             return data.scheme == "https"
         return self.row_id(row) in self._history.secure
+
+    def painted(self, row: int) -> Painted | None:
+        """A repaint's cells of ``row``, computed once (None: no row, gone, waiting, paused or
+        HTTPS: those rows' icons come from :meth:`data`)."""
+        kept = self._painted.get(row)
+        if kept is None and 0 <= row < self.rowCount():
+            data = self.row_data(row)
+            if (
+                data is not None
+                and data.id not in self._waiting
+                and data.id not in self._paused
+                and not self._secure(row, data)
+            ):
+                kept = self._painted.keep(row, data)
+        return kept
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -357,12 +374,8 @@ class RequestTableModel(QAbstractTableModel):
 
     def convert_committed(self, committed_max_id: int) -> int:
         """Turn the live records the store has committed (ids up to
-        ``committed_max_id``) into history rows; returns how many.
-
-        A prefix of the live records with ids past the last history id, up to the
-        last one a store query finds stored; one missing before that is kept whole
-        (:attr:`pinned`). No row moves: no layout change. Nothing without a history.
-        """
+        ``committed_max_id``) into history rows; returns how many. No row moves
+        (no layout change); see :meth:`HistoryRows.convertible` for which ones."""
         records = self._records
         history = self._history
         count, stored = history.convertible(records, committed_max_id)
@@ -399,20 +412,16 @@ class RequestTableModel(QAbstractTableModel):
             order.add(first_slot, len(records), at_top=at_top)
             self.endInsertRows()
         self.appended.emit()
-        # Move what is tracked now out of the collector's generations: full passes
-        # no longer walk every live record. Safe because records hold no cycles
-        # (refcounting frees them); young generations are collected first.
+        # records hold no cycles: young garbage collected, the rest frozen out of full passes
         gc.collect(1)
         gc.freeze()
 
     @property
-    def waiting(self) -> frozenset[int]:
-        """Ids of the rows whose request is not answered yet."""
+    def waiting(self) -> frozenset[int]:  # ids of the rows whose request is not answered yet
         return frozenset(self._waiting)
 
     def update_record(self, record: CaptureRecord) -> bool:
-        """Put ``record`` in the place of the row with its id (a waiting request
-        answered or given up) and repaint that row; False when no row has it."""
+        """Put ``record`` (answered, given up) in its id's row; False when no row has it."""
         self._waiting.discard(record.id)
         slot = self._slot_of_id(record.id)
         if slot is None:

@@ -12,11 +12,13 @@ then :meth:`add` when it is finished. It gets its row in the next batch,
 marked waiting (the Status says for how long, repainted every second), and the
 finished record takes that row's place; if both arrive before the batch goes
 in, only the finished one is inserted.
+
+Records must come in id order (the listener relays each loop round's reports
+sorted by id); the feed inserts them as they came.
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -28,9 +30,6 @@ from inspector.models.request_table import RequestTableModel
 FLUSH_INTERVAL_MS: Final = 40
 #: how often the waiting rows' times are repainted
 WAITING_TICK_MS: Final = 1000
-
-_record_id = attrgetter("id")
-
 
 class LiveFeed(QObject):
     """Batches records into ``model``.
@@ -110,10 +109,9 @@ class LiveFeed(QObject):
         started, self._started = self._started, {}
         updates, self._updates = self._updates, []
         model = self._model
-        # In id (= arrival) order: a round's finished records are reported before
-        # the requests of that round still waiting, and live rows join the
-        # history as a prefix in id order (RequestTableModel.convert_committed).
-        batch.sort(key=_record_id)
+        # Already in id (= arrival) order: the listener relays each loop round's
+        # reports sorted by id (inspector.listener._SignalObserver), and live rows
+        # join the history as a prefix in id order (RequestTableModel.convert_committed).
         model.append_records(batch, started.keys())
         for record in updates:
             if not model.update_record(record):  # its row went (cleared, pruned): a new one

@@ -6,7 +6,7 @@ the fields holding the free text, and those a term is about) are worked out
 once per row and filter, and the cells of those fields are drawn on a tint of
 the palette's highlight colour. A match in the body tints the Body column; one
 in a stored row's body (not read for the table) too. Without a filter the table
-uses Qt's own delegate, so an unfiltered repaint costs nothing more.
+uses :class:`RowCellsDelegate` alone, so an unfiltered repaint costs nothing more.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Final
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from inspector.filter_query import Field, FilterQuery, reasons
 from inspector.http.record import CaptureRecord, Pairs
 from inspector.models.columns import Column, Role
 from inspector.models.history_source import RowData, StoredRow
 from inspector.models.row_style import match_brush
+from inspector.ui.table_delegate import RowCellsDelegate
 
 #: the column that shows each field
 FIELD_COLUMNS: Final[dict[Field, Column]] = {
@@ -55,7 +56,7 @@ def row_reasons(query: FilterQuery, row: RowData) -> frozenset[Field]:
     )
 
 
-class MatchDelegate(QStyledItemDelegate):
+class MatchDelegate(RowCellsDelegate):
     """Tints the cells of the fields that made each row match :attr:`query`."""
 
     def __init__(self, parent: QObject | None = None) -> None:

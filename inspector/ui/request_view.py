@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QWidget
 
 from inspector.filter_query import FilterQuery
 from inspector.formats import to_curl
@@ -39,6 +39,7 @@ from inspector.models.columns import HEADERS as TITLES
 from inspector.models.columns import Column, Role
 from inspector.simple_curl import to_simple_curl
 from inspector.ui.match_highlight import MatchDelegate
+from inspector.ui.table_delegate import RowCellsDelegate
 from inspector.ui.table_view import CopyableTableView
 
 #: the widths of the columns that hold short values
@@ -145,7 +146,7 @@ class RequestTableView(CopyableTableView):
         header.customContextMenuRequested.connect(self._on_header_context_menu_requested)
         self.viewport().installEventFilter(self)
         self._empty_hint = ""
-        self._plain_delegate = QStyledItemDelegate(self)
+        self._plain_delegate = RowCellsDelegate(self)
         #: tints the cells that made a row match the filter (in use while there is one)
         self.match_delegate = MatchDelegate(self)
         self.setItemDelegate(self._plain_delegate)

@@ -133,8 +133,8 @@ def test_the_feed_inserts_one_row_for_a_request_started_and_finished_in_one_batc
     feed = LiveFeed(model)
     quick = record_factory(id=2)
     slow = record_factory(id=1, response=None)
-    feed.add(quick)  # a round's finished records come before its waiting ones
-    feed.start(slow)
+    feed.start(slow)  # in id order, as the listener relays a round
+    feed.add(quick)
     with qtbot.waitSignal(feed.flushed, timeout=2000):
         pass
     assert [model.row_id(row) for row in range(2)] == [1, 2]  # in id order
@@ -172,4 +172,33 @@ def test_a_rounds_reports_reach_the_window_in_id_order(qtbot: Any, record_factor
     recorder.finished(record_factory(id=5))
     recorder.end_round()
     assert seen[-1] == ("finished", 5)
+    signals.detach()
+
+
+def test_a_rounds_reports_land_in_the_table_in_id_order(qtbot: Any, record_factory: Any) -> None:
+    """The listener's per-round sort is the only one: reports made out of id
+    order within rounds reach the table's rows in id order through the feed."""
+    from inspector.listener import RecorderSignals
+    from inspector.models.request_table import RequestTableModel
+    from inspector.ui.live_feed import LiveFeed
+
+    recorder = Recorder()
+    signals = RecorderSignals(recorder)
+    model = RequestTableModel()
+    feed = LiveFeed(model)
+    signals.request_started.connect(feed.start)
+    signals.request_finished.connect(feed.add)
+    recorder.finished(record_factory(id=3))
+    recorder.started(record_factory(id=1, response=None))
+    recorder.finished(record_factory(id=2))
+    recorder.end_round()
+    recorder.finished(record_factory(id=6))
+    recorder.started(record_factory(id=4, response=None))
+    recorder.finished(record_factory(id=5))
+    recorder.end_round()
+    with qtbot.waitSignal(feed.flushed, timeout=2000):
+        pass
+    assert [model.row_id(row) for row in range(model.rowCount())] == [1, 2, 3, 4, 5, 6]
+    assert model.waiting == {1, 4}
+    feed.stop()
     signals.detach()
