@@ -44,22 +44,17 @@ from inspector.models.columns import (
     Role,
     cell_value,
     display,
-    error_of,
-    scheme_tip,
-    tooltip_of,
     waiting_text,
 )
 from inspector.models.history_rows import DEFAULT_CACHE_PAGES, DEFAULT_PAGE_SIZE, HistoryRows
 from inspector.models.history_source import HistorySource, RowData, SortKey
 from inspector.models.painted_rows import PAINT_ROLES, RIGHT, Painted, PaintedRows, paint_answer
-from inspector.models.row_order import RowOrder, ids_in_order, sorted_slots
-from inspector.models.row_style import error_brush, error_icon, lock_icon, pause_icon
+from inspector.models.row_order import RowOrder, sorted_order
+from inspector.models.row_style import LOCK_ROLES, cell_style
 from inspector.text import CELL_LIMIT
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-#: what the lock of an HTTPS row answers: its icon and its tooltip
-_LOCK_ROLES = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)})
 _COLUMNS = len(Column)
 
 class RequestTableModel(QAbstractTableModel):
@@ -267,18 +262,8 @@ class RequestTableModel(QAbstractTableModel):
             return cell_value(record, column)
         if role == Role.COPY:
             return display(record, column, None)
-        if column == SCHEME_COLUMN and role in _LOCK_ROLES and self._secure(row, record):
-            return lock_icon() if role == Qt.ItemDataRole.DecorationRole else scheme_tip(record)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip_of(record, column)
-        if error_of(record):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return error_brush()
-            if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
-                return error_icon()  # beside the reason, so the # column keeps its number
-        elif role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS and self._paused:
-            return pause_icon() if self.row_id(row) in self._paused else None
-        return None
+        secure = column == SCHEME_COLUMN and role in LOCK_ROLES and self._secure(row, record)
+        return cell_style(record, column, role, secure=secure, paused=record.id in self._paused)
 
     def _secure(self, row: int, data: RowData) -> bool:
         """Whether ``row`` came over HTTPS (a history summary has no scheme: the ids say)."""
@@ -505,14 +490,6 @@ class RequestTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, descending: bool) -> tuple[array[int] | None, list[SortKey] | None]:
-        """The permutation for a sort (None: storage order) and, when new rows are
-        placed by value, the keys in view order (None: by # they go to an end)."""
-        total = len(self._history.ids) + len(self._records)
-        ids_ascending = ids_in_order(self._history.ids, self._records)
-        if column == Column.ID and ids_ascending:
-            # storage order is id order: no keys, no comparisons
-            return (array("q", range(total - 1, -1, -1)) if descending else None), None
-        keys: list[SortKey] = self._history.sort_keys(column)
-        keys.extend(cell_value(record, column) for record in self._records)
-        slots = sorted_slots(keys, ids_ascending=ids_ascending, slot_id=self._slot_id, descending=descending)
-        return slots, [keys[slot] for slot in slots]
+        """The permutation for a sort (None: storage order) and its keys (see :func:`sorted_order`)."""
+        return sorted_order(self._history.ids, self._history.sort_keys, self._records, column,
+                            descending=descending, slot_id=self._slot_id)  # fmt: skip

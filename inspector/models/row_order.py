@@ -21,6 +21,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from inspector.http.record import CaptureRecord
+from inspector.models.columns import Column, cell_value
 from inspector.models.history_source import SortKey
 
 
@@ -174,3 +176,27 @@ def ids_in_order(history_ids: Sequence[int], records: Sequence[HasId]) -> bool:
     if records and history_ids and records[0].id <= history_ids[-1]:
         return False
     return all(records[i].id < records[i + 1].id for i in range(len(records) - 1))
+
+
+def sorted_order(
+    history_ids: Sequence[int],
+    history_keys: Callable[[int], list[SortKey]],
+    records: Sequence[CaptureRecord],
+    column: int,
+    *,
+    descending: bool,
+    slot_id: Callable[[int], int],
+) -> tuple[array[int] | None, list[SortKey] | None]:
+    """The permutation of slots for a sort by ``column`` (None: storage order) and,
+    when new rows are placed by value, the keys in view order (None: by # they go
+    to an end). ``history_keys(column)`` gives the history rows' keys in storage
+    order; the live records' keys are their cells' values."""
+    total = len(history_ids) + len(records)
+    ids_ascending = ids_in_order(history_ids, records)
+    if column == Column.ID and ids_ascending:
+        # storage order is id order: no keys, no comparisons
+        return (array("q", range(total - 1, -1, -1)) if descending else None), None
+    keys = history_keys(column)
+    keys.extend(cell_value(record, column) for record in records)
+    slots = sorted_slots(keys, ids_ascending=ids_ascending, slot_id=slot_id, descending=descending)
+    return slots, [keys[slot] for slot in slots]

@@ -9,9 +9,13 @@ the table model, which only says which rows are marked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+
+from inspector.models.columns import Column, error_of, scheme_tip, tooltip_of
+from inspector.models.history_source import RowData
 
 _error_icon: QIcon | None = None
 _pause_icon: QIcon | None = None
@@ -110,3 +114,25 @@ def match_brush() -> QBrush:
     color = QColor(QGuiApplication.palette().color(QPalette.ColorRole.Highlight))
     color.setAlpha(70)
     return QBrush(color)
+
+
+#: what the lock of an HTTPS row answers: its icon and its tooltip
+LOCK_ROLES: Final = frozenset({int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole)})
+
+
+def cell_style(record: RowData, column: int, role: int, *, secure: bool, paused: bool) -> Any:
+    """A cell's tooltip, colour or icon: the lock of an HTTPS row (``secure``: the
+    row came over HTTPS and ``role`` is one of :data:`LOCK_ROLES` in the scheme
+    column), an error row's colour and icon, a paused row's icon."""
+    if secure:
+        return lock_icon() if role == Qt.ItemDataRole.DecorationRole else scheme_tip(record)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return tooltip_of(record, column)
+    if error_of(record):
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return error_brush()
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS:
+            return error_icon()  # beside the reason, so the # column keeps its number
+    elif role == Qt.ItemDataRole.DecorationRole and column == Column.STATUS and paused:
+        return pause_icon()
+    return None
