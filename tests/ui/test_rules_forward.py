@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,6 +18,7 @@ from inspector.responses import Responder, Rule, RuleSet, save_rules
 from inspector.ui.rules_editor import RulesEditor
 from inspector.ui.rules_forward import VERIFY_CHOICES
 from inspector.upstream import parse_target
+from tests.network import http_get
 
 WAIT_MS = 10_000
 
@@ -39,14 +41,21 @@ class Echo(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def upstream() -> Iterator[str]:
+def upstream_server() -> Iterator[ThreadingHTTPServer]:
+    """An HTTP/1.1 upstream on 127.0.0.1 that says what it saw (Echo.seen lists the targets)."""
+    Echo.seen.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/base"
+    yield server
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture
+def upstream(upstream_server: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{upstream_server.server_address[1]}/base"
 
 
 @pytest.fixture
@@ -125,3 +134,36 @@ def test_test_against_a_dead_upstream_shows_the_one_line_reason(qtbot: Any, edit
         section.test_button.click()
     text = blocker.args[0]
     assert text.startswith(f"upstream {server_gone}") and "\n" not in text, text
+
+
+def get(url: str, target: str) -> tuple[int, bytes]:
+    return http_get(urlsplit(url).port or 80, target)
+
+
+def test_a_recording_forward_rule_records_each_new_request_above_itself_then_replays_offline(
+    qtbot: Any, listening: Any, upstream: str, upstream_server: ThreadingHTTPServer
+) -> None:
+    window = listening
+    editor: RulesEditor = window.rules.editor
+    forward = parse_target({"url": upstream, "record": True})
+    editor.model.insert_rules(0, [Rule(name="to api", path="/api/**", forward=forward)])
+    assert editor.save()
+
+    online = {target: get(window.url, target) for target in ("/api/a?x=1", "/api/b", "/api/a?x=2")}
+    assert online["/api/a?x=1"] == (203, b"saw GET /base/api/a?x=1")
+    names = lambda: [rule.name for rule in editor.document.rules]  # noqa: E731
+    qtbot.waitUntil(lambda: names().index("to api") == 3, timeout=WAIT_MS)
+    assert get(window.url, "/api/b") == online["/api/b"]  # asked again: still one rule for it
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and len(Echo.seen) == 4, timeout=WAIT_MS)
+    assert names().index("to api") == 3
+    recorded = editor.document.rules[:3]
+    assert sorted((r.path, tuple(c.value for c in r.conditions)) for r in recorded) == [
+        ("/api/a", ("1",)), ("/api/a", ("2",)), ("/api/b", ()),
+    ]  # fmt: skip
+    assert editor.is_dirty()  # recorded as unsaved changes, for the user to keep
+
+    assert editor.save()
+    upstream_server.shutdown()
+    upstream_server.server_close()
+    for target, answer in online.items():
+        assert get(window.url, target) == answer  # offline now, the same answers
