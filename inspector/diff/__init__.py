@@ -9,7 +9,7 @@
 Plain frozen data out; a view escapes it through :mod:`inspector.text`.
 """
 
-from inspector.diff.engine import ANSWERS, Answer, compare, response_answer
+from inspector.diff.engine import ANSWERS, Answer, compare, response_answer, upstream_answer
 from inspector.diff.model import (
     BodyDiff,
     Change,
@@ -46,4 +46,5 @@ __all__ = [
     "json_condition",
     "pair_condition",
     "response_answer",
+    "upstream_answer",
 ]

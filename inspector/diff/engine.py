@@ -2,9 +2,10 @@
 
 Sections, in the order a view shows them: the request (request line, error, notes), headers,
 trailers, query, body, raw bytes, then one section per answer the requests
-got (:data:`ANSWERS`: today the response sent; a forwarded request's upstream
-answer is one more entry there). Ids, arrival times, client addresses and
-durations are not compared: they differ between any two requests.
+got (:data:`ANSWERS`: the response sent, always shown, and a forwarded
+request's upstream answer, shown when either request was forwarded). Ids,
+arrival times, client addresses and durations (the upstream call's too) are
+not compared: they differ between any two requests.
 
 Every part is linear in its input or capped (see each module), so comparing
 two hostile 10 MiB requests stays bounded.
@@ -60,9 +61,29 @@ def response_answer(record: CaptureRecord) -> Answer | None:
     )
 
 
-#: (section key, title, how to get the answer from a record), one section each
+def upstream_answer(record: CaptureRecord) -> Answer | None:
+    """What the upstream answered a forwarded request (or why it did not), or None
+    when the request was not forwarded."""
+    upstream = record.upstream
+    if upstream is None:
+        return None
+    return Answer(
+        fields=(
+            ("url", upstream.url),
+            ("status", "" if upstream.status is None else str(upstream.status)),
+            ("reason", upstream.reason),
+            ("error", upstream.error or ""),
+        ),
+        headers=upstream.headers,
+        body=upstream.body,
+    )
+
+
+#: (section key, title, how to get the answer from a record), one section each; the
+#: first is always shown, the others when either request got that answer
 ANSWERS: tuple[tuple[str, str, Callable[[CaptureRecord], Answer | None]], ...] = (
     ("response", "Response sent", response_answer),
+    ("upstream", "Upstream answer", upstream_answer),
 )
 
 
@@ -229,7 +250,10 @@ def compare(left: CaptureRecord, right: CaptureRecord) -> Comparison:
         _body_section(left, right),
         _raw_section(left, right),
     ]
-    sections.extend(_answer_section(key, title, get(left), get(right)) for key, title, get in ANSWERS)
+    for index, (key, title, get) in enumerate(ANSWERS):
+        answers = get(left), get(right)
+        if index == 0 or answers != (None, None):
+            sections.append(_answer_section(key, title, *answers))
     return Comparison(
         left_id=left.id, right_id=right.id, sections=tuple(sections), summary=_summary(sections)
     )

@@ -320,7 +320,7 @@ class Responder:
                 return compiled.preflight(record)
             forward = compiled.rule.forward
             if forward is not None:
-                return self._forwarding.forward(record, forward, compiled.rule.name)
+                return self._forwarding.forward(record, forward, compiled.rule.name, ruleset.folder)
             answer = compiled.answer(record, params, self._state, self._files)
             pauses = self._pauses
             if compiled.rule.pause and pauses is not None:

@@ -16,6 +16,7 @@ started on the first forwarded request and lives until :meth:`Forwarding.close`.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from inspector.http.deferred import Deferred
 from inspector.http.record import CaptureRecord
@@ -40,8 +41,12 @@ class Forwarding:
         self._lock = threading.Lock()
         self._forwarder: Forwarder | None = None
 
-    def forward(self, record: CaptureRecord, target: UpstreamTarget, rule: str) -> Deferred:
-        """Send ``record`` upstream; returns at once with the handle the answer resolves."""
+    def forward(
+        self, record: CaptureRecord, target: UpstreamTarget, rule: str, folder: Path | None = None
+    ) -> Deferred:
+        """Send ``record`` upstream; returns at once with the handle the answer resolves.
+        ``folder`` (the rules file's) is where a relative CA file path points."""
+        target = target.in_folder(folder)
         forwarder = self._forwarder
         if forwarder is None:
             with self._lock:

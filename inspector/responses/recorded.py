@@ -5,11 +5,20 @@ the pattern) and each query pair (``query equals``), and answers with the
 upstream's status, end-to-end header fields (framing left to the listener) and
 body, so the same request gets the same answer with the upstream gone. Text is
 kept as text: a body or header value that holds template syntax is wrapped in
-``{% raw %}`` so it is sent as it came. A body that is not UTF-8 text cannot be
-held by a version 1 rule; the reason says so (docs/ARCHITECTURE.md, "Answers").
+``{% raw %}`` so it is sent as it came. A body that is not UTF-8 text goes
+into a body file next to the rules file (:func:`save_body`, named by its
+content, so the same body is one file) and the rule names it in ``body_file``
+(docs/ARCHITECTURE.md, "Answers").
 """
 
 from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+import tempfile
+from pathlib import Path
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import FRAMING_HEADERS, field_value_problem, is_token
@@ -19,6 +28,11 @@ from inspector.upstream.outgoing import end_to_end
 
 #: characters of a recorded rule's name
 NAME_LIMIT = 80
+#: the folder (beside the rules file) that recorded body files go into
+BODY_FOLDER = "recorded"
+#: characters of the request path kept in a body file's name
+_SLUG_LIMIT = 40
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 _TEMPLATE_MARKS = ("{{", "{%", "{#")
 _RAW_END = "endraw"
 
@@ -36,13 +50,63 @@ def _literal(text: str, what: str) -> str:
     return "{% raw %}" + text + "{% endraw %}"
 
 
-def recorded_rule(record: CaptureRecord, path_pattern: str) -> Rule:
+def is_text(body: bytes) -> bool:
+    """A rule's ``body`` can hold ``body`` (UTF-8 text); otherwise it needs a body file."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def save_body(record: CaptureRecord, folder: Path) -> str:
+    """Write the upstream body of ``record`` into ``folder``/recorded/ and return the
+    ``body_file`` naming it from ``folder``: ``recorded/<path>-<sha256 12>.<ext>``, the
+    extension from the answer's Content-Type. Written atomically; an existing file
+    with that name already holds these bytes.
+
+    Raises:
+        NotRecordable: no upstream answer, or the file cannot be written (one line).
+    """
+    upstream = record.upstream
+    if upstream is None or upstream.status is None:
+        raise NotRecordable("this request has no upstream answer to save")
+    body = upstream.body
+    content_type = next((v for n, v in upstream.headers if n.lower() == "content-type"), "")
+    extension = mimetypes.guess_extension(content_type.split(";", 1)[0].strip().lower()) or ".bin"
+    slug = _NOT_SLUG.sub("_", record.path).strip("_.")[:_SLUG_LIMIT] or "root"
+    name = f"{BODY_FOLDER}/{slug}-{hashlib.sha256(body).hexdigest()[:12]}{extension}"
+    path = folder / name
+    if path.is_file() and path.stat().st_size == len(body):
+        return name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".recording-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except OSError as exc:
+        raise NotRecordable(f"could not write the body file {name}: {exc.strerror or exc}") from None
+    return name
+
+
+def recorded_rule(record: CaptureRecord, path_pattern: str, body_file: str = "") -> Rule:
     """A rule answering ``record`` (method, ``path_pattern``, its query) as its upstream did.
+
+    Args:
+        body_file: the body file holding the upstream's body (see
+            :func:`save_body`); needed when the body is not UTF-8 text, and then
+            the rule sends that file instead of a text body.
 
     Raises:
         NotRecordable: the record was not forwarded, the upstream gave no
-            answer, or the answer cannot be held by a rule (a binary body, a
-            status outside 200-999, a header value with control characters).
+            answer, or the answer cannot be held by a rule (a binary body
+            without ``body_file``, a status outside 200-999, a header value
+            with control characters).
     """
     upstream = record.upstream
     if upstream is None:
@@ -51,13 +115,14 @@ def recorded_rule(record: CaptureRecord, path_pattern: str) -> Rule:
         raise NotRecordable(f"the upstream gave no answer to save: {upstream.error or 'none'}")
     if not MIN_STATUS <= upstream.status <= MAX_STATUS:
         raise NotRecordable(f"status {upstream.status} cannot be a rule's answer")
-    try:
+    if body_file:
+        body = ""
+    elif is_text(upstream.body):
         body = upstream.body.decode("utf-8")
-    except UnicodeDecodeError:
+    else:
         raise NotRecordable(
-            f"the upstream's body ({len(upstream.body)} bytes) is not UTF-8 text; "
-            "a rule can hold it once rules have body files"
-        ) from None
+            f"the upstream's body ({len(upstream.body)} bytes) is not UTF-8 text; it needs a body file"
+        )
     headers = []
     for name, value in end_to_end(upstream.headers):
         if name.lower() in FRAMING_HEADERS or not is_token(name):
@@ -76,4 +141,5 @@ def recorded_rule(record: CaptureRecord, path_pattern: str) -> Rule:
         status=upstream.status,
         headers=tuple(headers),
         body=_literal(body, "body"),
+        body_file=body_file,
     )

@@ -56,8 +56,6 @@ from inspector.models.columns import Column
 from inspector.models.request_filter import RequestFilterProxyModel
 from inspector.models.request_table import RequestTableModel
 from inspector.responses import Responder as RulesResponder
-from inspector.responses.document import exact_path_pattern
-from inspector.responses.recorded import NotRecordable, recorded_rule
 from inspector.store import CaptureStore
 from inspector.tls.contexts import ServerContexts, from_command_line
 from inspector.ui.banner import Banner, BannerKind, ExposureBanner
@@ -77,6 +75,7 @@ from inspector.ui.live_feed import LiveFeed
 from inspector.ui.notifier import Notifier
 from inspector.ui.pause_bar import PauseBar
 from inspector.ui.pauses import Pauses
+from inspector.ui.recording import RuleRecording
 from inspector.ui.replays import Replays
 from inspector.ui.request_view import RequestTableView
 from inspector.ui.rules_window import RulesWindow
@@ -143,6 +142,7 @@ class MainWindow(QMainWindow):
         self.exports = Exports(self.table, self.proxy, self.model, store, self)
         self.replays = Replays(self, listener_url=lambda: self.capture.url)
         self.rules = RulesWindow(responder, self, rules_path=rules_path)
+        self.recording = RuleRecording(self.rules.editor, self)
         self.preferences = SettingsControl(qsettings, self)
         self.capture.set_limits(self.preferences.preferences.limits)
         self.help = HelpMenu(self)
@@ -306,6 +306,9 @@ class MainWindow(QMainWindow):
         self.exports.message.connect(status.showMessage)
         self.exports.error.connect(self.error_banner.show_message)
         self.rules.message.connect(status.showMessage)
+        feed.batch_added.connect(self.recording.add_records)
+        self.recording.message.connect(status.showMessage)
+        self.recording.error.connect(self.error_banner.show_message)
         self.quit_action.triggered.connect(self.close)
         # the timeline, comparing, notifications
         timeline, link = self.timeline, self.timeline_link
@@ -388,13 +391,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_table_save_as_rule_requested(self, record: CaptureRecord) -> None:
         """A forwarded request's upstream answer becomes a rule at the top of the list."""
-        try:
-            rule = recorded_rule(record, exact_path_pattern(record.path))
-        except NotRecordable as exc:
-            self.error_banner.show_message(f"Cannot save #{record.id} as a rule: {exc}")
-            return
-        self.rules.show_rules()
-        self.rules.editor.add_rule(rule)
+        if self.recording.save_as_rule(record):
+            self.rules.show_rules()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.rules.confirm_close():

@@ -199,6 +199,7 @@ class RulesEditor(QWidget):
     def set_preview_record(self, record: CaptureRecord | None) -> None:
         """Preview against ``record`` (the selected capture); None: the built-in sample."""
         self.feed.record = record
+        self.form.forward.set_probe_record(record)
         self.feed.schedule()
 
     def is_wide(self) -> bool:

@@ -37,6 +37,7 @@ from inspector.http.response import is_token
 from inspector.responses import OPS, SOURCES, Condition, Problem, Rule
 from inspector.text import visible
 from inspector.ui.rules_answers import AnswersEditor
+from inspector.ui.rules_forward import ForwardSection
 from inspector.ui.rules_widgets import (
     button_row,
     edit_new_row,
@@ -138,6 +139,7 @@ class RuleForm(QWidget):
         self.remove_condition_button = QPushButton("Remove condition", self)
         self.conditions_error = error_label(self)
 
+        self.forward = ForwardSection(self)
         self.answers = AnswersEditor(self)
         # the selected answer's fields (one AnswerForm shows whichever answer is selected)
         answer = self.answer_form = self.answers.form
@@ -178,6 +180,8 @@ class RuleForm(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(section("Match", self))
         outer.addLayout(form)
+        outer.addWidget(section("Forward", self))
+        outer.addWidget(self.forward)
         outer.addWidget(section("Answers", self))
         outer.addWidget(self.answers, 1)
 
@@ -191,6 +195,7 @@ class RuleForm(QWidget):
         self.add_condition_button.clicked.connect(self._on_add_condition_clicked)
         self.remove_condition_button.clicked.connect(self._on_remove_condition_clicked)
         self.answers.edited.connect(self._on_changed)
+        self.forward.edited.connect(self._on_changed)
         self.answers.selected.connect(self.answer_selected)
 
     # -- showing a rule -----------------------------------------------------------
@@ -198,6 +203,7 @@ class RuleForm(QWidget):
     def set_folder(self, folder: Path | None) -> None:
         """Where the rules file is (relative body files start there)."""
         self.answers.set_folder(folder)
+        self.forward.set_folder(folder)
 
     def set_rule(self, rule: Rule | None) -> None:
         """Show ``rule`` (None: an empty, disabled form). Emits nothing."""
@@ -217,6 +223,7 @@ class RuleForm(QWidget):
                 self._append_condition(condition)
             fit_height(self.conditions_table)
             self.answers.set_answers(shown.answers, shown.mode, shown.state_key)
+            self.forward.set_target(shown.forward)
             self._update_hints()
         finally:
             self._loading = False
@@ -271,6 +278,7 @@ class RuleForm(QWidget):
             pause=self.pause_check.isChecked(),
             mode=self.answers.mode(),
             state_key=self.answers.state_key(),
+            forward=self.forward.target(),
         )
         return edited.with_answers(self.answers.answers())
 
@@ -323,6 +331,7 @@ class RuleForm(QWidget):
         set_error(self.methods_error, by_field.get("methods"))
         set_error(self.path_error, by_field.get("path"))
         set_error(self.conditions_error, by_field.get("conditions"))
+        self.forward.show_problems(by_field.get("forward"))
         self.answers.show_problems([p for p in problems if p.field in ANSWER_FIELDS])
 
     def error_lines(self) -> list[int]:

@@ -169,6 +169,9 @@ def _read_answer(
     got = 0
     cut_short = False
     try:
+        if response.length:  # within the limit: read into one buffer of that size, no join
+            chunks.append(response.read())
+            got = len(chunks[0])
         while chunk := response.read(min(_READ_SIZE, max_body + 1 - got)):
             got += len(chunk)
             if got > max_body:
@@ -193,7 +196,7 @@ def _read_answer(
         reason=response.reason,
         headers=headers,
         raw_headers=raw_headers,
-        body=b"".join(chunks),
+        body=b"".join(chunks),  # one piece: that very bytes object, not a copy
         informational=tuple(informational),
         connected_at=connected_at,
         first_byte_at=reader.first_byte_at,

@@ -1,16 +1,19 @@
 """Where a forward rule sends its requests: the upstream's URL and options.
 
 A rule's ``forward`` value is either a URL string or an object
-``{"url", "timeout_ms", "keep_host", "verify_tls"}``; :func:`parse_target`
+``{"url", "timeout_ms", "keep_host", "verify_tls", "record"}``; :func:`parse_target`
 checks it once, when the rules are loaded, so a bad URL is an editor error and
 never a surprise per request. ``verify_tls`` follows the convention of
 ``requests``' ``verify``: ``true`` checks the certificate against the system's
 trust store, ``false`` checks nothing, and a string names a CA file (relative
-to the rules file's folder) that alone is trusted.
+to the rules file's folder, see :meth:`UpstreamTarget.in_folder`) that alone
+is trusted. ``record`` asks the window to turn each new method + path + query
+answered upstream into a rule before this one (``inspector.ui.recording``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import math
 from dataclasses import dataclass
@@ -50,6 +53,7 @@ class UpstreamTarget:
         timeout_ms: connect, send and the whole answer must fit in this.
         keep_host: send the client's ``Host`` instead of the upstream's.
         verify_tls: True (system trust store), False (no checks) or a CA file path.
+        record: each new request's upstream answer becomes a rule (in the window).
     """
 
     url: str
@@ -61,6 +65,7 @@ class UpstreamTarget:
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     keep_host: bool = False
     verify_tls: bool | str = True
+    record: bool = False
 
     @property
     def origin(self) -> str:
@@ -78,16 +83,30 @@ class UpstreamTarget:
         """Requests with equal keys may share connections."""
         return (self.scheme, self.host, self.port, self.verify_tls)
 
+    def in_folder(self, folder: Path | None) -> UpstreamTarget:
+        """This target with a relative CA file path made to point into ``folder``
+        (the rules file's, as for ``body_file``); itself when nothing changes."""
+        if isinstance(self.verify_tls, bool) or folder is None:
+            return self
+        path = Path(self.verify_tls)
+        if path.is_absolute():
+            return self
+        return dataclasses.replace(self, verify_tls=str(folder / path))
+
     def to_json(self) -> str | dict[str, Any]:
         """The rules-file form: the URL alone when every option has its default."""
-        if (self.timeout_ms, self.keep_host, self.verify_tls) == (DEFAULT_TIMEOUT_MS, False, True):
+        options = (self.timeout_ms, self.keep_host, self.verify_tls, self.record)
+        if options == (DEFAULT_TIMEOUT_MS, False, True, False):
             return self.url
-        return {
+        obj: dict[str, Any] = {
             "url": self.url,
             "timeout_ms": self.timeout_ms,
             "keep_host": self.keep_host,
             "verify_tls": self.verify_tls,
         }
+        if self.record:
+            obj["record"] = True
+        return obj
 
 
 def _timeout(value: Any) -> int:
@@ -118,7 +137,7 @@ def parse_target(value: Any, *, base_dir: Path | None = None) -> UpstreamTarget:
 
     Args:
         value: a URL string, or a dict with ``url`` and optional ``timeout_ms``,
-            ``keep_host`` and ``verify_tls``.
+            ``keep_host``, ``verify_tls`` and ``record``.
         base_dir: the rules file's folder, for a relative CA file path.
 
     Returns:
@@ -162,6 +181,9 @@ def parse_target(value: Any, *, base_dir: Path | None = None) -> UpstreamTarget:
     keep_host = options.get("keep_host", False)
     if not isinstance(keep_host, bool):
         raise TargetError("forward keep_host must be true or false")
+    record = options.get("record", False)
+    if not isinstance(record, bool):
+        raise TargetError("forward record must be true or false")
     return UpstreamTarget(
         url=url,
         scheme=scheme,
@@ -172,4 +194,5 @@ def parse_target(value: Any, *, base_dir: Path | None = None) -> UpstreamTarget:
         timeout_ms=_timeout(options.get("timeout_ms")),
         keep_host=keep_host,
         verify_tls=_verify(options.get("verify_tls"), base_dir),
+        record=record,
     )

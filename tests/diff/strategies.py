@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from inspector.http.record import CaptureRecord, SentResponse
+from inspector.http.record import CaptureRecord, SentResponse, UpstreamExchange
 
 # Small alphabets, so repeated names and equal values happen often.
 NAMES = st.sampled_from(["Host", "Accept", "accept", "X-A", "x-A", "Cookie", "X-\u202e", ""])
@@ -61,6 +61,31 @@ def responses(draw: st.DrawFn) -> SentResponse | None:
 
 
 @st.composite
+def upstreams(draw: st.DrawFn) -> UpstreamExchange | None:
+    """A forwarded request's upstream part: None (not forwarded), an answer or a failure."""
+    if draw(st.booleans()):
+        return None
+    url = draw(st.sampled_from(["http://127.0.0.1:9000/a", "https://127.0.0.1:9443/a"]))
+    if draw(st.booleans()):
+        return UpstreamExchange(
+            url=url, error=draw(st.sampled_from([f"upstream {url}: refused", "timed out"]))
+        )
+    body, content_type = draw(BODIES)
+    headers = draw(PAIRS)
+    if content_type:
+        headers = [("Content-Type", content_type), *headers]
+    return UpstreamExchange(
+        url=url,
+        status=draw(st.sampled_from([200, 304, 502])),
+        reason=draw(st.sampled_from(["OK", ""])),
+        headers=tuple(headers),
+        body=body,
+        body_size=len(body),
+        duration_ms=draw(st.sampled_from([1.0, 250.0])),
+    )
+
+
+@st.composite
 def records(draw: st.DrawFn, record_id: int = 1) -> CaptureRecord:
     method = draw(st.sampled_from(["GET", "POST", "BREW"]))
     path = draw(st.sampled_from(["/", "/a", "/caf\u00e9"]))
@@ -91,4 +116,5 @@ def records(draw: st.DrawFn, record_id: int = 1) -> CaptureRecord:
         notes=tuple(draw(st.lists(st.sampled_from(["bare LF", "body on GET"]), max_size=2))),
         raw_head=head.encode("utf-8", "surrogateescape"),
         response=draw(responses()),
+        upstream=draw(upstreams()),
     )

@@ -172,7 +172,7 @@ def test_body_truncated_at_capture_is_noted() -> None:
 
 
 def test_an_answer_source_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """How the upstream answer of a forwarded request will plug in: one more entry."""
+    """How another answer plugs in (as the upstream answer of a forwarded request did): one more entry."""
 
     def upstream(record: CaptureRecord) -> Answer | None:
         status = record.header("X-Upstream-Status")
@@ -180,12 +180,12 @@ def test_an_answer_source_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
             return None
         return Answer(fields=(("url", "http://127.0.0.1:9/"), ("status", status)), headers=(), body=b"")
 
-    monkeypatch.setattr(engine, "ANSWERS", (*ANSWERS, ("upstream", "Upstream answer", upstream)))
+    monkeypatch.setattr(engine, "ANSWERS", (*ANSWERS, ("elsewhere", "Another answer", upstream)))
     left = make_record(headers=(("X-Upstream-Status", "200"),))
     right = make_record(headers=(("X-Upstream-Status", "502"),))
     comparison = compare(left, right)
-    assert [s.key for s in comparison.sections][-2:] == ["response", "upstream"]
-    assert comparison.summary == "1 header differs, upstream: status 200 vs 502"
+    assert [s.key for s in comparison.sections][-2:] == ["response", "elsewhere"]
+    assert comparison.summary == "1 header differs, elsewhere: status 200 vs 502"
 
 
 def test_sent_response_fields_are_compared_as_text() -> None:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from inspector.diff import compare
 from inspector.formats import export_file
-from inspector.http.record import CaptureRecord
+from inspector.http.record import CaptureRecord, UpstreamExchange
 from inspector.models.request_table import RequestTableModel
 from inspector.responses import Condition, default_rules_path, explain
 from inspector.ui.compare_picker import ComparePicker
@@ -268,3 +269,42 @@ def test_end_to_end_the_saved_rule_answers_exactly_one_of_the_two(qtbot: Any, li
         assert [a.rule if a else None for a in answered] == ["default", rule_name]
     finally:
         default_rules_path().unlink(missing_ok=True)
+
+
+def test_forwarded_rows_show_their_upstream_answers_as_a_section(qtbot: Any) -> None:
+    upstream = UpstreamExchange(
+        url="http://127.0.0.1:9000/hook",
+        status=200,
+        reason="OK",
+        headers=(("Content-Type", "application/json"), ("X-Up", "1")),
+        body=b'{"ok": true}',
+        body_size=12,
+    )
+    failed = dataclasses.replace(
+        upstream,
+        status=None,
+        reason="",
+        headers=(("x-up", "1\u202e"),),
+        body=b"",
+        error="upstream x: refused",
+    )
+    view = CompareView()
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.compared):
+        view.compare(hook(1, 2, upstream=upstream), hook(2, 2, upstream=failed))
+    assert list(view.panels)[-2:] == ["response", "upstream"]
+    panel = view.panels["upstream"]
+    assert not panel.folded
+    assert panel.header.text().startswith("Upstream answer — upstream: status 200 vs (none)")
+    assert ["status", "200", ""] in rows(view, "upstream")
+    assert ["error", "", "upstream x: refused"] in rows(view, "upstream")
+    headers = rows(view, "upstream", table=1)
+    assert headers == [  # the bidi override shown escaped, as everywhere else
+        ["removed", "Content-Type", "application/json", ""],
+        ["changed, case", "X-Up / x-up", "1", "1\\u202e"],
+    ]
+    assert "upstream: status 200 vs (none)" in view.summary_label.text()
+
+    with qtbot.waitSignal(view.compared):
+        view.compare(hook(1, 2), hook(2, 3))  # neither forwarded: no such section
+    assert "upstream" not in view.panels

@@ -82,7 +82,25 @@ def test_save_as_rule_adds_the_upstream_answer_as_a_rule(
     assert rule.headers == (("Content-Type", "application/json"), ("X-Up", "v"))
     assert rule.body == '{"a": 1}\n'
 
-    window.table.save_as_rule_requested.emit(_forwarded(record_factory, body=b"\x89PNG\xff"))
+    window.table.save_as_rule_requested.emit(
+        _forwarded(record_factory, status=None, error="upstream x: refused")
+    )
     assert window.error_banner.isVisible()
+    assert "no answer to save: upstream x: refused" in window.error_banner.text()
     assert window.rules.editor.current_rule() == rule  # nothing added
     window.rules.editor.revert()  # unsaved edits would hold the window open on close
+
+
+def test_save_as_rule_keeps_a_binary_body_in_a_body_file_beside_the_rules(
+    qtbot: Any, window: MainWindow, record_factory: Factory
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\xff\xfe"
+    headers = (("Content-Type", "image/png"),)
+    window.table.save_as_rule_requested.emit(_forwarded(record_factory, body=png, headers=headers))
+    assert not window.error_banner.isVisible()
+    rule = window.rules.editor.current_rule()
+    assert rule is not None and rule.body == "" and rule.body_file.startswith("recorded/items-")
+    folder = window.rules.editor.document.folder
+    assert folder is not None and (folder / rule.body_file).read_bytes() == png
+    assert rule.headers == headers
+    window.rules.editor.revert()

@@ -185,6 +185,17 @@ def test_an_answer_trickling_past_the_timeout_answers_504(
     assert result.upstream.duration_ms >= 300
 
 
+def test_a_content_length_body_trickling_past_the_timeout_answers_504(
+    forwarder: Forwarder, start_upstream: UpstreamFactory
+) -> None:
+    """A body within the limit is read into one buffer; the deadline still holds for each read."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+    upstream = start_upstream(lambda r: Reply([head + b"b" * 100_000], trickle=0.001))
+    result = forward(forwarder, GET, upstream.url(), timeout_ms=500)
+    assert result.response.status == 504
+    assert result.upstream.duration_ms >= 500
+
+
 def test_an_answer_body_over_the_limit_answers_502(
     start_forwarder: object, start_upstream: UpstreamFactory
 ) -> None:

@@ -4,6 +4,7 @@ the same request the same way once the upstream is gone."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ from conftest import UpstreamFactory
 from fakeupstream import Reply, capture, response
 
 from inspector.http.record import CaptureRecord, UpstreamExchange
-from inspector.responses import Responder, RuleSet, dumps, loads
-from inspector.responses.recorded import NotRecordable, recorded_rule
+from inspector.responses import Responder, RuleSet, dumps, load_rules, loads, save_rules
+from inspector.responses.recorded import NotRecordable, recorded_rule, save_body
 from tests.harness import ServerFactory
 
 REQUEST = b"GET /api/items?page=2&tag=a HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -69,3 +70,46 @@ def test_what_cannot_be_saved_says_why_in_one_line(record: CaptureRecord, says: 
     with pytest.raises(NotRecordable, match=says) as caught:
         recorded_rule(record, "/api/items")
     assert "\n" not in str(caught.value)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) + b"\xff\xfe\x00"
+
+
+def test_a_binary_answer_is_saved_as_a_body_file_and_replayed_byte_for_byte(
+    start_upstream: UpstreamFactory, start_server: ServerFactory, tmp_path: Path
+) -> None:
+    upstream = start_upstream(lambda received: Reply([response(200, PNG, ("Content-Type", "image/png"))]))
+    forwarding = Responder(loads(f'{{"rules": [{{"name": "fwd", "forward": "{upstream.url()}"}}]}}'))
+    served = start_server(responder=forwarding)
+    client = served.connect()
+    client.send(b"GET /img/logo.png HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert client.response().body == PNG
+    record = served.sink.wait(1)[0]
+    forwarding.close()
+    upstream.close()
+
+    with pytest.raises(NotRecordable, match="needs a body file"):
+        recorded_rule(record, "/img/logo.png")
+    name = save_body(record, tmp_path)
+    assert name.startswith("recorded/img_logo.png-") and name.endswith(".png")
+    assert (tmp_path / name).read_bytes() == PNG
+    assert save_body(record, tmp_path) == name  # the same body is the same file
+    assert sorted(p.name for p in (tmp_path / "recorded").iterdir()) == [Path(name).name]
+
+    rule = recorded_rule(record, "/img/logo.png", body_file=name)
+    assert rule.answers[0].body == "" and rule.answers[0].body_file == name
+    rules_file = tmp_path / "rules.json"
+    save_rules(rules_file, RuleSet(rules=(rule,)))
+    offline = Responder(load_rules(rules_file))  # relative to the rules file's folder
+    replay = start_server(responder=offline).connect()
+    replay.send(b"GET /img/logo.png HTTP/1.1\r\nHost: h\r\n\r\n")
+    got = replay.response()
+    assert (got.status, got.body, got.header("Content-Type")) == (200, PNG, "image/png")
+
+
+def test_a_body_file_that_cannot_be_written_says_why_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "recorded"
+    blocker.write_text("a file where the folder should be")
+    record = _forwarded(status=200, body=PNG, headers=(("Content-Type", "image/png"),))
+    with pytest.raises(NotRecordable, match=r"^could not write the body file recorded/api_items-\w+\.png: "):
+        save_body(record, tmp_path)
