@@ -3,9 +3,10 @@
 The loop sweeps its connections :data:`SWEEP_INTERVAL` apart and asks
 :func:`what_is_due` about each; the answer depends on what the connection is doing.
 Draining after an error answer, it is closed at the end of its linger.
-With answer bytes the client does not take, the send timeout runs. Busy
-answering (a request waiting for its answer, answers queued, closing), no
-deadline runs: the client is not the one being slow. During a TLS handshake the
+With answer bytes the client does not take, the send timeout runs. A ``hang``
+fault ends at its own deadline, the idle limit after it began. Busy answering
+(a request waiting for its answer, a fault under way, answers queued,
+closing), no other deadline runs: the client is not the one being slow. During a TLS handshake the
 head deadline applies (the TLS terminator checks it). Otherwise the parser's
 own deadlines run: head, body silence, the whole request, idle keep-alive.
 """
@@ -32,6 +33,8 @@ class Due(enum.Enum):
     HANDSHAKE = enum.auto()
     #: the parser's deadlines (head, body, request, idle) may have passed
     PARSER = enum.auto()
+    #: a ``hang`` fault reached the idle limit: finish its request and close
+    HANG_OVER = enum.auto()
 
 
 def what_is_due(conn: Connection, now: float, limits: Limits) -> Due | None:
@@ -43,7 +46,10 @@ def what_is_due(conn: Connection, now: float, limits: Limits) -> Due | None:
         if stalled is not None and now - stalled >= limits.send_timeout:
             return Due.SEND_STALLED
         return None
-    if conn.queue or conn.waiting is not None or conn.closing:
+    fault = conn.fault
+    if fault is not None and fault.until is not None and now >= fault.until:
+        return Due.HANG_OVER
+    if conn.queue or conn.busy or conn.closing:
         return None  # busy answering: the client is not the one being slow
     if conn.tls is not None and conn.tls.handshaking:
         return Due.HANDSHAKE

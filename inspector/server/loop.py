@@ -11,7 +11,8 @@ This module decides what happens next; its helpers each do one job: reporting
 to the sink in rounds (:mod:`inspector.server.rounds`), sending and closing
 (:mod:`inspector.server.output`), which deadline applies when
 (:mod:`inspector.server.deadlines`), answers that come later
-(:mod:`inspector.server.waiting`), HTTPS (:mod:`inspector.server.tls_link`).
+(:mod:`inspector.server.waiting`), faults (:mod:`inspector.server.faults`),
+HTTPS (:mod:`inspector.server.tls_link`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from inspector.http.response import Responder, Response, default_responder, erro
 from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, refuse
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
 from inspector.server.deadlines import SWEEP_INTERVAL, Due, stalled_reason, what_is_due
+from inspector.server.faults import Faults, checked, hang_over
 from inspector.server.listeners import ListenerControl, Listeners
 from inspector.server.output import Output
 from inspector.server.rounds import Rounds
@@ -99,8 +101,9 @@ class Server(ListenerControl):
         self._rounds = Rounds(sink, self._conns)
         self._out = Output(self._sel, self._budget, self._conns, self._listeners, self.limits.max_pipelined)
         self._waiting = Waiting(self._wake)
+        self._faults = Faults(self._out, self._budget, self._rounds.emit, self.limits.idle_timeout)
         self._stop_requested = False
-        args = (self._budget, self._wake, self._emit, sink.next_id)
+        args = (self._budget, self._wake, self._rounds.emit, sink.next_id)
         self._tls = None if tls is None else TLSTerminator(tls, *args, head_timeout=self.limits.head_timeout)
         if host is not None:
             try:
@@ -135,9 +138,10 @@ class Server(ListenerControl):
         try:
             while not self._stop_requested:
                 now = time.monotonic()
-                due = self._waiting.next_due()
-                resume = self._listeners.paused_until
-                wake_at = min(next_sweep, next_sweep if due is None else due, resume or next_sweep)
+                wake_at = next_sweep
+                for due in (self._waiting.next_due(), self._faults.next_due(), self._listeners.paused_until):
+                    if due is not None and due < wake_at:
+                        wake_at = due
                 for key, mask in self._sel.select(max(0.0, wake_at - now)):
                     self._dispatch(key, mask)
                 now = time.monotonic()
@@ -145,12 +149,14 @@ class Server(ListenerControl):
                     self._listeners.resume(now)
                 self._waiting.fire(now)
                 self._take_resolved(now)
+                for conn in self._faults.fire(now):
+                    self._pump(conn, now)  # a trickle's piece went out, or its last one
                 for conn in self._tls.ready() if self._tls is not None else ():
                     self._pump(conn, now)  # its handshake went on: send what it queued
                 if now >= next_sweep:
                     self._sweep(now)
                     next_sweep = now + SWEEP_INTERVAL
-                self._end_round()
+                self._rounds.end(self._flush)
         finally:
             self.close()
 
@@ -164,7 +170,8 @@ class Server(ListenerControl):
         for conn in list(self._conns.values()):
             self._abandon(conn, STOPPED, now)
         self._waiting.clear()
-        self._end_round()
+        self._faults.clear()
+        self._rounds.end(self._flush)
         self._listeners.close_all()
         if self._tls is not None:
             self._tls.close()
@@ -178,12 +185,6 @@ class Server(ListenerControl):
             self._wake_w.send(b"x")
         except OSError:  # full (the loop wakes anyway) or already closed
             pass
-
-    def _end_round(self) -> None:
-        self._rounds.end(self._flush)
-
-    def _emit(self, record: CaptureRecord) -> None:
-        self._rounds.emit(record)
 
     # -- events -----------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class Server(ListenerControl):
         for sock, client, server in acceptor.accept():
             if len(self._conns) >= limit:
                 reason = f"more than {limit} open connections"
-                self._emit(refuse(sock, self._sink.next_id(), client, server, reason))
+                self._rounds.emit(refuse(sock, self._sink.next_id(), client, server, reason))
                 continue
             parser = RequestParser(
                 client=client,
@@ -251,13 +252,13 @@ class Server(ListenerControl):
         if self._tls is not None and (data := self._tls.take(conn, data, now)) is None:
             self._pump(conn, now)  # nothing for the parser, but a handshake went on
             return
-        if not data and conn.waiting is not None:
+        if not data and conn.busy:
             self._abandon(conn, HUNG_UP, now)
             return
         if conn.parser.closed:
             self._out.watch(conn)  # bytes after the last request are not read as requests
             return
-        room = self.limits.max_pipelined - len(conn.queue) - (conn.waiting is not None)
+        room = conn.room(self.limits.max_pipelined)
         try:
             events = conn.parser.receive_data(data, now, max(1, room))
         except Exception as exc:  # a parser bug must not take the listener (and every client) down
@@ -271,28 +272,14 @@ class Server(ListenerControl):
         log.exception("parsing bytes from %s failed", conn.parser.client)
         reason = f"not answered: the listener failed on these bytes ({type(exc).__name__}: {exc})"
         conn.parser.discard()
-        self._record_connection(conn, reason, data[: self.limits.max_raw_capture])
+        self._rounds.about_connection(conn.parser, reason, data[: self.limits.max_raw_capture])
         self._abandon(conn, reason, now)
-
-    def _record_connection(self, conn: Connection, error: str, raw: bytes = b"") -> None:
-        """A record of something that happened to a connection rather than to one request."""
-        parser = conn.parser
-        self._emit(
-            CaptureRecord(
-                id=self._sink.next_id(),
-                received_at=time.time(),
-                client=parser.client,
-                server=parser.server,
-                error=error,
-                raw_head=raw,
-            )
-        )
 
     def _pump(self, conn: Connection, now: float) -> None:
         """Answer queued events in order until one must wait; parse more while there is room."""
         max_pipelined = self.limits.max_pipelined
         while True:
-            while conn.queue and conn.waiting is None and not conn.closing:
+            while conn.queue and not conn.busy and not conn.closing:
                 if len(conn.out) >= OUT_HIGH_WATER:
                     break
                 event, arrived = conn.queue.popleft()
@@ -348,7 +335,13 @@ class Server(ListenerControl):
     def _send(
         self, conn: Connection, record: CaptureRecord, response: Response, *, keep_alive: bool, arrived: float
     ) -> None:
-        """Queue the answer's bytes and report the record with what was sent."""
+        """Queue the answer's bytes and report the record with what was sent (or perform its fault)."""
+        if response.fault is not None:
+            response = checked(response)  # an unknown fault answers 500
+            if response.fault is not None:
+                now = time.monotonic()
+                self._faults.start(conn, record, response, keep_alive=keep_alive, arrived=arrived, now=now)
+                return
         wire, status, reason, headers = serialise(response, method=record.method, keep_alive=keep_alive)
         self._out.append(conn, wire)
         conn.answered(record, self._budget)
@@ -361,12 +354,12 @@ class Server(ListenerControl):
         if not keep_alive:
             conn.closing = True
         conn.parser.touch(now)
-        self._emit(record.with_response(sent, response.upstream))
+        self._rounds.emit(record.with_response(sent, response.upstream))
 
     def _abandon(self, conn: Connection, reason: str, now: float) -> None:
         """End ``conn`` now: every request on it not yet answered is finished with ``reason``."""
         for record in conn.unanswered(reason, now):
-            self._emit(record)
+            self._rounds.emit(record)
         self._out.close(conn)
 
     # -- output -------------------------------------------------------------------
@@ -379,10 +372,10 @@ class Server(ListenerControl):
             if conn.out:
                 self._out.watch(conn)
                 return
-        if conn.closing and not conn.queue and conn.waiting is None:
+        if conn.closing and not conn.queue and not conn.busy:
             self._out.finish(conn)
             return
-        if (conn.queue or conn.parser.paused) and conn.waiting is None:
+        if (conn.queue or conn.parser.paused) and not conn.busy:
             self._pump(conn, time.monotonic())  # resumed after backpressure
             return
         self._out.watch(conn)
@@ -397,6 +390,8 @@ class Server(ListenerControl):
                     self._out.close(conn)
                 case Due.SEND_STALLED:
                     self._send_timed_out(conn, now)
+                case Due.HANG_OVER:
+                    self._abandon(conn, hang_over(limits.idle_timeout), now)
                 case Due.HANDSHAKE:
                     if self._tls is not None and self._tls.timed_out(conn, now):
                         self._pump(conn, now)
@@ -409,5 +404,5 @@ class Server(ListenerControl):
     def _send_timed_out(self, conn: Connection, now: float) -> None:
         """The client took none of its answers for ``send_timeout``: record it and close."""
         why = stalled_reason(self.limits, len(conn.out))
-        self._record_connection(conn, f"connection closed: {why}")
+        self._rounds.about_connection(conn.parser, f"connection closed: {why}")
         self._abandon(conn, f"not answered: {why}", now)

@@ -6,13 +6,15 @@ on a TLS connection, counted in the memory budget), watch the socket for what
 the connection can use, and close it. After an error answer a connection is
 half-closed and lingers up to :data:`LINGER_SECONDS`, reading and dropping what
 the client still sends, so the answer is not lost to a TCP reset
-(docs/ARCHITECTURE.md, "Limits and deadlines").
+(docs/ARCHITECTURE.md, "Limits and deadlines"); the ``reset`` fault is such a
+reset on purpose (docs/ARCHITECTURE.md, "Answers").
 """
 
 from __future__ import annotations
 
 import selectors
 import socket
+import struct
 import time
 
 from inspector.http.limits import InFlight
@@ -22,6 +24,8 @@ from inspector.server.tls_link import encrypt
 
 #: How long a connection closed after an error keeps draining client bytes.
 LINGER_SECONDS = 1.0
+#: ``SO_LINGER`` on with a timeout of 0: ``close`` sends a TCP reset (RST)
+_RESET_ON_CLOSE = struct.pack("ii", 1, 0)
 
 
 class Output:
@@ -63,8 +67,15 @@ class Output:
         conn.set_mask(self._sel, read | (selectors.EVENT_WRITE if conn.out else 0))
 
     def finish(self, conn: Connection) -> None:
-        """All answered and the connection must end: close it, or after an error
-        half-close it and linger."""
+        """All answered and the connection must end: close it, after an error
+        half-close it and linger, or for the ``reset`` fault abort it."""
+        if conn.reset:
+            try:
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
+            except OSError:  # already reset by the client: closing is all there is to do
+                pass
+            self.close(conn)
+            return
         if not conn.error_close:
             self.close(conn)
             return

@@ -10,8 +10,10 @@ A broken sink is logged and never takes the listener down.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
+from inspector.http.parser import RequestParser
 from inspector.http.record import CaptureRecord
 from inspector.server.connection import Connection
 from inspector.server.sink import CaptureSink
@@ -48,6 +50,19 @@ class Rounds:
         except Exception:  # a broken sink must not take the listener down
             log.exception("recording request %d failed", record.id)
 
+    def about_connection(self, parser: RequestParser, error: str, raw: bytes = b"") -> None:
+        """A record of something that happened to a connection rather than to one request."""
+        self.emit(
+            CaptureRecord(
+                id=self._sink.next_id(),
+                received_at=time.time(),
+                client=parser.client,
+                server=parser.server,
+                error=error,
+                raw_head=raw,
+            )
+        )
+
     def end(self, flush: Callable[[Connection], None]) -> None:
         """Announce requests still in progress, let the sink write the round's
         records, then ``flush`` each touched connection still open (which may
@@ -55,7 +70,7 @@ class Rounds:
         while True:
             dirty, self._dirty = self._dirty, []
             for conn in dirty:
-                if conn.waiting is not None or conn.queue or conn.parser.pending_id is not None:
+                if conn.busy or conn.queue or conn.parser.pending_id is not None:
                     self._announce(conn)
             if self._reported:
                 self._reported = False
