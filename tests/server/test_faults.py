@@ -10,6 +10,7 @@ machine is (load only makes a trickle slower).
 from __future__ import annotations
 
 import http.client
+import json
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import time
 
 import pytest
 
+from inspector.formats import import_har, to_har
 from inspector.http.deferred import Deferred
 from inspector.http.faults import trickle_pace
 from inspector.http.limits import Limits
@@ -327,3 +329,23 @@ def test_nothing_is_held_once_the_connection_is_gone(served: Running, path: str)
             return
         served.thread.join(0.01)
     raise AssertionError(f"{served.server.bytes_in_flight} bytes still held")
+
+
+def test_fault_records_survive_jsonl_and_har(served: Running) -> None:
+    for path in ("/close", "/malformed", "/truncate"):
+        client = served.connect()
+        client.send(get(path))
+        client.wait_closed()
+    records = served.sink.wait(3)
+    again_json = [CaptureRecord.from_json(json.loads(json.dumps(r.to_json()))) for r in records]
+    again_har = import_har(json.loads(json.dumps(to_har(records))))
+
+    def facts(record: CaptureRecord) -> tuple[object, ...]:
+        sent = record.response
+        assert sent is not None
+        return (record.path, sent.fault, sent.status, sent.body, sent.bytes, sent.step, sent.steps)
+
+    expected = [facts(r) for r in records]
+    assert [f[1] for f in expected] == ["close", "malformed", "truncate"]
+    assert [facts(r) for r in again_json] == expected
+    assert [facts(r) for r in again_har] == expected
