@@ -53,6 +53,9 @@ class Deferred:
     def resolve(self, response: Response) -> bool:
         """Hand over the answer. Safe from any thread.
 
+        A ``response`` with ``fault`` set (one of ``FAULTS``) is performed as
+        a rule's fault is, after its ``delay_ms`` (docs/ARCHITECTURE.md, "Answers").
+
         Returns:
             True when it will be sent; False when the request was cancelled
             or the handle was already resolved.

@@ -27,6 +27,7 @@ from inspector.http.parser import Event, RequestParser, RequestReceived, Request
 from inspector.http.record import CaptureRecord
 
 if TYPE_CHECKING:
+    from inspector.server.faults import Performing
     from inspector.server.tls_link import TLSLink
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,14 @@ class Connection:
         "closing",
         "dirty",
         "error_close",
+        "fault",
         "held",
         "linger_until",
         "mask",
         "out",
         "parser",
         "queue",
+        "reset",
         "sniff",
         "sock",
         "stalled_since",
@@ -88,8 +91,12 @@ class Connection:
         self.announced = 0
         #: no more requests: close once the answers are sent
         self.closing = False
-        #: closing after an error answer: half-close and drain first
+        #: closing after an error answer (or a fault's bytes): half-close and drain first
         self.error_close = False
+        #: closing with a TCP reset (the ``reset`` fault)
+        self.reset = False
+        #: a trickle or hang under way: like ``waiting``, it holds up the queue
+        self.fault: Performing | None = None
         self.dirty = False
         self.linger_until: float | None = None
         #: since when answer bytes have waited without the socket taking any
@@ -104,9 +111,15 @@ class Connection:
     def open(self) -> bool:
         return self.sock.fileno() >= 0
 
+    @property
+    def busy(self) -> bool:
+        """Whether the request at the head of the line is still being answered
+        (its answer waits, or a trickle or hang is under way)."""
+        return self.waiting is not None or self.fault is not None
+
     def room(self, max_pipelined: int) -> int:
         """How many more requests may be parsed ahead of the answers."""
-        return max_pipelined - len(self.queue) - (self.waiting is not None)
+        return max_pipelined - len(self.queue) - self.busy
 
     def wants_read(self, max_pipelined: int) -> bool:
         """Whether to read: draining after an error, or with room for more requests."""
@@ -117,8 +130,8 @@ class Connection:
         parser = self.parser
         if parser.closed:
             # Nothing more will be parsed; read only to notice a client that
-            # hangs up while its answer waits.
-            return self.waiting is not None
+            # hangs up while its answer waits (or a fault is under way).
+            return self.busy
         return not parser.paused and self.room(max_pipelined) > 0
 
     def enqueue(self, events: Iterable[Event], now: float, budget: InFlight) -> None:
@@ -139,11 +152,15 @@ class Connection:
     def unanswered(self, reason: str, now: float) -> list[CaptureRecord]:
         """End the connection's requests now: a record of each one not answered.
 
-        The waiting one is cancelled (its owner is told ``reason``); complete
+        A fault under way gives its request with what was sent so far; the
+        waiting one is cancelled (its owner is told ``reason``); complete
         requests get ``error`` = ``reason``; a rejection keeps its own error;
         the parser gives what it still holds.
         """
         records = []
+        if self.fault is not None:
+            records.append(self.fault.finished(now, reason))
+            self.fault = None
         if self.waiting is not None:
             try:
                 self.waiting.deferred.cancel(reason)
@@ -163,6 +180,8 @@ class Connection:
     def unannounced(self) -> list[CaptureRecord]:
         """Requests that wait or are still arriving, not yet announced; marks them announced."""
         records = []
+        if self.fault is not None:
+            records.append(self.fault.record)
         if self.waiting is not None:
             records.append(self.waiting.event.record)
         records.extend(e.record for e, _ in self.queue if isinstance(e, RequestReceived | RequestRejected))

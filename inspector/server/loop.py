@@ -5,12 +5,14 @@ docs/ARCHITECTURE.md, "Threads"). Per connection, events from the sans-IO
 parser wait in a queue and are answered strictly in order (pipelining, RFC 9112
 §9.3.2). An answer that is not ready (a :class:`~inspector.http.deferred.Deferred`,
 or a rule's delay) parks only its own connection (docs/ARCHITECTURE.md,
-"Answers"). One ``send`` per answer. Deadlines are checked by a sweep four times
-a second; after an error answer the connection lingers half-closed up to a
-second, so the answer is not lost to a TCP reset. Every request that reached
-the server goes to the sink's ``finished`` exactly once, answered or not; one
-not finished in the round its head was parsed is announced by ``started``
-first (docs/ARCHITECTURE.md, "The capture path").
+"Answers"). One ``send`` per answer.
+
+This module decides what happens next; its helpers each do one job: reporting
+to the sink in rounds (:mod:`inspector.server.rounds`), sending and closing
+(:mod:`inspector.server.output`), which deadline applies when
+(:mod:`inspector.server.deadlines`), answers that come later
+(:mod:`inspector.server.waiting`), faults (:mod:`inspector.server.faults`),
+HTTPS (:mod:`inspector.server.tls_link`).
 """
 
 from __future__ import annotations
@@ -34,17 +36,17 @@ from inspector.http.record import CaptureRecord, SentResponse
 from inspector.http.response import Responder, Response, default_responder, error_response, serialise
 from inspector.server.accepting import FD_HEADROOM, Acceptor, raise_fd_limit, refuse
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked
+from inspector.server.deadlines import SWEEP_INTERVAL, Due, stalled_reason, what_is_due
+from inspector.server.faults import Faults, checked, hang_over
 from inspector.server.listeners import ListenerControl, Listeners
+from inspector.server.output import Output
+from inspector.server.rounds import Rounds
 from inspector.server.sink import CaptureSink
-from inspector.server.tls_link import ServerContexts, TLSTerminator, encrypt
+from inspector.server.tls_link import ServerContexts, TLSTerminator
 from inspector.server.waiting import Waiting
 
 log = logging.getLogger(__name__)
 
-#: How often idle, head, body, request and send deadlines are checked.
-SWEEP_INTERVAL = 0.25
-#: How long a connection closed after an error keeps draining client bytes.
-LINGER_SECONDS = 1.0
 #: Why a request got no answer.
 STOPPED = "not answered: the listener stopped"
 HUNG_UP = "client closed the connection before the answer"
@@ -87,9 +89,6 @@ class Server(ListenerControl):
         self.limits = limits or Limits()
         raise_fd_limit(self.limits.max_connections + FD_HEADROOM)
         self._sink = sink
-
-        self._reported = False  # the sink heard something since the last round end
-        self._dirty: list[Connection] = []  # connections touched this round
         self._responder = responder
         self._budget = InFlight(self.limits.memory_budget)
         self._sel = selectors.DefaultSelector()
@@ -99,9 +98,12 @@ class Server(ListenerControl):
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
         self._listeners = Listeners(self._sel, self._wake)
         self._conns: dict[int, Connection] = {}
+        self._rounds = Rounds(sink, self._conns)
+        self._out = Output(self._sel, self._budget, self._conns, self._listeners, self.limits.max_pipelined)
         self._waiting = Waiting(self._wake)
+        self._faults = Faults(self._out, self._budget, self._rounds.emit, self.limits.idle_timeout)
         self._stop_requested = False
-        args = (self._budget, self._wake, self._emit, sink.next_id)
+        args = (self._budget, self._wake, self._rounds.emit, sink.next_id)
         self._tls = None if tls is None else TLSTerminator(tls, *args, head_timeout=self.limits.head_timeout)
         if host is not None:
             try:
@@ -136,9 +138,10 @@ class Server(ListenerControl):
         try:
             while not self._stop_requested:
                 now = time.monotonic()
-                due = self._waiting.next_due()
-                resume = self._listeners.paused_until
-                wake_at = min(next_sweep, next_sweep if due is None else due, resume or next_sweep)
+                wake_at = next_sweep
+                for due in (self._waiting.next_due(), self._faults.next_due(), self._listeners.paused_until):
+                    if due is not None and due < wake_at:
+                        wake_at = due
                 for key, mask in self._sel.select(max(0.0, wake_at - now)):
                     self._dispatch(key, mask)
                 now = time.monotonic()
@@ -146,12 +149,14 @@ class Server(ListenerControl):
                     self._listeners.resume(now)
                 self._waiting.fire(now)
                 self._take_resolved(now)
+                for conn in self._faults.fire(now):
+                    self._pump(conn, now)  # a trickle's piece went out, or its last one
                 for conn in self._tls.ready() if self._tls is not None else ():
                     self._pump(conn, now)  # its handshake went on: send what it queued
                 if now >= next_sweep:
                     self._sweep(now)
                     next_sweep = now + SWEEP_INTERVAL
-                self._end_round()
+                self._rounds.end(self._flush)
         finally:
             self.close()
 
@@ -165,7 +170,8 @@ class Server(ListenerControl):
         for conn in list(self._conns.values()):
             self._abandon(conn, STOPPED, now)
         self._waiting.clear()
-        self._end_round()
+        self._faults.clear()
+        self._rounds.end(self._flush)
         self._listeners.close_all()
         if self._tls is not None:
             self._tls.close()
@@ -179,45 +185,6 @@ class Server(ListenerControl):
             self._wake_w.send(b"x")
         except OSError:  # full (the loop wakes anyway) or already closed
             pass
-
-    # -- rounds ---------------------------------------------------------------
-
-    def _end_round(self) -> None:
-        """Announce requests still in progress, let the sink write the round's
-        records, then send the answers."""
-        while True:
-            dirty, self._dirty = self._dirty, []
-            for conn in dirty:
-                if conn.waiting is not None or conn.queue or conn.parser.pending_id is not None:
-                    self._announce(conn)
-            if self._reported:
-                self._reported = False
-                try:
-                    self._sink.end_round()
-                except Exception:  # a broken sink must not take the listener down
-                    log.exception("writing recorded requests failed")
-            if not dirty:
-                return
-            for conn in dirty:
-                conn.dirty = False
-                if self._conns.get(conn.sock.fileno()) is conn:
-                    self._flush(conn)
-
-    def _announce(self, conn: Connection) -> None:
-        """``started`` for each request of ``conn`` that waits or is still arriving."""
-        for record in conn.unannounced():
-            self._reported = True
-            try:
-                self._sink.started(record)
-            except Exception:  # a broken sink must not take the listener down
-                log.exception("announcing request %d failed", record.id)
-
-    def _emit(self, record: CaptureRecord) -> None:
-        self._reported = True
-        try:
-            self._sink.finished(record)
-        except Exception:  # a broken sink must not take the listener down
-            log.exception("recording request %d failed", record.id)
 
     # -- events -----------------------------------------------------------------
 
@@ -256,7 +223,7 @@ class Server(ListenerControl):
         for sock, client, server in acceptor.accept():
             if len(self._conns) >= limit:
                 reason = f"more than {limit} open connections"
-                self._emit(refuse(sock, self._sink.next_id(), client, server, reason))
+                self._rounds.emit(refuse(sock, self._sink.next_id(), client, server, reason))
                 continue
             parser = RequestParser(
                 client=client,
@@ -279,19 +246,19 @@ class Server(ListenerControl):
             return
         if conn.linger_until is not None:
             if not data:
-                self._close(conn)
+                self._out.close(conn)
             return
         now = time.monotonic()
         if self._tls is not None and (data := self._tls.take(conn, data, now)) is None:
             self._pump(conn, now)  # nothing for the parser, but a handshake went on
             return
-        if not data and conn.waiting is not None:
+        if not data and conn.busy:
             self._abandon(conn, HUNG_UP, now)
             return
         if conn.parser.closed:
-            self._watch(conn)  # bytes after the last request are not read as requests
+            self._out.watch(conn)  # bytes after the last request are not read as requests
             return
-        room = self.limits.max_pipelined - len(conn.queue) - (conn.waiting is not None)
+        room = conn.room(self.limits.max_pipelined)
         try:
             events = conn.parser.receive_data(data, now, max(1, room))
         except Exception as exc:  # a parser bug must not take the listener (and every client) down
@@ -305,35 +272,21 @@ class Server(ListenerControl):
         log.exception("parsing bytes from %s failed", conn.parser.client)
         reason = f"not answered: the listener failed on these bytes ({type(exc).__name__}: {exc})"
         conn.parser.discard()
-        self._record_connection(conn, reason, data[: self.limits.max_raw_capture])
+        self._rounds.about_connection(conn.parser, reason, data[: self.limits.max_raw_capture])
         self._abandon(conn, reason, now)
-
-    def _record_connection(self, conn: Connection, error: str, raw: bytes = b"") -> None:
-        """A record of something that happened to a connection rather than to one request."""
-        parser = conn.parser
-        self._emit(
-            CaptureRecord(
-                id=self._sink.next_id(),
-                received_at=time.time(),
-                client=parser.client,
-                server=parser.server,
-                error=error,
-                raw_head=raw,
-            )
-        )
 
     def _pump(self, conn: Connection, now: float) -> None:
         """Answer queued events in order until one must wait; parse more while there is room."""
         max_pipelined = self.limits.max_pipelined
         while True:
-            while conn.queue and conn.waiting is None and not conn.closing:
+            while conn.queue and not conn.busy and not conn.closing:
                 if len(conn.out) >= OUT_HIGH_WATER:
                     break
                 event, arrived = conn.queue.popleft()
                 if isinstance(event, RequestReceived):
                     self._respond(conn, event, arrived, now)
                 elif isinstance(event, SendContinue):
-                    self._append_out(conn, _CONTINUE)
+                    self._out.append(conn, _CONTINUE)
                 elif isinstance(event, RequestRejected):
                     conn.error_close = True
                     conn.queue.clear()
@@ -347,9 +300,7 @@ class Server(ListenerControl):
             if room <= 0:
                 break
             conn.enqueue(conn.parser.resume(now, room), now, self._budget)
-        if not conn.dirty:
-            conn.dirty = True
-            self._dirty.append(conn)
+        self._rounds.touched(conn)
 
     # -- answers ------------------------------------------------------------------
 
@@ -381,18 +332,18 @@ class Server(ListenerControl):
             self._answer(conn, parked.event, response, parked.arrived, now)
             self._pump(conn, now)
 
-    def _append_out(self, conn: Connection, wire: bytes) -> None:
-        if conn.tls is not None:
-            wire = encrypt(conn.tls, wire)
-        conn.out += wire
-        self._budget.held += len(wire)
-
     def _send(
         self, conn: Connection, record: CaptureRecord, response: Response, *, keep_alive: bool, arrived: float
     ) -> None:
-        """Queue the answer's bytes and report the record with what was sent."""
+        """Queue the answer's bytes and report the record with what was sent (or perform its fault)."""
+        if response.fault is not None:
+            response = checked(response)  # an unknown fault answers 500
+            if response.fault is not None:
+                now = time.monotonic()
+                self._faults.start(conn, record, response, keep_alive=keep_alive, arrived=arrived, now=now)
+                return
         wire, status, reason, headers = serialise(response, method=record.method, keep_alive=keep_alive)
-        self._append_out(conn, wire)
+        self._out.append(conn, wire)
         conn.answered(record, self._budget)
         now = time.monotonic()
         sent = SentResponse(
@@ -403,13 +354,13 @@ class Server(ListenerControl):
         if not keep_alive:
             conn.closing = True
         conn.parser.touch(now)
-        self._emit(record.with_response(sent, response.upstream))
+        self._rounds.emit(record.with_response(sent, response.upstream))
 
     def _abandon(self, conn: Connection, reason: str, now: float) -> None:
         """End ``conn`` now: every request on it not yet answered is finished with ``reason``."""
         for record in conn.unanswered(reason, now):
-            self._emit(record)
-        self._close(conn)
+            self._rounds.emit(record)
+        self._out.close(conn)
 
     # -- output -------------------------------------------------------------------
 
@@ -419,76 +370,39 @@ class Server(ListenerControl):
                 self._abandon(conn, HUNG_UP, time.monotonic())
                 return
             if conn.out:
-                self._watch(conn)
+                self._out.watch(conn)
                 return
-        if conn.closing and not conn.queue and conn.waiting is None:
-            self._finish(conn)
+        if conn.closing and not conn.queue and not conn.busy:
+            self._out.finish(conn)
             return
-        if (conn.queue or conn.parser.paused) and conn.waiting is None:
+        if (conn.queue or conn.parser.paused) and not conn.busy:
             self._pump(conn, time.monotonic())  # resumed after backpressure
             return
-        self._watch(conn)
-
-    def _watch(self, conn: Connection) -> None:
-        """Watch for what ``conn`` can use: bytes to read, room to write."""
-        read = selectors.EVENT_READ if conn.wants_read(self.limits.max_pipelined) else 0
-        conn.set_mask(self._sel, read | (selectors.EVENT_WRITE if conn.out else 0))
-
-    def _finish(self, conn: Connection) -> None:
-        """All answered and the connection must end."""
-        if not conn.error_close:
-            self._close(conn)
-            return
-        try:
-            conn.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            self._close(conn)
-            return
-        conn.linger_until = time.monotonic() + LINGER_SECONDS
-        conn.set_mask(self._sel, selectors.EVENT_READ)
-
-    def _close(self, conn: Connection) -> None:
-        fd = conn.sock.fileno()
-        if self._conns.get(fd) is not conn:
-            return
-        del self._conns[fd]
-        conn.set_mask(self._sel, 0)
-        conn.drop_output(self._budget)
-        self._budget.held -= conn.held
-        conn.held = 0
-        conn.parser.discard()
-        conn.sock.close()
-        if self._listeners.paused_until is not None:
-            self._listeners.resume()  # a descriptor is free again
+        self._out.watch(conn)
 
     # -- time -----------------------------------------------------------------
 
     def _sweep(self, now: float) -> None:
         limits = self.limits
         for conn in list(self._conns.values()):
-            if conn.linger_until is not None:
-                if now >= conn.linger_until:
-                    self._close(conn)
-                continue
-            if conn.out:
-                stalled = conn.stalled_since
-                if stalled is not None and now - stalled >= limits.send_timeout:
+            match what_is_due(conn, now, limits):
+                case Due.LINGER_OVER:
+                    self._out.close(conn)
+                case Due.SEND_STALLED:
                     self._send_timed_out(conn, now)
-                continue
-            if conn.queue or conn.waiting is not None or conn.closing:
-                continue  # busy answering: the client is not the one being slow
-            if conn.tls is not None and conn.tls.handshaking:  # the head deadline applies
-                if self._tls is not None and self._tls.timed_out(conn, now):
-                    self._pump(conn, now)
-                continue
-            events = conn.parser.check_timeouts(now)
-            if events:
-                conn.enqueue(events, now, self._budget)
-                self._pump(conn, now)
+                case Due.HANG_OVER:
+                    self._abandon(conn, hang_over(limits.idle_timeout), now)
+                case Due.HANDSHAKE:
+                    if self._tls is not None and self._tls.timed_out(conn, now):
+                        self._pump(conn, now)
+                case Due.PARSER:
+                    events = conn.parser.check_timeouts(now)
+                    if events:
+                        conn.enqueue(events, now, self._budget)
+                        self._pump(conn, now)
 
     def _send_timed_out(self, conn: Connection, now: float) -> None:
         """The client took none of its answers for ``send_timeout``: record it and close."""
-        timeout, unsent = self.limits.send_timeout, len(conn.out)
-        why = f"the client took none of its answers for {timeout:g} s ({unsent} bytes unsent)"
-        self._record_connection(conn, f"connection closed: {why}")
+        why = stalled_reason(self.limits, len(conn.out))
+        self._rounds.about_connection(conn.parser, f"connection closed: {why}")
         self._abandon(conn, f"not answered: {why}", now)

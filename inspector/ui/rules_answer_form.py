@@ -61,7 +61,7 @@ BODY_HINT = (
     "Jinja2 template: {{ request.method }}, {{ request.path }}, {{ request.query.lang }}, "
     "{{ request.params.name }}, {{ request.json }}, {{ now() }}, {{ uuid() }}, {{ counter }}"
 )
-#: what each fault is meant to do (the rules-file format defines them), shown under the picker
+#: what each fault does (the listener performs them: docs/ARCHITECTURE.md, "Answers"), shown under the picker
 FAULT_HINTS = {
     "": "",
     "close": "Closes the connection without answering.",
@@ -71,8 +71,6 @@ FAULT_HINTS = {
     "truncate": "Content-Length promises the whole body; half of it is sent, then the connection closes.",
     "malformed": "Sends the body's bytes as they are instead of an HTTP response.",
 }
-#: said beside every fault: the listener sends the answer as if none were set (so far)
-NOT_PERFORMED = "Not performed by this version's listener yet: it sends the answer as if no fault were set."
 NO_FAULT = "none"
 FILES_FILTER = "All files (*)"
 
@@ -362,7 +360,7 @@ class AnswerForm(QWidget):
     def _update_hints(self) -> None:
         self.status_hint.setText(status_hint(parse_status(self.status_edit.text())))
         fault = self.fault_combo.currentData() or ""
-        self.fault_hint.setText(f"{FAULT_HINTS.get(fault, '')} {NOT_PERFORMED}" if fault else "")
+        self.fault_hint.setText(FAULT_HINTS.get(fault, ""))
         self.fault_hint.setVisible(bool(fault))
         self.rate_spin.setVisible(fault == "trickle")
         in_file = self.file_radio.isChecked()

@@ -5,8 +5,8 @@
 match the edited rule (and if not, which part failed), which rule of the
 edited list would answer it, which answer that rule's next request gets and
 why (mode, counter, state key value), and one rendered answer: status line,
-its fault if it has one (said to be not performed yet: the listener sends the
-answer as it is), headers as they would be sent (Content-Length included) and the body
+its fault if it has one (the listener performs it instead of sending the answer
+plainly), headers as they would be sent (Content-Length included) and the body
 (as text; a binary body, such as a picture from a file, as a hex dump).
 
 The rendered answer is one of two, and its title always says which: what this
@@ -352,8 +352,8 @@ class RulePreview(QWidget):
             self.fault_label.hide()
             return
         self.fault_label.setText(
-            f"Fault “{fault}” is set, but this version's listener does not perform faults yet: "
-            "it sends the answer below as it is."
+            f"Fault “{fault}” is set: the listener performs it on the connection "
+            "instead of sending the answer below plainly."
         )
         self.fault_label.show()
 

@@ -105,20 +105,20 @@ def test_weight_shows_in_random_mode_and_is_saved(qtbot: Any, make_editor: Any, 
     assert document["rules"][0]["responses"][0]["weight"] == 3
 
 
-def test_the_fault_picker_says_faults_are_not_performed_yet(qtbot: Any, make_editor: Any) -> None:
-    """Faults are in the rules-file format, but the listener sends the answer as it is: the
-    editor keeps a file's fault and says so wherever it shows one."""
+def test_the_fault_picker_says_what_each_fault_does(qtbot: Any, make_editor: Any) -> None:
+    """The editor keeps a fault and its rate, says what the fault does under the picker, and the
+    preview says the listener performs it (it no longer says faults are not performed)."""
     editor = make_editor(Rule(name="slow", path="/pay", body="x" * 2048))
     form = editor.form.answer_form
     assert not form.rate_spin.isVisibleTo(editor) and not form.fault_hint.isVisibleTo(editor)
     form.fault_combo.setCurrentIndex(form.fault_combo.findData("trickle"))
     assert form.rate_spin.isVisibleTo(editor)
     form.rate_spin.setValue(512)
-    assert "slowly" in form.fault_hint.text() and "Not performed" in form.fault_hint.text()
+    assert "slowly" in form.fault_hint.text() and "Not performed" not in form.fault_hint.text()
     answer = editor.rules()[0].answers[0]
     assert (answer.fault, answer.bytes_per_s) == ("trickle", 512)
     qtbot.waitUntil(lambda: "Fault “trickle” is set" in editor.preview.fault_label.text())
-    assert "sends the answer below as it is" in editor.preview.fault_label.text()
+    assert "the listener performs it" in editor.preview.fault_label.text()
     assert editor.preview.body_view.toPlainText() == "x" * 2048
     form.fault_combo.setCurrentIndex(form.fault_combo.findData("reset"))
     assert rows(editor)[0].startswith("1. 200 · xxx") and rows(editor)[0].endswith("… · reset")
