@@ -211,7 +211,7 @@ def status_text(row: RowData) -> str:
     """What the Status column shows: the status sent, and the error if any; the
     step of an answer list and a fault after it (``503 · step 1/3``)."""
     code = status_of(row)
-    status = "" if code is None else str(code)
+    status = "" if not code else str(code)  # 0: a fault sent no status line (the answer names it)
     answer = answer_text(row)
     label = ANSWER_SEPARATOR.join(part for part in (status, answer) if part)
     error = error_of(row)

@@ -28,10 +28,21 @@ TALLY_KINDS: Final = 1000
 SUMMARY_KINDS: Final = 5
 
 
+def outcome(record: CaptureRecord) -> str:
+    """What the client got: ``201``, ``-`` when nothing was sent, the fault
+    performed (``reset``; ``200 trickle`` when a status line went out)."""
+    response = record.response
+    if response is None:
+        return "-"
+    if response.fault is None:
+        return str(response.status)
+    return response.fault if response.status == 0 else f"{response.status} {response.fault}"
+
+
 def exchange(record: CaptureRecord) -> str:
     """``POST /hook?x=1 -> 201``, with the error of a rejected request or a
     failed rule; escaped, the target elided beyond :data:`TARGET_LIMIT`."""
-    status = record.response.status if record.response else "-"
+    status = outcome(record)
     what = f"{visible(record.method, TARGET_LIMIT)} {visible(record.target, TARGET_LIMIT)}".strip()
     error = record.error or (record.response.error if record.response else None)
     line = f"{what or '(no request line)'} -> {status}"
@@ -64,7 +75,7 @@ def arrivals(records: Sequence[CaptureRecord], *, limit: int = 20, earlier: int 
 
 
 def _kind(record: CaptureRecord) -> str:
-    status = record.response.status if record.response else "-"
+    status = outcome(record)
     what = f"{visible(record.method, TARGET_LIMIT)} {visible(record.path, TARGET_LIMIT)}".strip()
     return f"{what or '(no request line)'} -> {status}"
 

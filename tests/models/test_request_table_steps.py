@@ -37,6 +37,8 @@ def status(model: RequestTableModel, row: int) -> str:
         (sent(200, step=1, steps=None), None, "200 · step 1"),
         (sent(200, step=3, steps=3, fault="trickle"), None, "200 · trickle · step 3/3"),
         (sent(200, fault="reset"), None, "200 · reset"),
+        (sent(0, step=2, steps=3, fault="reset"), None, "reset · step 2/3"),
+        (sent(0, fault="close", error="not answered"), None, "close · not answered"),
         (sent(200), None, "200"),
         (sent(500, step=1, steps=2, error="pay: body: boom"), None, "500 · step 1/2 pay: body: boom"),
         (sent(400, step=1, steps=2), "400 invalid header", "step 1/2 · 400 invalid header"),

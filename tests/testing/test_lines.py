@@ -25,6 +25,15 @@ def test_errors_and_failed_rules_are_named() -> None:
     assert exchange(unanswered).endswith("-> - (the client closed the connection)")
 
 
+def test_faults_are_named_in_place_of_a_status() -> None:
+    assert exchange(make_record(response=SentResponse(status=0, fault="reset"))).endswith("-> reset")
+    trickled = make_record(response=SentResponse(status=200, fault="trickle"))
+    assert exchange(trickled).endswith("-> 200 trickle")
+    tally = Tally()
+    tally.add(make_record(response=SentResponse(status=0, fault="close")))
+    assert tally.summary() == "GET /index.html -> close"
+
+
 def test_hostile_text_is_escaped_and_long_targets_elided() -> None:
     record = make_record(target="/\u202e\x1b[2J" + "a" * 500, method="G\u200bET", client="1.2.3.4:5\n")
     line = request_line(record)
