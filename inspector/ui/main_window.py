@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         capture.error.connect(self.error_banner.show_message)
         capture.stopped.connect(bar.show_idle)
         self.listeners.start_requested.connect(capture.open)
+        self.listeners.start_requested.connect(self.table.show_listeners)
         self.listeners.stop_requested.connect(capture.close)
         capture.state_changed.connect(self.listeners.show_state)
         # the capture path (the recorder writes the history): records to the table
