@@ -187,6 +187,11 @@ class Matcher:
         self.problem: Problem | None = None
         self._path: PathMatcher | None = None
         self._conditions: tuple[CompiledCondition, ...] = ()
+        for index, listener in enumerate(rule.listeners):
+            if listener_key(listener) is None:
+                message = f"{listener[:80]!r} is not a listener (e.g. 127.0.0.1:8090, [::1]:8091 or 8091)"
+                self.problem = Problem(field="listeners", index=index, message=message)
+                return
         try:
             self._path = compile_path(rule.path)
         except PatternError as exc:
@@ -228,6 +233,8 @@ class Matcher:
         if self.problem is not None:
             problem = self.problem
             where = f"path {rule.path!r}" if problem.index is None else f"condition {problem.index + 1}"
+            if problem.field == "listeners":
+                where = "listeners"
             return MatchResult(False, "invalid", message=f"{where}: {problem.message}")
         if not rule.enabled:
             return MatchResult(False, "disabled", message="the rule is disabled")
