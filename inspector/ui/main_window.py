@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.feed = LiveFeed(self.model, self)
         self.history = HistoryController(recorder, self.model, self, owns_recorder=owns_recorder)
         self.listener_bar = ListenerBar(self)
-        self.listeners = ListenersPanel(self)
+        self.listeners = ListenersPanel(self, https=lambda: self.capture.tls is not None)
         self.exposure_banner = ExposureBanner(self)
         self.error_banner = Banner(BannerKind.ERROR, closable=True, parent=self)
         self.filter_bar = FilterBar(self.proxy, self.feed, self)
