@@ -5,12 +5,13 @@ The filter box takes free text and terms, in any order, separated by spaces::
     status:404   status:4xx   status:500-599   status:404,500
     method:POST  method:get,put
     header:x-sig   header:content-type=json   (header:NAME:VALUE too)
+    listener:8091   listener:[::1]   listener:127.0.0.1:8090   (the listener that took it)
     /api/orders  (free text: method, target, query, headers, trailers, error, body)
 
 A term is ``field:value`` with a field this module knows and a value it can
 read; anything else, ``foo:bar`` or ``status:abc`` included, is free text, so
 typing never fails. Terms of one kind are alternatives (``status:404
-status:500``), header terms must all hold, and every kind must hold, with the
+status:500``, ``listener:8090,8091``), header terms must all hold, and every kind must hold, with the
 free text, and with the quick filters (:class:`Quick`: errors, 2xx to 5xx,
 pending; alternatives among themselves) chosen beside the box.
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Final
 
+from inspector.addresses import normalise_address
 from inspector.http.record import CaptureRecord, Pairs
 
 #: bytes of each body the free text looks at
@@ -71,6 +73,7 @@ class Field(Enum):
     HEADERS = "headers"
     BODY = "body"
     STATUS = "status"
+    LISTENER = "listener"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,8 @@ class FilterQuery:
         headers: ``(name, value)`` casefolded; each must be present (a field with
             that name whose value contains ``value``, when given).
         quick: the quick filters chosen, any of which keeps a request.
+        listeners: casefolded listener names, hosts or ports (``127.0.0.1:8090``,
+            ``::1``, ``8091``), any of which keeps a request taken by a matching listener.
     """
 
     text: str = ""
@@ -91,6 +96,7 @@ class FilterQuery:
     methods: frozenset[str] = field(default_factory=frozenset)
     headers: tuple[tuple[str, str | None], ...] = ()
     quick: frozenset[Quick] = field(default_factory=frozenset)
+    listeners: tuple[str, ...] = ()
 
     @property
     def needle(self) -> str:
@@ -99,7 +105,7 @@ class FilterQuery:
 
     @property
     def has_terms(self) -> bool:
-        return bool(self.statuses or self.methods or self.headers or self.quick)
+        return bool(self.statuses or self.methods or self.headers or self.quick or self.listeners)
 
     def is_empty(self) -> bool:
         return not self.text and not self.has_terms
@@ -141,6 +147,11 @@ def _header_term(value: str) -> tuple[str, str | None] | None:
     return name.casefold(), (wanted.casefold() if wanted else None)
 
 
+def _listener_term(value: str) -> tuple[str, ...] | None:
+    parts = tuple(part.casefold() for part in value.split(","))
+    return parts if all(parts) else None
+
+
 def parse_filter(text: str, quick: Iterable[Quick] = ()) -> FilterQuery:
     """Read the filter box (see the module docstring); never fails."""
     text = text[:MAX_FILTER_TEXT]
@@ -148,6 +159,7 @@ def parse_filter(text: str, quick: Iterable[Quick] = ()) -> FilterQuery:
     statuses: list[tuple[int, int]] = []
     methods: set[str] = set()
     headers: list[tuple[str, str | None]] = []
+    listeners: list[str] = []
     for word in _WORD.findall(text):
         name, colon, value = word.partition(":")
         kind = name.lower() if colon and value else ""
@@ -157,15 +169,18 @@ def parse_filter(text: str, quick: Iterable[Quick] = ()) -> FilterQuery:
             methods |= names
         elif kind == "header" and (header := _header_term(value)) is not None:
             headers.append(header)
+        elif kind == "listener" and (wanted := _listener_term(value)) is not None:
+            listeners.extend(wanted)
         else:
             free.append(word)
-    has_terms = statuses or methods or headers
+    has_terms = statuses or methods or headers or listeners
     return FilterQuery(
         text=" ".join(free) if has_terms else text.strip(),
         statuses=tuple(statuses),
         methods=frozenset(methods),
         headers=tuple(headers),
         quick=frozenset(quick),
+        listeners=tuple(listeners),
     )
 
 
@@ -262,11 +277,28 @@ def record_text_fields(needle: str, record: CaptureRecord, *, every: bool = Fals
     )
 
 
+def listener_matches(wanted: Iterable[str], server: str) -> bool:
+    """Whether a request taken by the listener ``server`` (``127.0.0.1:8090``,
+    ``[::1]:8091``) is one of ``wanted`` (casefolded): its whole name, its host
+    (with or without brackets) or its port (``8091`` or ``:8091``)."""
+    host, _, port = server.casefold().rpartition(":")
+    forms = {server.casefold(), host, normalise_address(host), port, f":{port}"} - {"", ":"}
+    return any(name in forms for name in wanted)
+
+
 def terms_hold(
-    query: FilterQuery, *, method: str, status: int | None, error: str | None, headers: Pairs
+    query: FilterQuery,
+    *,
+    method: str,
+    status: int | None,
+    error: str | None,
+    headers: Pairs,
+    server: str = "",
 ) -> bool:
     """Whether the terms and quick filters of ``query`` keep a request with these fields."""
     if query.methods and method.upper() not in query.methods:
+        return False
+    if query.listeners and not listener_matches(query.listeners, server):
         return False
     if query.statuses and not _in_ranges(status, query.statuses):
         return False
@@ -276,7 +308,12 @@ def terms_hold(
 def accepts(query: FilterQuery, record: CaptureRecord) -> bool:
     """Whether ``query`` keeps ``record``."""
     if query.has_terms and not terms_hold(
-        query, method=record.method, status=status_of(record), error=error_of(record), headers=record.headers
+        query,
+        method=record.method,
+        status=status_of(record),
+        error=error_of(record),
+        headers=record.headers,
+        server=record.server,
     ):
         return False
     return not query.text or bool(record_text_fields(query.needle, record))
@@ -304,6 +341,8 @@ def reasons(
         found.add(Field.STATUS)
     if query.headers:
         found.add(Field.HEADERS)
+    if query.listeners:
+        found.add(Field.LISTENER)
     if query.text:
         held = text_fields(
             query.needle,

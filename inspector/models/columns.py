@@ -15,7 +15,7 @@ from typing import Final
 from PySide6.QtCore import Qt
 
 from inspector.http.record import CaptureRecord, Pairs, TLSFacts, iso_utc
-from inspector.models.history_source import RowData, SortKey, StoredRow
+from inspector.models.history_source import RowData, SortKey
 from inspector.replay import replay_of
 from inspector.text import human_size, tooltip, tooltip_lines, visible
 
@@ -31,6 +31,8 @@ class Column(IntEnum):
     BODY_SIZE = 7
     STATUS = 8
     DURATION = 9
+    #: last in the model (so older saved header states keep their columns); shown after Client
+    LISTENER = 10
 
 
 class Role(IntEnum):
@@ -55,6 +57,7 @@ HEADERS: Final[dict[Column, str]] = {
     Column.BODY_SIZE: "Body",
     Column.STATUS: "Status",
     Column.DURATION: "Duration",
+    Column.LISTENER: "Listener",
 }
 
 #: what a column header's tooltip says, where its title is not enough
@@ -67,6 +70,7 @@ HEADER_TIPS: Final[dict[Column, str]] = {
         "(step 2/3); ↗ marks a forwarded request, with the upstream call's time; "
         "\"paused\": a request held for you to answer (the bar above the table)"
     ),
+    Column.LISTENER: "The listener (address:port) that took the request",
 }
 
 #: the roles the table model answers (others get None at once)
@@ -109,6 +113,7 @@ SORT_FIELDS: Final[dict[int, str]] = {
     Column.BODY_SIZE: "body_size",
     Column.STATUS: "status",
     Column.DURATION: "duration_ms",
+    Column.LISTENER: "server",
 }
 #: the key of a history row the store no longer has (same type as the others)
 MISSING_KEY: Final[dict[int, SortKey]] = {
@@ -122,6 +127,7 @@ MISSING_KEY: Final[dict[int, SortKey]] = {
     Column.BODY_SIZE: 0,
     Column.STATUS: -1,
     Column.DURATION: -1.0,
+    Column.LISTENER: "",
 }
 #: columns whose newest rows are the last (ascending) or first (descending)
 ARRIVAL_ORDERED: Final = frozenset({Column.ID, Column.TIME})
@@ -167,9 +173,9 @@ def header_count_of(row: RowData) -> int:
     return len(row.headers) if isinstance(row, CaptureRecord) else row.header_count
 
 
-def headers_of(row: RowData) -> Pairs | None:
-    """The row's header fields, or None for a stored summary that has none."""
-    return row.headers if isinstance(row, CaptureRecord | StoredRow) else None
+def headers_of(row: RowData) -> Pairs:
+    """The row's header fields (a live record's or a stored summary's)."""
+    return row.headers
 
 
 def headers_line(headers: Pairs, limit: int | None) -> str:
@@ -190,9 +196,8 @@ def headers_line(headers: Pairs, limit: int | None) -> str:
 
 
 def replayed_from(row: RowData) -> int | None:
-    """The request this one says it replays (its replay header), if any. A stored
-    summary carries no headers: None for it."""
-    return replay_of(row.headers) if isinstance(row, CaptureRecord) else None
+    """The request this one says it replays (its replay header), if any."""
+    return replay_of(row.headers)
 
 
 def answer_text(row: RowData) -> str:
@@ -290,6 +295,8 @@ def cell_value(row: RowData, column: int) -> SortKey:
             return row.received_at
         case Column.CLIENT:
             return row.client
+        case Column.LISTENER:
+            return row.server
         case Column.METHOD:
             return row.method
         case Column.PATH:
@@ -317,10 +324,7 @@ def display(row: RowData, column: int, limit: int | None) -> str:
         case Column.TIME:
             return local_time(row.received_at)
         case Column.HEADERS:
-            headers = headers_of(row)
-            if headers is None:
-                return f"{header_count_of(row)} headers"
-            return headers_line(headers, limit)
+            return headers_line(headers_of(row), limit)
         case Column.BODY_SIZE:
             text = human_size(row.body_size)
             truncated = isinstance(row, CaptureRecord) and row.body_truncated
@@ -353,8 +357,8 @@ def tooltip_of(row: RowData, column: int) -> str | None:
         case Column.HEADERS:
             count = header_count_of(row)
             title = f"{count} header field{'s' if count != 1 else ''}"
-            return tooltip_lines((title, *(f"{n}: {v}" for n, v in headers_of(row) or ())))
-        case Column.METHOD | Column.CLIENT:
+            return tooltip_lines((title, *(f"{n}: {v}" for n, v in headers_of(row))))
+        case Column.METHOD | Column.CLIENT | Column.LISTENER:
             return tooltip(str(cell_value(row, column)))
         case Column.BODY_SIZE if isinstance(row, CaptureRecord) and row.body_truncated:
             return tooltip("The body exceeded the capture limit and was cut off.")

@@ -30,7 +30,6 @@ from inspector.models.history_source import (
     RowData,
     SearchFields,
     SortKey,
-    StoredRow,
     Summary,
 )
 from inspector.models.history_terms import term_ids
@@ -142,17 +141,9 @@ class HistoryRows:
             # by id range (the primary key): right where the ids have gaps (pinned
             # rows the store does not have, rows pruned meanwhile)
             found = {summary.id: summary for summary in self.source.summaries_between(first, last)}
-            headers = {
-                fields[0]: tuple((name, value) for name, value in fields[5])
-                for fields in self.source.search_fields(first, last, 0)
-            }
         except Exception:  # the store failed (closed, I/O): empty rows, not a traceback
             return [None] * len(wanted)
-        rows: list[Summary | None] = []
-        for record_id in wanted:
-            summary = found.get(record_id)
-            rows.append(None if summary is None else StoredRow.of(summary, headers.get(record_id, ())))
-        return rows
+        return [found.get(record_id) for record_id in wanted]
 
     def search(self, text: str) -> set[int] | None:
         """Ids of stored rows containing ``text`` (the store searches, as typed

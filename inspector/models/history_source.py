@@ -10,7 +10,6 @@ model. Typing it here keeps ``models`` from importing the store layer
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from inspector.http.record import CaptureRecord, Pairs
@@ -27,7 +26,7 @@ SearchFields = tuple[int, str, str, str, PairLists, PairLists, PairLists, str | 
 
 
 class Summary(Protocol):
-    """A stored row without bodies (``inspector.store.Summary``)."""
+    """A stored row without bodies, with its header fields (``inspector.store.Summary``)."""
 
     @property
     def id(self) -> int: ...
@@ -36,6 +35,8 @@ class Summary(Protocol):
     @property
     def client(self) -> str: ...
     @property
+    def server(self) -> str: ...
+    @property
     def method(self) -> str: ...
     @property
     def target(self) -> str: ...
@@ -43,6 +44,8 @@ class Summary(Protocol):
     def path(self) -> str: ...
     @property
     def query(self) -> Pairs: ...
+    @property
+    def headers(self) -> Pairs: ...
     @property
     def header_count(self) -> int: ...
     @property
@@ -53,45 +56,6 @@ class Summary(Protocol):
     def duration_ms(self) -> float | None: ...
     @property
     def error(self) -> str | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRow:
-    """A stored summary with the request's header fields, which the table's
-    Headers column shows. (Built from two reads while the store's summary has
-    no headers; the store giving ``Summary.headers`` makes it one read.)"""
-
-    id: int
-    received_at: float
-    client: str
-    method: str
-    target: str
-    path: str
-    query: Pairs
-    header_count: int
-    body_size: int
-    status: int | None
-    duration_ms: float | None
-    error: str | None
-    headers: Pairs
-
-    @classmethod
-    def of(cls, summary: Summary, headers: Pairs) -> StoredRow:
-        return cls(
-            id=summary.id,
-            received_at=summary.received_at,
-            client=summary.client,
-            method=summary.method,
-            target=summary.target,
-            path=summary.path,
-            query=summary.query,
-            header_count=summary.header_count,
-            body_size=summary.body_size,
-            status=summary.status,
-            duration_ms=summary.duration_ms,
-            error=summary.error,
-            headers=headers,
-        )
 
 
 #: what a row is built from: a full record (live rows) or a stored summary (history)

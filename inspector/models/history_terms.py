@@ -5,6 +5,7 @@ The request table matches a live record's terms itself
 once per change of the filter, with the reads :class:`HistorySource` has:
 
 - methods: one query for every row's method (``sort_keys("method")``);
+- listeners: one query for every row's listener (``sort_keys("server")``);
 - statuses and the quick filters: one query for every row's status
   (``sort_keys("status")``), and the summaries' errors when errors or pending
   are asked for;
@@ -21,7 +22,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from inspector.filter_query import FilterQuery, Quick, headers_match, quick_matches
+from inspector.filter_query import (
+    FilterQuery,
+    Quick,
+    headers_match,
+    listener_matches,
+    quick_matches,
+)
 from inspector.models.history_source import HistorySource
 
 #: candidate ids this far apart or closer are read with one query
@@ -46,6 +53,10 @@ def term_ids(source: HistorySource, query: FilterQuery, first_id: int, last_id: 
     if query.methods:
         methods = source.sort_keys("method")
         keep = {i for i, method in methods.items() if str(method).upper() in query.methods}
+    if query.listeners:
+        servers = source.sort_keys("server")
+        found_servers = {i for i, server in servers.items() if listener_matches(query.listeners, str(server))}
+        keep = found_servers if keep is None else keep & found_servers
     if query.statuses or query.quick:
         statuses = source.sort_keys("status")  # -1: nothing was sent
         errors: dict[int, str | None] = {}

@@ -253,7 +253,7 @@ DEFAULT_RULESET = RuleSet(rules=DEFAULT_RULES)
 
 
 def _preflight_matches(compiled: CompiledRule, record: CaptureRecord) -> bool:
-    if compiled.matcher.problem is not None:
+    if compiled.matcher.problem is not None or not compiled.matcher.listener_ok(record.server):
         return False
     requested = record.header("access-control-request-method") or ""
     if not (compiled.matcher.method_ok(requested) or compiled.matcher.method_ok("OPTIONS")):

@@ -15,6 +15,10 @@ are returned as matched, not decoded.
 
 Conditions: header names are case-insensitive, query names exact; a
 multi-valued header or query name passes when any of its values passes.
+
+Listeners: a rule naming listeners answers only requests whose record's
+``server`` is one of them (``127.0.0.1:8090``), or whose port one of them
+names alone (``8091``); a rule naming none answers every listener.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from urllib.parse import unquote
 from inspector.http.record import CaptureRecord
 from inspector.responses.context import RequestView
 from inspector.responses.glob import PathMatcher, compile_glob
-from inspector.responses.model import OPS, SOURCES, Condition, Problem, Rule
+from inspector.responses.model import OPS, SOURCES, Condition, Problem, Rule, listener_key
 from inspector.responses.regex import LinearRegex, PatternError
 
 #: characters of a value quoted in a "why not" message
@@ -150,8 +154,8 @@ class MatchResult:
 
     Attributes:
         matched: the rule would answer this request.
-        failed: None, or ``"disabled"``, ``"method"``, ``"path"``, ``"condition"``
-            or ``"invalid"`` (the rule's path or a condition does not compile).
+        failed: None, or ``"disabled"``, ``"listener"``, ``"method"``, ``"path"``,
+            ``"condition"`` or ``"invalid"`` (the rule's path or a condition does not compile).
         condition: 0-based index of the failing condition when failed == "condition".
         message: one line for the editor, e.g. ``condition 2 (query lang equals
             'fr'): value is 'en'``.
@@ -173,15 +177,21 @@ class Matcher:
             rule then matches nothing).
     """
 
-    __slots__ = ("_conditions", "_is_regex", "_methods", "_path", "problem", "rule")
+    __slots__ = ("_conditions", "_is_regex", "_listeners", "_methods", "_path", "problem", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self._methods = frozenset(m.upper() for m in rule.methods)
+        self._listeners = frozenset(key for key in map(listener_key, rule.listeners) if key)
         self._is_regex = rule.path.startswith("^")
         self.problem: Problem | None = None
         self._path: PathMatcher | None = None
         self._conditions: tuple[CompiledCondition, ...] = ()
+        for index, listener in enumerate(rule.listeners):
+            if listener_key(listener) is None:
+                message = f"{listener[:80]!r} is not a listener (e.g. 127.0.0.1:8090, [::1]:8091 or 8091)"
+                self.problem = Problem(field="listeners", index=index, message=message)
+                return
         try:
             self._path = compile_path(rule.path)
         except PatternError as exc:
@@ -195,6 +205,12 @@ class Matcher:
                 self.problem = Problem(field="conditions", index=index, message=str(exc))
                 return
         self._conditions = tuple(compiled)
+
+    def listener_ok(self, server: str) -> bool:
+        """Whether the rule answers requests taken by the listener ``server``."""
+        if not self._listeners:
+            return True
+        return server in self._listeners or server.rpartition(":")[2] in self._listeners
 
     def method_ok(self, method: str) -> bool:
         return not self._methods or method.upper() in self._methods
@@ -217,9 +233,15 @@ class Matcher:
         if self.problem is not None:
             problem = self.problem
             where = f"path {rule.path!r}" if problem.index is None else f"condition {problem.index + 1}"
+            if problem.field == "listeners":
+                where = "listeners"
             return MatchResult(False, "invalid", message=f"{where}: {problem.message}")
         if not rule.enabled:
             return MatchResult(False, "disabled", message="the rule is disabled")
+        if not self.listener_ok(record.server):
+            allowed = ", ".join(rule.listeners)
+            taken = record.server or "no listener"
+            return MatchResult(False, "listener", message=f"listener {taken} is not one of {allowed}")
         if check_method and not self.method_ok(record.method):
             allowed = ", ".join(rule.methods)
             return MatchResult(
@@ -249,7 +271,7 @@ class Matcher:
         """The captures when the rule answers ``record``, else None (fast path)."""
         if self.problem is not None or not self.rule.enabled:
             return None
-        if not self.method_ok(record.method):
+        if not self.listener_ok(record.server) or not self.method_ok(record.method):
             return None
         params = self.match_path(record.path)
         if params is None or not self._conditions:

@@ -31,6 +31,24 @@ OPS = ("equals", "contains", "regex", "present", "absent")
 MODES = ("sequence", "cycle", "random")
 
 
+def listener_key(text: str) -> str | None:
+    """A rule's listener as the record's ``server`` writes it (``127.0.0.1:8090``,
+    ``[::1]:8091``), or a port alone (``8091``); None when ``text`` is neither."""
+    text = text.strip()
+    host, colon, port = text.rpartition(":")
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) <= 65535):
+        return None
+    if not colon:
+        return str(int(port))
+    bracketed = host.startswith("[") and host.endswith("]")
+    host = host[1:-1].lower() if bracketed else host.lower()
+    if not host or "[" in host or "]" in host or (":" in host) != bracketed:
+        return None  # IPv6 goes in brackets, and only IPv6
+    if any(c.isspace() for c in host):
+        return None
+    return f"[{host}]:{int(port)}" if bracketed else f"{host}:{int(port)}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Condition:
     """One test a request must pass for its rule to match.
@@ -100,6 +118,9 @@ class Rule:
             captures a segment) or, when it starts with ``^``, a regular expression
             (RE2 syntax, anchored at the start).
         conditions: all must hold.
+        listeners: the listeners whose requests the rule answers, as the
+            Listener column names them (``127.0.0.1:8090``, ``[::1]:8091``) or a
+            port alone (``8091``: that port on any address); empty = every listener.
         cors: answer CORS preflights for this path and add Access-Control-Allow-Origin.
         status, headers, body, body_file, delay_ms, fault, bytes_per_s: the
             rule's one answer (see :class:`Answer`), unused when ``responses`` is set.
@@ -121,6 +142,7 @@ class Rule:
     methods: tuple[str, ...] = ()
     path: str = "**"
     conditions: tuple[Condition, ...] = ()
+    listeners: tuple[str, ...] = ()
     status: int | str = 200
     headers: tuple[tuple[str, str], ...] = ()
     body: str = ""
@@ -203,13 +225,13 @@ class Problem:
     places back out of text.
 
     Attributes:
-        field: the rule's key: ``name``, ``methods``, ``path``, ``conditions``,
+        field: the rule's key: ``name``, ``methods``, ``path``, ``conditions``, ``listeners``,
             ``mode``, ``state_key``, ``responses`` (the list itself), or an
             answer's key (``status``, ``headers``, ``body``, ``body_file``,
             ``delay_ms``, ``fault``, ``bytes_per_s``, ``weight``); ``""`` for the
             whole document (a rules file that cannot be read).
         message: one line.
-        index: the 0-based item of ``methods``, ``conditions`` or ``headers``.
+        index: the 0-based item of ``methods``, ``conditions``, ``listeners`` or ``headers``.
         line: the 1-based line within a template.
         rule: the 0-based position of the rule in its list, when known.
         answer: the 0-based answer of ``responses`` the key belongs to (None: the

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.http.response import FAULTS, is_token
-from inspector.responses.model import MODES, OPS, SOURCES, Answer, Condition, Problem, Rule
+from inspector.responses.model import (
+    MODES,
+    OPS,
+    SOURCES,
+    Answer,
+    Condition,
+    Problem,
+    Rule,
+    listener_key,
+)
 from inspector.upstream.target import TargetError, UpstreamTarget, parse_target
 
 #: the keys of one answer, and those a rule may hold as its own single answer
@@ -25,8 +34,8 @@ _ANSWER_KEYS = (
 )  # fmt: skip
 _OWN_ANSWER_KEYS = _ANSWER_KEYS[:-1]
 _RULE_KEYS = (
-    "name", "enabled", "methods", "path", "conditions", "cors", "responses", "mode",
-    "state_key", "pause", "forward", *_OWN_ANSWER_KEYS,
+    "name", "enabled", "methods", "path", "conditions", "listeners", "cors", "responses",
+    "mode", "state_key", "pause", "forward", *_OWN_ANSWER_KEYS,
 )  # fmt: skip
 
 
@@ -193,6 +202,14 @@ def rule_from_json(obj: Any, index: int, at: At) -> Rule:
             raise Invalid(at.key("methods").item(i), f"{method!r} is not a method name")
     conditions = obj.get("conditions") or []
     expect(conditions, list, at.key("conditions"), "a list")
+    listeners = obj.get("listeners") or []
+    expect(listeners, list, at.key("listeners"), 'a list of listeners ("127.0.0.1:8090")')
+    for i, listener in enumerate(listeners):
+        if not isinstance(listener, str) or listener_key(listener) is None:
+            raise Invalid(
+                at.key("listeners").item(i),
+                f"{str(listener)[:80]!r} is not a listener (e.g. 127.0.0.1:8090, [::1]:8091 or 8091)",
+            )
     mode = expect(obj.get("mode", MODES[0]), str, at.key("mode"), "a string")
     if mode not in MODES:
         raise Invalid(at.key("mode"), f"{mode!r} is not one of {', '.join(MODES)}")
@@ -211,6 +228,7 @@ def rule_from_json(obj: Any, index: int, at: At) -> Rule:
         conditions=tuple(
             _condition_from_json(c, at.key("conditions").item(i)) for i, c in enumerate(conditions)
         ),
+        listeners=tuple(listeners),
         cors=expect(obj.get("cors", False), bool, at.key("cors"), "true or false"),
         mode=mode,
         state_key=expect(obj.get("state_key", ""), str, at.key("state_key"), "a template string"),
@@ -256,6 +274,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
             for c in rule.conditions
         ],
     }
+    if rule.listeners:
+        obj["listeners"] = list(rule.listeners)
     if rule.listed:
         obj["mode"] = rule.mode
         if rule.state_key:

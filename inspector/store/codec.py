@@ -44,8 +44,8 @@ SELECT_RECORD: Final = (
     "FROM requests r JOIN payloads p ON p.id = r.id"
 )
 SELECT_SUMMARY: Final = (
-    "SELECT id, received_at, client, method, target, path, query, header_count, body_size, "
-    "status, duration_ms, error FROM requests"
+    "SELECT id, received_at, client, server, method, target, path, query, headers, "
+    "header_count, body_size, status, duration_ms, error FROM requests"
 )
 
 #: name/value pairs as lists (what :meth:`CaptureStore.search_fields` yields)
@@ -56,15 +56,19 @@ Rows = tuple[tuple[Any, ...], tuple[Any, ...]]
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What one row of the request table needs; no bodies."""
+    """What one row of the request table needs: no bodies, but the header
+    fields (the table's Headers column shows them)."""
 
     id: int
     received_at: float
     client: str
+    #: the listener that took the request (``127.0.0.1:8090``)
+    server: str
     method: str
     target: str
     path: str
     query: Pairs
+    headers: Pairs
     header_count: int
     body_size: int
     #: status of the response sent; None when nothing was sent
@@ -246,15 +250,20 @@ def record_from_row(row: Sequence[Any]) -> CaptureRecord:
 
 def summary_from_row(row: Sequence[Any]) -> Summary:
     """A table row from a row of :data:`SELECT_SUMMARY`."""
-    id_, received_at, client, method, target, path, query, hcount, bsize, status, dur, err = row
+    (
+        id_, received_at, client, server, method, target, path, query, headers, hcount, bsize,
+        status, dur, err,
+    ) = row  # fmt: skip
     return Summary(
         id=id_,
         received_at=received_at,
         client=string(client),
+        server=string(server),
         method=string(method),
         target=string(target),
         path=string(path),
         query=load_pairs(query),
+        headers=load_pairs(headers),
         header_count=hcount,
         body_size=bsize,
         status=status,

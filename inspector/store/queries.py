@@ -79,6 +79,7 @@ _SORT_KEY_SQL: Final = {
     "id": "SELECT id, id FROM requests",
     "received_at": "SELECT id, received_at FROM requests",
     "client": "SELECT id, client FROM requests",
+    "server": "SELECT id, server FROM requests",
     "method": "SELECT id, method FROM requests",
     "path": "SELECT id, path, target FROM requests",
     "query": "SELECT id, query FROM requests",
@@ -258,7 +259,7 @@ class HistoryQueries(abc.ABC):
         ``list.sort`` instead of comparing rows one pair at a time).
 
         Fields (see :data:`SORT_FIELDS`): ``id``, ``received_at`` (float),
-        ``client``, ``method`` (str), ``path`` (the path, or the target when the
+        ``client``, ``server`` (the listener), ``method`` (str), ``path`` (the path, or the target when the
         path is empty), ``query`` (the pairs as ``name=value`` joined by
         ``" & "``, as the table's Query column shows them), ``header_count``,
         ``body_size`` (int), ``status`` (int, -1 when nothing was sent),
@@ -271,7 +272,7 @@ class HistoryQueries(abc.ABC):
         if sql is None:
             raise ValueError(f"cannot sort by {field!r}")
         rows = self._read(sql)
-        if field in ("client", "method"):
+        if field in ("client", "server", "method"):
             return {id_: string(value) for id_, value in rows}
         if field == "path":
             return {id_: string(path) or string(target) for id_, path, target in rows}

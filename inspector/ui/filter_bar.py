@@ -51,6 +51,7 @@ FILTER_TIP = (
     "  status:404   status:4xx   status:500-599   status:404,500\n"
     "  method:POST   method:get,put\n"
     "  header:x-sig   header:content-type=json\n"
+    "  listener:8091   listener:[::1]   listener:127.0.0.1:8090\n"
     "A word the filter does not know as a term is free text."
 )
 

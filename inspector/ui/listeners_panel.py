@@ -1,8 +1,11 @@
 """More listeners beside the toolbar's: a list in a dock, each with its own state.
 
 Each row has an address, a port, Start/Stop, its state or error, a "Use 8091"
-button when its port is taken (the free port the error names), and for a
-wildcard (``0.0.0.0``, ``::``) the URLs that reach it, loopback first, to copy
+button when its port is taken (the free port the error names), and the URLs
+that reach it, to open or copy: for a wildcard (``0.0.0.0``, ``::``) one per
+interface address, loopback first (never ``0.0.0.0`` as a link), and with
+HTTPS on each address with ``https://`` too (the same port answers both;
+whether it does is asked when the listener starts, as the loop is started with it)
 (docs/ARCHITECTURE.md, "Threads": every listener runs on the window's one loop
 thread, see :mod:`inspector.ui.capture`). The panel asks for starts and stops
 and shows the states it is told; it never holds a listener itself. The list
@@ -12,14 +15,16 @@ and shows the states it is told; it never holds a listener itself. The list
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -42,7 +47,7 @@ MAX_LISTENERS = 32
 
 
 class ListenerRow(QWidget):
-    """One listener: address, port, Start/Stop, Remove, state, "Use N", URLs and Copy."""
+    """One listener: address, port, Start/Stop, Remove, state, "Use N", URLs, Open and Copy."""
 
     def __init__(self, key: int, spec: ListenSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,8 +74,14 @@ class ListenerRow(QWidget):
         self.copy_button = QToolButton(self)
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the URLs that reach this listener")
+        self.open_button = QToolButton(self)
+        self.open_button.setText("Open")
+        #: every URL to open (the button itself opens the first: this machine's http one)
+        self.open_menu = QMenu(self)
+        self.urls: list[str] = []
         self.urls_label.hide()
         self.copy_button.hide()
+        self.open_button.hide()
         self.remove_button.setToolTip("Remove this listener (stops it first)")
         where = QHBoxLayout()
         where.addWidget(self.address_combo, 1)
@@ -82,6 +93,7 @@ class ListenerRow(QWidget):
         buttons.addWidget(self.remove_button)
         urls = QHBoxLayout()
         urls.addWidget(self.urls_label, 1)
+        urls.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
         urls.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 8)
@@ -91,12 +103,14 @@ class ListenerRow(QWidget):
         layout.addWidget(self.state_label)
         layout.addLayout(urls)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
 
     def spec(self) -> ListenSpec:
         return ListenSpec(self.address_combo.address() or DEFAULT_HOST, self.port_spin.value())
 
-    def show_state(self, state: State, detail: object) -> None:
-        """``detail``: the :class:`Listening` while listening, ``(line, free port)`` on failure."""
+    def show_state(self, state: State, detail: object, https: bool = False) -> None:
+        """``detail``: the :class:`Listening` while listening, ``(line, free port)`` on failure;
+        ``https``: the listener answers HTTPS too (its URLs are offered with both schemes)."""
         self.active = state in (State.STARTING, State.LISTENING)
         self.address_combo.setEnabled(not self.active)
         self.port_spin.setEnabled(not self.active)
@@ -106,20 +120,36 @@ class ListenerRow(QWidget):
         self.free_port = 0
         if isinstance(detail, Listening):
             text = f"Listening on {detail.name}"
-            urls = [url.url for url in reachable_urls(detail.host, detail.port)]
+            schemes = ("http", "https") if https else ("http",)
+            urls = [url.url for url in reachable_urls(detail.host, detail.port, schemes=schemes)]
         elif isinstance(detail, tuple) and len(detail) == 2:
             text, self.free_port = str(detail[0]), int(detail[1])
         self.state_label.setText(visible(text, LINE_LIMIT))
         self.use_button.setText(f"Use {self.free_port}")
         self.use_button.setToolTip(f"Listen on port {self.free_port} instead (free a moment ago)")
         self.use_button.setVisible(bool(self.free_port))
+        self.urls = urls
         self.urls_label.setText("\n".join(visible(url, LINE_LIMIT) for url in urls))
         self.urls_label.setVisible(bool(urls))
         self.copy_button.setVisible(bool(urls))
+        self.open_button.setVisible(bool(urls))
+        self.open_menu.clear()
+        for url in urls if len(urls) > 1 else ():  # a menu only when there is a choice
+            opened = self.open_menu.addAction(visible(f"Open {url}/", LINE_LIMIT))
+            opened.triggered.connect(lambda _=False, url=url: QDesktopServices.openUrl(QUrl(url + "/")))
+        self.open_button.setMenu(self.open_menu if len(urls) > 1 else None)  # type: ignore[arg-type]
+        self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        others = "; the arrow offers the others" if len(urls) > 1 else ""
+        self.open_button.setToolTip(f"Open {urls[0] if urls else ''}/ in the browser{others}")
 
     @Slot()
     def _on_copy_button_clicked(self) -> None:
-        QGuiApplication.clipboard().setText(self.urls_label.text())
+        QGuiApplication.clipboard().setText("\n".join(self.urls))
+
+    @Slot()
+    def _on_open_button_clicked(self) -> None:
+        if self.urls:
+            QDesktopServices.openUrl(QUrl(self.urls[0] + "/"))
 
 
 class ListenersPanel(QDockWidget):
@@ -135,8 +165,10 @@ class ListenersPanel(QDockWidget):
     stop_requested = Signal(int)
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, https: Callable[[], bool] = bool) -> None:
+        """``https``: whether a listener starting now answers HTTPS too (``--tls auto``)."""
         super().__init__("Listeners", parent)
+        self._https = https
         self.setObjectName("listeners_dock")  # saveState() keys docks by name
         self._keys = itertools.count(MAIN + 1)
         self.rows: dict[int, ListenerRow] = {}
@@ -215,7 +247,7 @@ class ListenersPanel(QDockWidget):
     def show_state(self, key: int, state: State, detail: object) -> None:
         row = self.rows.get(key)
         if row is not None:
-            row.show_state(state, detail)
+            row.show_state(state, detail, https=self._https())
 
     # -- slots -----------------------------------------------------------------------
 

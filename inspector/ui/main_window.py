@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.feed = LiveFeed(self.model, self)
         self.history = HistoryController(recorder, self.model, self, owns_recorder=owns_recorder)
         self.listener_bar = ListenerBar(self)
-        self.listeners = ListenersPanel(self)
+        self.listeners = ListenersPanel(self, https=lambda: self.capture.tls is not None)
         self.exposure_banner = ExposureBanner(self)
         self.error_banner = Banner(BannerKind.ERROR, closable=True, parent=self)
         self.filter_bar = FilterBar(self.proxy, self.feed, self)
@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         capture.error.connect(self.error_banner.show_message)
         capture.stopped.connect(bar.show_idle)
         self.listeners.start_requested.connect(capture.open)
+        self.listeners.start_requested.connect(self.table.show_listeners)
         self.listeners.stop_requested.connect(capture.close)
         capture.state_changed.connect(self.listeners.show_state)
         # the capture path (the recorder writes the history): records to the table

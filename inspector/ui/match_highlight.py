@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from inspector.filter_query import Field, FilterQuery, reasons
 from inspector.http.record import CaptureRecord, Pairs
 from inspector.models.columns import Column, Role
-from inspector.models.history_source import RowData, StoredRow
+from inspector.models.history_source import RowData
 from inspector.models.row_style import match_brush
 from inspector.ui.table_delegate import RowCellsDelegate
 
@@ -31,6 +31,7 @@ FIELD_COLUMNS: Final[dict[Field, Column]] = {
     Field.HEADERS: Column.HEADERS,
     Field.BODY: Column.BODY_SIZE,
     Field.STATUS: Column.STATUS,
+    Field.LISTENER: Column.LISTENER,
 }
 #: rows whose reasons are remembered (the rows on screen, many times over)
 _CACHE_ROWS: Final = 4096
@@ -41,8 +42,8 @@ def row_reasons(query: FilterQuery, row: RowData) -> frozenset[Field]:
     headers: Pairs | None
     if isinstance(row, CaptureRecord):
         headers, trailers, body = row.headers, row.trailers, row.body
-    else:  # a stored row: no body read, headers once the summary carries them
-        headers, trailers, body = (row.headers if isinstance(row, StoredRow) else None), (), None
+    else:  # a stored row: its headers, no body read
+        headers, trailers, body = row.headers, (), None
     return reasons(
         query,
         method=row.method,

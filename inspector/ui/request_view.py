@@ -47,6 +47,7 @@ FIXED_WIDTHS: dict[Column, int] = {
     Column.ID: 60,
     Column.TIME: 96,
     Column.CLIENT: 124,
+    Column.LISTENER: 124,
     Column.METHOD: 68,
     Column.BODY_SIZE: 76,
     Column.STATUS: 120,
@@ -167,6 +168,8 @@ class RequestTableView(CopyableTableView):
         super().setModel(model)
         if model is None:
             return
+        if model.columnCount() > Column.LISTENER:
+            self.place_listener_column()
         # a filter or a prune may hide the selected row: the detail pane follows
         for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved):
             signal.connect(self._on_model_reset)
@@ -373,6 +376,20 @@ class RequestTableView(CopyableTableView):
     @Slot(QPoint)
     def _on_header_context_menu_requested(self, pos: QPoint) -> None:
         self.columns_menu().popup(self.horizontalHeader().mapToGlobal(pos))
+
+    def place_listener_column(self) -> None:
+        """The Listener column is the model's last; it reads best beside Client, and is
+        hidden until a second listener runs (:meth:`show_listeners`) or the user shows it.
+        (Also for a header state saved before the column existed.)"""
+        header = self.horizontalHeader()
+        header.moveSection(header.visualIndex(Column.LISTENER), header.visualIndex(Column.CLIENT) + 1)
+        self.column_actions[Column.LISTENER].setChecked(False)
+        self.setColumnHidden(Column.LISTENER, True)
+
+    @Slot()
+    def show_listeners(self) -> None:
+        """Show the Listener column (more than one listener takes requests now)."""
+        self.column_actions[Column.LISTENER].setChecked(True)
 
     @Slot(bool)
     def _on_column_action_toggled(self, shown: bool) -> None:

@@ -38,6 +38,7 @@ from inspector.responses import OPS, SOURCES, Condition, Problem, Rule
 from inspector.text import visible
 from inspector.ui.rules_answers import AnswersEditor
 from inspector.ui.rules_forward import ForwardSection
+from inspector.ui.rules_listeners import ListenersField
 from inspector.ui.rules_widgets import (
     button_row,
     edit_new_row,
@@ -131,6 +132,7 @@ class RuleForm(QWidget):
         self.path_edit.setPlaceholderText("/hello/{name}")
         self.path_hint = hint_label(PATH_HINT, self)
         self.path_error = error_label(self)
+        self.listeners_field = ListenersField(self)
 
         self.conditions_table = QTableWidget(0, 4, self)
         self.conditions_table.setHorizontalHeaderLabels(["Source", "Name / JSON path", "Test", "Value"])
@@ -163,6 +165,7 @@ class RuleForm(QWidget):
         form.addRow(plain_label("Name:", self), name_row)
         form.addRow(plain_label("Methods:", self), stack(self.methods_edit, self.methods_error))
         form.addRow(plain_label("Path:", self), stack(self.path_edit, self.path_hint, self.path_error))
+        form.addRow(plain_label("Listeners:", self), self.listeners_field)
         conditions = stack(self.conditions_table)
         conditions.addLayout(button_row(self.add_condition_button, self.remove_condition_button))
         conditions.addWidget(self.conditions_error)
@@ -191,6 +194,7 @@ class RuleForm(QWidget):
         self.enabled_check.toggled.connect(self._on_changed)
         self.cors_check.toggled.connect(self._on_changed)
         self.pause_check.toggled.connect(self._on_changed)
+        self.listeners_field.edited.connect(self._on_changed)
         self.conditions_table.itemChanged.connect(self._on_changed)
         self.add_condition_button.clicked.connect(self._on_add_condition_clicked)
         self.remove_condition_button.clicked.connect(self._on_remove_condition_clicked)
@@ -216,6 +220,7 @@ class RuleForm(QWidget):
             self.enabled_check.setChecked(shown.enabled)
             self.methods_edit.setText(", ".join(shown.methods))
             self.path_edit.setText(shown.path)
+            self.listeners_field.set_listeners(shown.listeners)
             self.cors_check.setChecked(shown.cors)
             self.pause_check.setChecked(shown.pause)
             self.conditions_table.setRowCount(0)
@@ -274,6 +279,7 @@ class RuleForm(QWidget):
             methods=parse_methods(self.methods_edit.text()),
             path=self.path_edit.text(),
             conditions=self._conditions(),
+            listeners=self.listeners_field.listeners(),
             cors=self.cors_check.isChecked(),
             pause=self.pause_check.isChecked(),
             mode=self.answers.mode(),
@@ -332,6 +338,7 @@ class RuleForm(QWidget):
         set_error(self.path_error, by_field.get("path"))
         set_error(self.conditions_error, by_field.get("conditions"))
         self.forward.show_problems(by_field.get("forward"))
+        self.listeners_field.show_errors(by_field.get("listeners"))
         self.answers.show_problems([p for p in problems if p.field in ANSWER_FIELDS])
 
     def error_lines(self) -> list[int]:

@@ -62,11 +62,13 @@ class CopyableTableView(QTableView):
         return sorted(columns, key=header.visualIndex)
 
     def selection_text(self) -> str:
-        """The selected cells as TSV: one line per row, in view order."""
+        """The selected cells shown as TSV: one line per row, in view order (a selected
+        row's hidden columns are left out, as they are from :meth:`all_text`)."""
         model = self.model()
         if model is None:
             return ""
         indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
+        indexes = [i for i in indexes if not self.isColumnHidden(i.column())]
         if not indexes:
             return ""
         header = self.horizontalHeader()

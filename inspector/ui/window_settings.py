@@ -102,6 +102,8 @@ class WindowSettings:
         header = _state(s, "table/header")
         if header is None or not self._table.horizontalHeader().restoreState(header):
             self._table.apply_default_widths(window.width() - TABLE_CHROME)
+        elif str(s.value("table/columns")) != str(self._table.horizontalHeader().count()):
+            self._table.place_listener_column()  # saved before the Listener column existed
         self._table.fit_columns()
         address = s.value("listen/address")
         if isinstance(address, str) and 0 < len(address) <= MAX_ADDRESS_LENGTH:
@@ -120,6 +122,7 @@ class WindowSettings:
         s.setValue("window/state", self._window.saveState())
         s.setValue("window/splitter", self._splitter.saveState())
         s.setValue("table/header", self._table.horizontalHeader().saveState())
+        s.setValue("table/columns", self._table.horizontalHeader().count())
         s.setValue("listen/address", self._listener_bar.address_combo.address())
         s.setValue("listen/port", self._listener_bar.port())
         s.setValue("listen/others", self._listeners.names())

@@ -48,6 +48,9 @@ Factory = Callable[..., CaptureRecord]
         ("header:=v", FilterQuery(text="header:=v")),
         ("  two  spaces ", FilterQuery(text="two  spaces")),
         ("http://host:80/x", FilterQuery(text="http://host:80/x")),
+        ("listener:8091", FilterQuery(listeners=("8091",))),
+        ("Listener:[::1]:8091,127.0.0.1", FilterQuery(listeners=("[::1]:8091", "127.0.0.1"))),
+        ("listener:a,,b", FilterQuery(text="listener:a,,b")),
     ],
 )
 def test_parse(text: str, expected: FilterQuery) -> None:
@@ -152,3 +155,25 @@ def test_reasons_name_the_fields(record_factory: Factory) -> None:
     assert why("hello", body=None) == {Field.BODY}  # a stored row: the match is in what is not read
     assert why("nowhere", body=None, headers=None) == {Field.HEADERS, Field.BODY}
     assert why("method:POST header:x-user status:2xx") == {Field.METHOD, Field.HEADERS, Field.STATUS}
+
+
+@pytest.mark.parametrize(
+    ("wanted", "server", "kept"),
+    [
+        ("127.0.0.1:8090", "127.0.0.1:8090", True),
+        ("127.0.0.1", "127.0.0.1:8090", True),
+        ("8090", "127.0.0.1:8090", True),
+        (":8090", "127.0.0.1:8090", True),
+        ("8090", "127.0.0.1:18090", False),  # a port is matched whole
+        ("127.0.0.1:8091", "127.0.0.1:8090", False),
+        ("[::1]:8091", "[::1]:8091", True),
+        ("[::1]", "[::1]:8091", True),
+        ("::1", "[::1]:8091", True),
+        ("::1", "127.0.0.1:8091", False),
+        ("8091", "", False),  # a record without a listener (a replay read from a file)
+    ],
+)
+def test_listener_terms(record_factory: Factory, wanted: str, server: str, kept: bool) -> None:
+    record = record_factory(server=server)
+    assert accepts(parse_filter(f"listener:{wanted}"), record) is kept
+    assert accepts(parse_filter(f"listener:nothing,{wanted}"), record) is kept  # alternatives

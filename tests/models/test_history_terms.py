@@ -37,6 +37,7 @@ def varied(factory: Factory, i: int) -> CaptureRecord:
         headers = [("Host", "h"), ("X-Not-Sig", "x-sig")]  # the name as a value only
     return factory(
         id=i,
+        server=("127.0.0.1:8090", "[::1]:8091", "0.0.0.0:18091")[i % 3],
         method=methods[i % len(methods)],
         target=f"/r/{i}",
         path=f"/r/{i}",
@@ -80,6 +81,10 @@ FILTERS = [
     ("", [Quick.S2XX, Quick.S3XX]),
     ("method:post", [Quick.S5XX, Quick.ERRORS]),
     ("header:x-nothing", []),
+    ("listener:8091", []),  # not 18091
+    ("listener:[::1]", []),
+    ("listener:::1,127.0.0.1:8090 method:get", []),
+    ("listener::18091", [Quick.S5XX]),
 ]
 
 

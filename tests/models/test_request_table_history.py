@@ -76,6 +76,7 @@ def store(tmp_path: Path, record_factory: Factory) -> Iterator[CaptureStore]:
         records = [
             record_factory(
                 id=i,
+                server="[::1]:8091" if i % 2 else "127.0.0.1:8090",
                 method="POST" if i % 3 == 0 else "GET",
                 target=f"/item/{i}?n={i}",
                 path=f"/item/{i}",
@@ -138,6 +139,26 @@ def test_cells_come_from_pages_not_records(qapp: Any, store: CaptureStore) -> No
     assert counting.summaries_calls == calls
     cell(model, 0, Column.PATH, Role.ROW)
     assert counting.summaries_calls == calls + 1
+
+
+def test_stored_rows_show_their_listener_and_headers_from_one_read(qapp: Any, store: CaptureStore) -> None:
+    counting = CountingStore(store)
+    fields_calls: list[int] = []
+    counting.search_fields = lambda *args: fields_calls.append(1) or store.search_fields(*args)
+    model = RequestTableModel(history=counting, page_size=100)
+    model.load_history()
+    assert cell(model, 0, Column.LISTENER) == "[::1]:8091"
+    assert cell(model, 1, Column.LISTENER) == "127.0.0.1:8090"
+    live = store.get(2)
+    assert "Host: " in cell(model, 1, Column.HEADERS) and cell(model, 1, Column.HEADERS) != "1 headers"
+    assert counting.summaries_calls == 1 and not fields_calls  # the summary holds the headers
+    live_model = RequestTableModel()
+    live_model.append_records([live])
+    assert cell(live_model, 0, Column.HEADERS) == cell(model, 1, Column.HEADERS)
+    assert cell(live_model, 0, Column.LISTENER) == cell(model, 1, Column.LISTENER)
+    model.sort_rows(Column.LISTENER, descending=False)
+    assert cell(model, 0, Column.LISTENER) == "127.0.0.1:8090"
+    assert cell(model, 999, Column.LISTENER) == "[::1]:8091"
 
 
 def test_rows_pruned_under_the_model_show_as_gone(qapp: Any, tmp_path: Path, record_factory: Factory) -> None:

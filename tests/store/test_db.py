@@ -208,7 +208,7 @@ def test_clear_drops_what_was_queued_before(tmp_path: Path) -> None:
     s.close()
 
 
-def test_summaries_have_only_table_fields(store: CaptureStore) -> None:
+def test_summaries_have_the_table_fields_and_no_bodies(store: CaptureStore) -> None:
     for r in record_variants():
         store.add(r)
     store.flush(5)
@@ -217,8 +217,9 @@ def test_summaries_have_only_table_fields(store: CaptureStore) -> None:
     first = store.summaries(0, 1)[0]
     rec = make_record(id=1)
     assert first == Summary(
-        id=1, received_at=rec.received_at, client=rec.client, method="POST", target=rec.target,
-        path=rec.path, query=rec.query, header_count=len(rec.headers), body_size=rec.body_size,
+        id=1, received_at=rec.received_at, client=rec.client, server=rec.server, method="POST",
+        target=rec.target, path=rec.path, query=rec.query, headers=rec.headers,
+        header_count=len(rec.headers), body_size=rec.body_size,
         status=201, duration_ms=rec.response.duration_ms if rec.response else None, error=None,
     )
     assert store.summaries(1, 1)[0].status is None

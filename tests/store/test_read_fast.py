@@ -63,6 +63,7 @@ def _expected_key(record: CaptureRecord, field: str) -> object:
         "id": record.id,
         "received_at": record.received_at,
         "client": record.client,
+        "server": record.server,
         "method": record.method,
         "path": record.path or record.target,
         "query": _query_text(record.query),

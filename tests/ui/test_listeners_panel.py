@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 from argparse import Namespace
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QSettings, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from inspector.listen import ListenSpec
+from inspector.models.columns import Column
+from inspector.tls.contexts import from_command_line
 from inspector.ui.capture import State
 from inspector.ui.listeners_panel import ListenerRow
 from inspector.ui.main_window import MainWindow, open_window
@@ -119,6 +123,85 @@ def test_a_wildcard_lists_and_copies_the_urls_that_reach_it(qtbot: Any, window: 
     assert get("127.0.0.1", port, "/wild") == 200
     row.start_button.click()
     assert row.urls_label.isHidden()
+
+
+class Opened(QObject):
+    """Stands in for the browser: the URLs QDesktopServices was asked to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+def test_with_https_on_a_listener_offers_both_urls_and_each_answers(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    window.capture.tls, problem = from_command_line("auto", str(tmp_path / "ca"))
+    assert window.capture.tls is not None, problem
+    row = window.listeners.add_listener(ListenSpec("127.0.0.1", 0))
+    assert row is not None
+    row.start_button.click()
+    port = listening_port(qtbot, window, row)
+    assert row.urls == [f"http://127.0.0.1:{port}", f"https://127.0.0.1:{port}"]
+    assert row.urls_label.text().splitlines() == row.urls
+    row.copy_button.click()
+    assert QGuiApplication.clipboard().text().splitlines() == row.urls
+    assert get("127.0.0.1", port, "/plain") == 200
+    context = ssl.create_default_context(cafile=str(window.capture.tls.ca_path))
+    secure = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    try:
+        secure.request("GET", "/secure")
+        assert secure.getresponse().status == 200
+    finally:
+        secure.close()
+    opened = Opened()
+    QDesktopServices.setUrlHandler("http", opened, "open")
+    QDesktopServices.setUrlHandler("https", opened, "open")
+    try:
+        row.open_button.click()  # this machine's plain URL
+        menu = row.open_button.menu()
+        assert menu is not None
+        menu.actions()[1].trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+        QDesktopServices.unsetUrlHandler("https")
+    assert opened.urls == [f"http://127.0.0.1:{port}/", f"https://127.0.0.1:{port}/"]
+
+
+def test_without_https_one_url_and_no_menu(qtbot: Any, window: MainWindow) -> None:
+    row = window.listeners.add_listener(ListenSpec("127.0.0.1", 0))
+    assert row is not None
+    row.start_button.click()
+    port = listening_port(qtbot, window, row)
+    assert row.urls == [f"http://127.0.0.1:{port}"]
+    assert not row.open_button.isHidden() and row.open_button.menu() is None
+    row.start_button.click()
+    assert row.open_button.isHidden() and row.urls == []
+
+
+def test_a_second_listener_brings_the_listener_column(qtbot: Any, listening: MainWindow) -> None:
+    table = listening.table
+    assert table.isColumnHidden(Column.LISTENER)
+    header = table.horizontalHeader()
+    assert header.visualIndex(Column.LISTENER) == header.visualIndex(Column.CLIENT) + 1
+    row = listening.listeners.add_listener(ListenSpec("127.0.0.1", 0))
+    assert row is not None
+    row.start_button.click()
+    port = listening_port(qtbot, listening, row)
+    assert not table.isColumnHidden(Column.LISTENER)
+    assert table.column_actions[Column.LISTENER].isChecked()
+    assert get("127.0.0.1", port, "/second") == 200
+    qtbot.waitUntil(lambda: listening.model.rowCount() == 1, timeout=WAIT_MS)
+    index = listening.model.index(0, Column.LISTENER)
+    assert listening.model.data(index) == f"127.0.0.1:{port}"
+    listening.filter_bar.edit.setText(f"listener:{port}")
+    qtbot.waitUntil(lambda: listening.proxy.rowCount() == 1, timeout=WAIT_MS)
+    listening.filter_bar.edit.setText("listener:1")
+    qtbot.waitUntil(lambda: listening.proxy.rowCount() == 0, timeout=WAIT_MS)
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,37 @@ def test_columns_are_shown_and_hidden_from_the_header_and_remembered(
     second.close()
 
 
+def test_the_listener_column_is_remembered_and_placed_in_an_older_saved_layout(
+    qtbot: Any, settings: QSettings
+) -> None:
+    first = MainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    header = first.table.horizontalHeader()
+    assert first.table.isColumnHidden(Column.LISTENER)
+    first.table.show_listeners()
+    header.moveSection(header.visualIndex(Column.LISTENER), header.count() - 1)
+    first.close()
+
+    second = MainWindow(settings=settings)  # the user's own layout comes back as it was
+    qtbot.addWidget(second)
+    second.show()
+    header = second.table.horizontalHeader()
+    assert not second.table.isColumnHidden(Column.LISTENER)
+    assert header.visualIndex(Column.LISTENER) == header.count() - 1
+    second.close()
+
+    settings.remove("table/columns")  # as saved before the Listener column existed
+    third = MainWindow(settings=settings)
+    qtbot.addWidget(third)
+    third.show()
+    header = third.table.horizontalHeader()
+    assert third.table.isColumnHidden(Column.LISTENER)
+    assert not third.table.column_actions[Column.LISTENER].isChecked()
+    assert header.visualIndex(Column.LISTENER) == header.visualIndex(Column.CLIENT) + 1
+    third.close()
+
+
 def test_simple_and_exact_curl(qtbot: Any, window: MainWindow, record_factory: Factory) -> None:
     record = record_factory(
         method="POST",
