@@ -6,7 +6,7 @@ Also writes docs/screenshot-rules.png (beside OUT): the response-rules editor's
 window at the same size, open on a rule made from the selected request, with its
 live preview (``tools/rules_screenshot.py`` renders it at other sizes); and
 docs/screenshot-listeners.png: the listeners list with two more listeners
-(``[::1]`` and ``0.0.0.0``, any free port), each sent a request.
+(``[::1]`` and ``127.0.0.1``, any free port: loopback only), each sent a request.
 
 Starts listening on 127.0.0.1 (any free port), sends a browser-like GET, a
 JSON POST, a form POST, a multipart upload and a malformed request, selects
@@ -183,13 +183,13 @@ def grab(app: QApplication, widget: QWidget, out: Path) -> None:
 
 
 def listeners_shot(app: QApplication, window: MainWindow, out: Path, size: tuple[int, int]) -> None:
-    """The listeners list beside the table: two more listeners, one a wildcard, with traffic."""
+    """The listeners list beside the table: two more loopback listeners, with traffic."""
     window.listeners.show()
     for _ in range(5):
         app.processEvents()
     window.resize(*size)
     window.resizeDocks([window.listeners], [280], Qt.Orientation.Horizontal)
-    rows = [window.listeners.add_listener(ListenSpec(host, 0)) for host in ("::1", "0.0.0.0")]
+    rows = [window.listeners.add_listener(ListenSpec(host, 0)) for host in ("::1", "127.0.0.1")]
     for row in rows:
         assert row is not None
         row.start_button.click()
@@ -199,7 +199,7 @@ def listeners_shot(app: QApplication, window: MainWindow, out: Path, size: tuple
         text = row.state_label.text()
         if text.startswith("Listening on "):
             host, _, port = text.removeprefix("Listening on ").rpartition(":")
-            host = "127.0.0.1" if host == "0.0.0.0" else host.strip("[]")
+            host = host.strip("[]")
             headers = {"Host": format_hostport(host, int(port)), "User-Agent": "curl/8.5.0"}
             send(host, int(port), "GET", f"/from/{host}", headers)
     wait(app, lambda: window.model.rowCount() >= 10)
