@@ -61,8 +61,6 @@ class HistoryRows:
         self._full: OrderedDict[int, CaptureRecord] = OrderedDict()
         #: adopted rows kept as full records, by id (do not modify)
         self.pinned: dict[int, CaptureRecord] = {}
-        #: ids of adopted rows that came over HTTPS (a stored summary has no scheme)
-        self.secure: set[int] = set()
         #: the id of the first adopted live record (None: none); ids below it were
         #: read from the store
         self.converted_from: int | None = None
@@ -80,7 +78,6 @@ class HistoryRows:
         self._pages.clear()
         self._full.clear()
         self.pinned.clear()
-        self.secure.clear()
         self.converted_from = None
 
     # -- reading ---------------------------------------------------------------
@@ -198,7 +195,6 @@ class HistoryRows:
             del self._full[record_id]
         for record_id in gone & self.pinned.keys():
             del self.pinned[record_id]
-        self.secure -= gone
         first = self.converted_from
         if first is not None and (not self.ids or self.ids[-1] < first):
             self.converted_from = None  # every adopted row is gone
@@ -252,8 +248,6 @@ class HistoryRows:
         for record in records:
             if record.id not in stored or summary_differs(record):
                 self.pinned[record.id] = record
-            if record.scheme == "https":
-                self.secure.add(record.id)
         self.ids.extend(record.id for record in records)
         if self.converted_from is None and records:
             self.converted_from = records[0].id

@@ -262,14 +262,8 @@ class RequestTableModel(QAbstractTableModel):
             return cell_value(record, column)
         if role == Role.COPY:
             return display(record, column, None)
-        secure = column == SCHEME_COLUMN and role in LOCK_ROLES and self._secure(row, record)
+        secure = column == SCHEME_COLUMN and role in LOCK_ROLES and record.scheme == "https"
         return cell_style(record, column, role, secure=secure, paused=record.id in self._paused)
-
-    def _secure(self, row: int, data: RowData) -> bool:
-        """Whether ``row`` came over HTTPS (a history summary has no scheme: the ids say)."""
-        if isinstance(data, CaptureRecord):
-            return data.scheme == "https"
-        return self.row_id(row) in self._history.secure
 
     def painted(self, row: int) -> Painted | None:
         """A repaint's cells of ``row``, computed once (None: no row, gone, waiting, paused or
@@ -281,7 +275,7 @@ class RequestTableModel(QAbstractTableModel):
                 data is not None
                 and data.id not in self._waiting
                 and data.id not in self._paused
-                and not self._secure(row, data)
+                and data.scheme != "https"
             ):
                 kept = self._painted.keep(row, data)
         return kept

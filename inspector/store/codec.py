@@ -43,9 +43,14 @@ SELECT_RECORD: Final = (
     "p.body, p.raw_head, p.raw_body, p.resp_body "
     "FROM requests r JOIN payloads p ON p.id = r.id"
 )
+#: a record's ``extra`` JSON starts with its scheme when that is not plain http: the fields
+#: outside the core set are written in the record's field order, ``scheme`` first
+#: (tests/store/test_db.py checks it with TLS and upstream facts present)
+HTTPS_EXTRA: Final = '{"scheme":"https"'
 SELECT_SUMMARY: Final = (
     "SELECT id, received_at, client, server, method, target, path, query, headers, "
-    "header_count, body_size, status, duration_ms, error FROM requests"
+    "header_count, body_size, status, duration_ms, error, "
+    f"substr(extra, 1, {len(HTTPS_EXTRA)}) = '{HTTPS_EXTRA}' FROM requests"
 )
 
 #: name/value pairs as lists (what :meth:`CaptureStore.search_fields` yields)
@@ -75,6 +80,8 @@ class Summary:
     status: int | None
     duration_ms: float | None
     error: str | None
+    #: ``https`` or ``http``
+    scheme: str = "http"
 
 
 def text(value: str) -> str | bytes:
@@ -252,7 +259,7 @@ def summary_from_row(row: Sequence[Any]) -> Summary:
     """A table row from a row of :data:`SELECT_SUMMARY`."""
     (
         id_, received_at, client, server, method, target, path, query, headers, hcount, bsize,
-        status, dur, err,
+        status, dur, err, https,
     ) = row  # fmt: skip
     return Summary(
         id=id_,
@@ -269,4 +276,5 @@ def summary_from_row(row: Sequence[Any]) -> Summary:
         status=status,
         duration_ms=dur,
         error=opt_string(err),
+        scheme="https" if https else "http",
     )

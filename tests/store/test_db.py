@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.http.record import CaptureRecord
+from inspector.http.record import CaptureRecord, TLSFacts, UpstreamExchange
 from inspector.store import CaptureStore, StoreError, Summary, queries, schema
 from tests.records import make_record, record_variants
 
@@ -225,6 +225,17 @@ def test_summaries_have_the_table_fields_and_no_bodies(store: CaptureStore) -> N
     assert store.summaries(1, 1)[0].status is None
     assert store.summary(2).error == "malformed request line"
     assert store.ids(5, 100) == [6, 7]
+
+
+def test_summaries_say_which_rows_came_over_https(store: CaptureStore) -> None:
+    tls = TLSFacts(version="TLSv1.3", sni="x.test", ja4="t13d0000h1_000000000000_000000000000")
+    upstream = UpstreamExchange(url="https://up.test/", status=200, reason="OK", body=b"{}", body_size=2)
+    store.add(make_record(id=1))
+    store.add(dataclasses.replace(make_record(id=2), scheme="https"))
+    store.add(dataclasses.replace(make_record(id=3), scheme="https", tls=tls, upstream=upstream))
+    store.add(dataclasses.replace(make_record(id=4), upstream=upstream))
+    store.flush(5)
+    assert [row.scheme for row in store.summaries(0, 4)] == ["http", "https", "https", "http"]
 
 
 def test_search(store: CaptureStore) -> None:

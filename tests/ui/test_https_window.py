@@ -3,6 +3,7 @@ dialog, and both URLs on the listener bar. Real TLS clients (ssl, curl --cacert)
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import shutil
 import ssl
@@ -117,7 +118,7 @@ def test_lock_and_overview_for_https_rows_only(
 def test_the_lock_stays_when_a_row_becomes_history(
     qapp: Any, qtmodeltester: Any, tmp_path: Path, record_factory: Factory
 ) -> None:
-    """A stored summary has no scheme: the model keeps the ids of the HTTPS rows it adopts."""
+    """Adopted rows are read back as stored summaries, which say which came over HTTPS."""
     tls = TLSFacts(version="TLSv1.3", sni="x.test")
     records = [
         record_factory(id=1, path="/a", scheme="https", tls=tls, body_truncated=False, error=None),
@@ -136,7 +137,15 @@ def test_the_lock_stays_when_a_row_becomes_history(
         assert icons[0] is not None and icons[1] is None
         assert "HTTPS" in model.index(0, SCHEME_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
         model.remove_oldest_history(1)
-        assert model._history.secure == set()
+        assert model.index(0, SCHEME_COLUMN).data(Qt.ItemDataRole.DecorationRole) is None
+    with CaptureStore(tmp_path / "h.sqlite3") as store:  # after a restart
+        store.add_many([dataclasses.replace(records[0], id=3)])
+        assert store.flush(10)
+        model = RequestTableModel(history=store)
+        model.load_history()
+        assert [model.row_id(r) for r in range(model.rowCount())] == [1, 2, 3]
+        icons = [model.index(r, SCHEME_COLUMN).data(Qt.ItemDataRole.DecorationRole) for r in range(3)]
+        assert [icon is not None for icon in icons] == [True, False, True]
 
 
 def test_hostile_sni_and_certificate_are_escaped(
