@@ -141,8 +141,11 @@ def mutmut_config(modules: Iterable[str], tests: Iterable[str]) -> str:
         "source_paths": ["inspector"],
         "only_mutate": only,
         "pytest_add_cli_args_test_selection": sorted(set(tests)),
-        # a slow example is no kill, and the same examples every time (tests/conftest.py)
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "--hypothesis-profile=mutate"],
+        # a slow example is no kill, and the same examples every time (tests/conftest.py);
+        # pytest-timeout's 300 s is for an idle machine: at nice 19 under a load of 5 and
+        # behind mutmut's trampolines a test takes many times longer (a mutant that no
+        # longer ends is stopped by mutmut's CPU limit, below, long before this)
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "--hypothesis-profile=mutate", "--timeout=1800"],
         "also_copy": [name for name in COPIED if name not in ("inspector", "tests")],
         "use_git_change_detection": False,
         # a mutant that loops for ever is stopped after 4x (not mutmut's 15x) its tests' time
