@@ -34,6 +34,23 @@ settings.register_profile(
     database=None,
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
+#: the most examples a property test draws under the `mutate` profile: a test that asks
+#: for thousands (tests/http/test_syntax.py: 3,000) ran past pytest-timeout at nice 19
+#: with every function behind mutmut's trampoline; a few hundred examples still reach
+#: what a mutant changes
+MUTATE_MAX_EXAMPLES = 300
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the `mutate` profile, cap each property test's own ``max_examples``."""
+    if settings.get_current_profile_name() != "mutate":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        # the settings a @settings decorator gave the test; Hypothesis reads them at each call
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)
+        if chosen is not None and chosen.max_examples > MUTATE_MAX_EXAMPLES:
+            test._hypothesis_internal_use_settings = settings(chosen, max_examples=MUTATE_MAX_EXAMPLES)  # type: ignore[union-attr]
 
 
 def make_record(**overrides: Any) -> CaptureRecord:

@@ -13,6 +13,7 @@ from inspector.http.parser import RequestParser
 from tests.http.feeding import CLIENT, SERVER, WALL, feed, make_parser
 
 H = b"Host: t\r\n"
+CHUNKED_HEAD = b"POST /3 HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
 
 
 def get(path: str) -> bytes:
@@ -90,6 +91,7 @@ def test_pending_record_while_the_body_arrives() -> None:
     pending = parser.pending_record()
     assert pending is not None
     assert (pending.id, pending.method, pending.path, pending.body) == (1, "PUT", "/p", b"")
+    assert pending.raw_head == b"PUT /p HTTP/1.1\r\n" + H + b"Content-Length: 4\r\n\r\n"
     (event,) = parser.receive_data(b"cd", 0.0)
     assert isinstance(event, RequestReceived) and event.record.id == 1
     assert parser.pending_id is None and parser.pending_record() is None
@@ -111,6 +113,35 @@ def test_abort_records_buffered_requests_and_the_one_cut_short() -> None:
     assert parser.closed and parser.abort("again", 2.0) == []
 
 
+def test_a_pending_record_carries_the_notes_of_its_head() -> None:
+    parser = make_parser()
+    parser.receive_data(b"\r\nPUT /p HTTP/1.1\r\n" + H + b"Content-Length: 4\r\n\r\n", 0.0)
+    pending = parser.pending_record()
+    assert pending is not None and pending.notes == ("1 empty line(s) before the request line ignored",)
+
+
+@pytest.mark.parametrize(
+    ("cut", "missing"),
+    [
+        (b"GET /3 HTTP/1.1\r\nHo", "request head incomplete"),
+        (CHUNKED_HEAD + b"5\r\nab", "chunked body incomplete"),
+    ],
+)
+def test_abort_says_what_was_missing_of_a_cut_request(cut: bytes, missing: str) -> None:
+    parser = make_parser()
+    parser.receive_data(cut, 0.0)
+    (record,) = parser.abort("stopped", 1.0)
+    assert (record.path, record.error) == ("/3", f"stopped ({missing})")
+
+
+def test_abort_keeps_a_buffered_rejections_own_reason() -> None:
+    parser = make_parser()
+    parser.receive_data(get("/1") + b"BAD\r\n\r\n", 0.0, 1)
+    assert parser.paused
+    (record,) = parser.abort("not answered: the listener stopped", 1.0)
+    assert record.error is not None and "listener stopped" not in record.error
+
+
 @pytest.mark.parametrize("data", [b"", b"\r\n\r\n", get("/done")])
 def test_abort_with_no_bytes_of_a_new_request_records_nothing(data: bytes) -> None:
     parser = make_parser()
@@ -119,6 +150,24 @@ def test_abort_with_no_bytes_of_a_new_request_records_nothing(data: bytes) -> No
 
 
 # -- the memory budget -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("held", "shown"),
+    [
+        (1023, "1023 bytes"),
+        (1024, "1 KiB"),
+        (1024 * 1024 - 1, "1024 KiB"),
+        (1024 * 1024, "1 MiB"),
+        (3 * 1024 * 1024, "3 MiB"),
+    ],
+)
+def test_a_refusal_names_the_bytes_held_in_the_largest_whole_unit(held: int, shown: str) -> None:
+    budget = InFlight(8 * 1024 * 1024)
+    budget.held = held
+    assert budget.refusal() == (
+        f"the listener holds {shown} of requests and answers in flight (memory budget 8 MiB); try again later"
+    )
 
 
 def parser_on(budget: InFlight, ids: itertools.count[int]) -> RequestParser:

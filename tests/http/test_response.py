@@ -82,6 +82,41 @@ def test_status_out_of_range_becomes_500() -> None:
     assert wire.startswith(b"HTTP/1.1 500 ")
 
 
+@pytest.mark.parametrize(("given", "sent"), [(99, 500), (100, 100), (101, 101), (999, 999), (1000, 500)])
+def test_the_status_range_is_100_to_999_inclusive(given: int, sent: int) -> None:
+    wire, status, *_ = serialise(Response(status=given), method="GET", keep_alive=True)
+    assert status == sent
+    assert wire.startswith(f"HTTP/1.1 {sent} ".encode())
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "line"),
+    [
+        (404, "", b"HTTP/1.1 404 Not Found"),  # the standard phrase
+        (404, "Gone Fishing", b"HTTP/1.1 404 Gone Fishing"),  # the rule's own
+        (799, "", b"HTTP/1.1 799 Unknown"),  # a status with no standard phrase
+    ],
+)
+def test_the_status_line_reason(status: int, reason: str, line: bytes) -> None:
+    wire, _, sent, _ = serialise(Response(status=status, reason=reason), method="GET", keep_alive=True)
+    assert split(wire)[0][0] == line
+    assert sent == line.split(b" ", 2)[2].decode()
+
+
+def test_headers_after_a_dropped_one_are_all_sent() -> None:
+    headers = (("X-A", "1"), ("Bad Name", "x"), ("X-B", "2"), ("Connection", "upgrade"), ("X-C", "3"))
+    wire, *_ = serialise(Response(status=200, headers=headers), method="GET", keep_alive=True)
+    lines, _ = split(wire)
+    assert [line for line in lines if line.startswith(b"X-")] == [b"X-A: 1", b"X-B: 2", b"X-C: 3"]
+    assert not any(line.startswith((b"Bad", b"Connection")) for line in lines)
+
+
+def test_head_announces_the_relayed_length_with_no_body() -> None:
+    wire, *_ = serialise(Response(status=200, body=b"", length=1234), method="HEAD", keep_alive=True)
+    lines, body = split(wire)
+    assert b"Content-Length: 1234" in lines and body == b""
+
+
 def test_error_response_is_one_plain_text_line() -> None:
     response = error_response(431, "too many\r\nfields")
     assert response.status == 431

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -44,7 +45,8 @@ def make_record_fixture() -> Callable[..., CaptureRecord]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Responder], int]]:
-    """``serve(responder)``: a server on 127.0.0.1, any free port, answering from
-    ``responder``; returns its port. Stopped (and its thread joined) after the test."""
+def serve() -> Iterator[Callable[[Responder | Path], int]]:
+    """``serve(responder)`` or ``serve(rules_path)``: a server on 127.0.0.1, any free port,
+    answering from ``responder`` or that rules file; returns its port. Stopped (and its
+    thread joined) after the test."""
     yield from serving()

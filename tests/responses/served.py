@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from inspector.responses import Responder
+from inspector.responses import Responder, load_rules
 from tests.harness import Running, start
 
 #: hang guard for one socket read (the answers come in well under a second)
@@ -35,12 +37,22 @@ def status_and_body(answer: bytes) -> tuple[int, bytes]:
     return int(head.split(b" ", 2)[1]), body
 
 
-def serving() -> Iterator[Callable[[Responder], int]]:
-    """The ``serve`` fixture: ``serve(responder)`` starts a server (:func:`tests.harness.start`)
+def write_rules(folder: Path, document: object) -> Path:
+    """``folder/rules.json`` holding ``document`` (JSON-encoded unless it is already text)."""
+    path = folder / "rules.json"
+    text = document if isinstance(document, str) else json.dumps(document)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def serving() -> Iterator[Callable[[Responder | Path], int]]:
+    """The ``serve`` fixture: ``serve(responder)``, or ``serve(path)`` of a rules file (loaded
+    strictly: a mistake in it fails the test), starts a server (:func:`tests.harness.start`)
     and returns its port; each is stopped, and its thread checked ended, afterwards."""
     started: list[Running] = []
 
-    def start_one(responder: Responder) -> int:
+    def start_one(answers: Responder | Path) -> int:
+        responder = Responder(load_rules(answers, strict=True)) if isinstance(answers, Path) else answers
         running = start(responder=responder)
         started.append(running)
         return running.port

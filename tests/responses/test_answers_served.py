@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from inspector.responses import Responder, load_rules
+from inspector.responses import Responder
 from inspector.testing import Inspector
-from tests.responses.served import WAIT, request, status_and_body
+from tests.responses.served import WAIT, request, status_and_body, write_rules
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
@@ -53,13 +52,11 @@ def flaky(tmp_path: Path) -> Path:
             }
         ],
     }
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps(rules), encoding="utf-8")
-    return path
+    return write_rules(tmp_path, rules)
 
 
 def test_a_sequence_per_client_against_curl(serve: Any, flaky: Path, tmp_path: Path) -> None:
-    port = serve(Responder(load_rules(flaky, strict=True)))
+    port = serve(flaky)
     out = tmp_path / "body"
 
     def get(client: str) -> tuple[int, str, bytes]:
@@ -86,9 +83,7 @@ def test_cycle_and_random_over_real_connections(serve: Any, tmp_path: Path) -> N
             },
         ]
     }
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps(rules), encoding="utf-8")
-    port = serve(Responder(load_rules(path, strict=True)))
+    port = serve(write_rules(tmp_path, rules))
     assert [status_and_body(request(port, "GET", "/c"))[1] for _ in range(5)] == [
         b"one", b"two", b"one", b"two", b"one",
     ]  # fmt: skip

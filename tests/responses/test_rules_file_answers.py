@@ -21,6 +21,7 @@ from inspector.responses import (
     save_rules,
 )
 from inspector.responses.rulesfile import FORMAT_VERSION
+from tests.responses.served import write_rules
 
 #: the example of the README's "Answer lists" (a client id keys the state)
 FLAKY = {
@@ -62,9 +63,7 @@ VERSION_1 = """{
 
 
 def test_the_example_loads_with_its_answers_in_order(tmp_path: Path) -> None:
-    path = tmp_path / "rules.json"
-    path.write_text(json.dumps(FLAKY), encoding="utf-8")
-    ruleset = load_rules(path, strict=True)
+    ruleset = load_rules(write_rules(tmp_path, FLAKY), strict=True)
     rule = ruleset.rules[0]
     assert rule.listed and rule.mode == "sequence"
     assert rule.state_key == "{{ request.headers['X-Client'] }}"
@@ -76,9 +75,7 @@ def test_the_example_loads_with_its_answers_in_order(tmp_path: Path) -> None:
 
 
 def test_a_version_1_file_loads_and_answers_unchanged(make_record: Any, tmp_path: Path) -> None:
-    path = tmp_path / "rules.json"
-    path.write_text(VERSION_1, encoding="utf-8")
-    ruleset = load_rules(path, strict=True)
+    ruleset = load_rules(write_rules(tmp_path, VERSION_1), strict=True)
     assert ruleset.version == 1
     rule = ruleset.rules[0]
     assert not rule.listed and rule.answers == (
