@@ -10,8 +10,9 @@ that tuple. The table model forgets every kept row whenever its rows change
 new rows costs one computation per visible row. The caller does not keep rows
 that change on their own (a request still waiting: its Status counts up).
 
-Only text and a flag are kept; the error colour and icon are asked for when
-answered, so a palette change shows at the next repaint.
+Only text and two flags are kept (an error row, a row that came over HTTPS);
+the error colour and the icons are asked for when answered, so a palette
+change shows at the next repaint.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any, Final
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 
-from inspector.models.columns import NUMERIC, Column, display, error_of
+from inspector.models.columns import NUMERIC, SCHEME_COLUMN, Column, display, error_of
 from inspector.models.history_source import RowData
-from inspector.models.row_style import error_brush, error_icon
+from inspector.models.row_style import error_brush, error_icon, lock_icon
 from inspector.text import CELL_LIMIT
 
 #: the roles answered from a kept row (the ones a repaint asks for)
@@ -44,8 +45,9 @@ _DECORATION: Final = int(Qt.ItemDataRole.DecorationRole)
 RIGHT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _COLUMNS: Final = tuple(Column)
 
-#: a row's cells: the display text of each column, and whether it shows an error
-Painted = tuple[tuple[str, ...], bool]
+#: a row's cells: the display text of each column, whether it shows an error, and
+#: whether it came over HTTPS (its scheme column has the lock)
+Painted = tuple[tuple[str, ...], bool, bool]
 
 
 class PaintedRows:
@@ -66,7 +68,8 @@ class PaintedRows:
 
     def keep(self, row: int, data: RowData) -> Painted:
         """Compute ``data``'s cells once and keep them as view row ``row``'s."""
-        painted = (tuple(display(data, column, CELL_LIMIT) for column in _COLUMNS), bool(error_of(data)))
+        texts = tuple(display(data, column, CELL_LIMIT) for column in _COLUMNS)
+        painted = (texts, bool(error_of(data)), data.scheme == "https")
         if len(self._rows) >= MAX_ROWS:
             self._rows.clear()
         self._rows[row] = painted
@@ -83,6 +86,8 @@ def paint_answer(painted: Painted, column: int, role: int) -> Any:
         return painted[0][column]
     if role == _ALIGNMENT:
         return RIGHT if column in NUMERIC else None
+    if role == _DECORATION and column == SCHEME_COLUMN and painted[2]:
+        return lock_icon()
     if painted[1]:
         if role == _FOREGROUND:
             return error_brush()

@@ -266,17 +266,11 @@ class RequestTableModel(QAbstractTableModel):
         return cell_style(record, column, role, secure=secure, paused=record.id in self._paused)
 
     def painted(self, row: int) -> Painted | None:
-        """A repaint's cells of ``row``, computed once (None: no row, gone, waiting, paused or
-        HTTPS: those rows' icons come from :meth:`data`)."""
+        """A repaint's cells of ``row``, computed once (None: no row, gone, waiting or paused)."""
         kept = self._painted.get(row)
         if kept is None and 0 <= row < self.rowCount():
             data = self.row_data(row)
-            if (
-                data is not None
-                and data.id not in self._waiting
-                and data.id not in self._paused
-                and data.scheme != "https"
-            ):
+            if data is not None and data.id not in self._waiting and data.id not in self._paused:
                 kept = self._painted.keep(row, data)
         return kept
 

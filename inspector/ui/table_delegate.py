@@ -7,8 +7,8 @@ waits behind the listener and store threads (docs/ARCHITECTURE.md, "Threads").
 :class:`RowCellsDelegate` overrides ``initStyleOption`` alone: it reads the
 row's kept cells (:meth:`RequestTableModel.painted`) and fills the option as
 ``QStyledItemDelegate.initStyleOption`` does from the same answers. Painting
-itself stays Qt's. A row the model does not keep (a waiting request, a row no
-longer stored) and any other model get Qt's own path.
+itself stays Qt's. A row the model does not keep (a waiting or paused request, a
+row no longer stored) and any other model get Qt's own path.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from inspector.models.columns import NUMERIC, Column
+from inspector.models.columns import NUMERIC, SCHEME_COLUMN, Column
 from inspector.models.painted_rows import RIGHT, Painted
 from inspector.models.request_filter import RequestFilterProxyModel
-from inspector.models.row_style import error_brush, error_icon
+from inspector.models.row_style import error_brush, error_icon, lock_icon
 
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _HAS_DECORATION = QStyleOptionViewItem.ViewItemFeature.HasDecoration
@@ -49,7 +49,7 @@ class RowCellsDelegate(QStyledItemDelegate):
         if painted is None:
             super().initStyleOption(option, index)
             return
-        texts, error = painted
+        texts, error, secure = painted
         column = index.column()
         if isinstance(index, QModelIndex):  # a view passes one (never a persistent index)
             option.index = index
@@ -61,6 +61,8 @@ class RowCellsDelegate(QStyledItemDelegate):
             option.palette = palette
             if column == Column.STATUS:
                 _decorate(option, error_icon())
+        if secure and column == SCHEME_COLUMN:
+            _decorate(option, lock_icon())
         option.features |= _HAS_DISPLAY
         option.text = texts[column]  # escaped: no line break for displayText to replace
         option.styleObject = None  # type: ignore[assignment]  # no style animations, as Qt's

@@ -42,6 +42,7 @@ def table(qtbot: Any, record_factory: Factory) -> tuple[QTableView, AskedModel, 
             record_factory(id=2, error="bad request line", method="", response=None),
             record_factory(id=3, method="POST", target="/a\nb", path="/a\nb", body=b"x" * 5000),
             record_factory(id=4, response=None),
+            record_factory(id=5, scheme="https"),  # the lock in its Method cell
         ],
         waiting=[4],
     )
@@ -83,7 +84,7 @@ def test_only_rows_not_kept_are_asked_for_their_text(
     picture(view, RowCellsDelegate(view))
     model.display_rows.clear()
     picture(view, RowCellsDelegate(view))
-    assert model.display_rows == {3}  # the waiting row: its Status counts up
+    assert model.display_rows == {3}  # the waiting row: its Status counts up (HTTPS rows are kept)
 
 
 def test_the_match_delegate_tints_on_top(
