@@ -43,11 +43,11 @@ from inspector.responses.files import describe, resolve
 from inspector.responses.model import MAX_STATUS, MIN_STATUS
 from inspector.ui.rules_widgets import (
     ERROR_LINE_COLOR,
-    button_row,
     edit_new_row,
     error_label,
     fit_height,
     hint_label,
+    left_row,
     monospace_font,
     plain_label,
     problem_text,
@@ -199,7 +199,7 @@ class AnswerForm(QWidget):
         fault.addWidget(self.fault_error)
         form.addRow(plain_label("Fault:", self), fault)
         headers = stack(self.headers_table)
-        headers.addLayout(button_row(self.add_header_button, self.remove_header_button))
+        headers.addLayout(left_row(self.add_header_button, self.remove_header_button))
         headers.addWidget(self.headers_error)
         form.addRow(plain_label("Headers:", self), headers)
         timing = QHBoxLayout()
@@ -209,11 +209,7 @@ class AnswerForm(QWidget):
         timing.addWidget(self.weight_spin)
         timing.addStretch(1)
         form.addRow(plain_label("Delay:", self), timing)
-        source = QHBoxLayout()
-        source.addWidget(self.text_radio)
-        source.addWidget(self.file_radio)
-        source.addStretch(1)
-        form.addRow(plain_label("Body:", self), source)
+        form.addRow(plain_label("Body:", self), left_row(self.text_radio, self.file_radio))
 
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)

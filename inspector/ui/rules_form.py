@@ -40,11 +40,11 @@ from inspector.ui.rules_answers import AnswersEditor
 from inspector.ui.rules_forward import ForwardSection
 from inspector.ui.rules_listeners import ListenersField
 from inspector.ui.rules_widgets import (
-    button_row,
     edit_new_row,
     error_label,
     fit_height,
     hint_label,
+    left_row,
     monospace_font,
     plain_label,
     problem_text,
@@ -167,7 +167,7 @@ class RuleForm(QWidget):
         form.addRow(plain_label("Path:", self), stack(self.path_edit, self.path_hint, self.path_error))
         form.addRow(plain_label("Listeners:", self), self.listeners_field)
         conditions = stack(self.conditions_table)
-        conditions.addLayout(button_row(self.add_condition_button, self.remove_condition_button))
+        conditions.addLayout(left_row(self.add_condition_button, self.remove_condition_button))
         conditions.addWidget(self.conditions_error)
         form.addRow(plain_label("Conditions:", self), conditions)
         cors = QHBoxLayout()

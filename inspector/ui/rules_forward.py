@@ -33,6 +33,7 @@ from inspector.ui.rules_preview import sample_record
 from inspector.ui.rules_widgets import (
     error_label,
     hint_label,
+    left_row,
     monospace_font,
     plain_label,
     set_error,
@@ -117,11 +118,7 @@ class ForwardSection(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.use_check)
         form.addRow(plain_label("URL:", self), stack(self.url_edit, self.url_error))
-        options = QHBoxLayout()
-        options.addWidget(self.timeout_spin)
-        options.addWidget(self.keep_host_check)
-        options.addStretch(1)
-        form.addRow(plain_label("Timeout:", self), options)
+        form.addRow(plain_label("Timeout:", self), left_row(self.timeout_spin, self.keep_host_check))
         verify = QHBoxLayout()
         verify.addWidget(self.verify_combo)
         verify.addWidget(self.ca_edit, 1)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -148,10 +147,10 @@ def stack(*widgets: QWidget) -> QVBoxLayout:
     return box
 
 
-def button_row(*buttons: QPushButton) -> QHBoxLayout:
-    """Buttons side by side, left-aligned."""
+def left_row(*widgets: QWidget) -> QHBoxLayout:
+    """Widgets side by side, left-aligned (the rest of the row left empty)."""
     row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
+    for widget in widgets:
+        row.addWidget(widget)
     row.addStretch(1)
     return row
