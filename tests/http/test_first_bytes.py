@@ -11,7 +11,7 @@ from tests.http.feeding import feed
 
 def refused(data: bytes, *, split: bool) -> CaptureRecord:
     pieces = [data[i : i + 1] for i in range(len(data))] if split else [data]
-    records = [record for event in feed(pieces) if (record := getattr(event, "record", None))]
+    records: list[CaptureRecord] = [r for event in feed(pieces) if (r := getattr(event, "record", None))]
     assert len(records) == 1
     return records[0]
 

@@ -13,7 +13,9 @@ LIMITS = Limits(max_request_line=100)
 
 
 def rejected(data: bytes) -> CaptureRecord:
-    records = [record for event in feed([data], LIMITS) if (record := getattr(event, "record", None))]
+    records: list[CaptureRecord] = [
+        r for event in feed([data], LIMITS) if (r := getattr(event, "record", None))
+    ]
     assert len(records) == 1 and records[0].error == "414 request line longer than 100 bytes"
     return records[0]
 
