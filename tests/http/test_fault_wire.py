@@ -95,3 +95,41 @@ def test_trickle_pace_never_exceeds_the_rate_nor_the_piece_count(rate: int) -> N
     assert piece >= 1
     assert piece / interval == pytest.approx(rate)  # the rate asked for, exactly
     assert 1 / interval <= TRICKLE_PIECES_PER_S + 1e-9  # never more pieces a second than that
+
+
+@pytest.mark.parametrize("keep_alive", [True, False])
+def test_truncate_sends_the_head_it_would_have_sent_and_says_so(keep_alive: bool) -> None:
+    """Up to the cut, the bytes are those of the whole answer (``Connection: close`` only
+    when the connection was not kept alive), and the record shows that head."""
+    response = with_fault("truncate", error="template error")
+    whole, status, reason, headers = serialise(with_fault("truncate"), method="GET", keep_alive=keep_alive)
+    plan = fault_wire(response, method="GET", keep_alive=keep_alive)
+
+    assert plan.wire == whole[: len(whole) - len(BODY) // 2]
+    assert (b"Connection: close" in plan.wire) is not keep_alive
+    shown = plan.shown
+    assert (
+        (shown.status, shown.reason, shown.headers) == (status, reason, headers) == (201, "Created", headers)
+    )
+    assert (shown.rule, shown.error, shown.step, shown.steps) == ("r", "template error", 2, 3)
+
+
+@pytest.mark.parametrize("keep_alive", [True, False])
+@pytest.mark.parametrize(("status", "method"), [(200, "HEAD"), (204, "GET")])
+def test_truncate_without_a_body_sends_the_first_half_of_its_head(
+    status: int, method: str, keep_alive: bool
+) -> None:
+    response = with_fault("truncate", status=status)
+    whole, sent_status, reason, headers = serialise(response, method=method, keep_alive=keep_alive)
+    plan = fault_wire(response, method=method, keep_alive=keep_alive)
+
+    assert plan.wire == whole[: len(whole) // 2] and plan.ending is Ending.CLOSE
+    assert (plan.shown.status, plan.shown.reason, plan.shown.headers) == (sent_status, reason, headers)
+    assert plan.shown.status == status
+
+
+@pytest.mark.parametrize("fault", ["close", "malformed", "trickle"])
+def test_a_faulty_answer_keeps_the_rule_error_in_its_record(fault: str) -> None:
+    plan = fault_wire(with_fault(fault, error="template error"), method="GET", keep_alive=True)
+
+    assert plan.shown.error == "template error"

@@ -636,6 +636,7 @@ def test_head_timeout_is_absolute_not_reset_per_byte() -> None:
     (event,) = parser.check_timeouts(110.0)
     assert isinstance(event, RequestRejected)
     assert event.status == 408
+    assert event.record.error == "408 request head not complete 10 s after its first byte"
     assert event.record.raw == b"GET / HTTP/1.1\r\nHost"
     assert parser.closed
 
@@ -672,6 +673,7 @@ def test_idle_keep_alive_connection_closes_quietly() -> None:
     assert parser.check_timeouts(20.9) == []
     (closed,) = parser.check_timeouts(21.0)
     assert isinstance(closed, ConnectionClosed)
+    assert closed.reason == "idle keep-alive connection closed"
     assert parser.closed
 
 

@@ -9,6 +9,7 @@ from inspector.http.response import (
     Response,
     body_allowed,
     error_response,
+    field_value_problem,
     serialise,
 )
 
@@ -122,3 +123,42 @@ def test_error_response_is_one_plain_text_line() -> None:
     assert response.status == 431
     assert ("Content-Type", "text/plain; charset=utf-8") in response.headers
     assert response.body == b"too many  fields\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("text/plain; q=0.5\tok", None),  # a tab is allowed inside a value
+        ("", None),
+        ("a\x01b", "control character U+0001 at position 2 is not allowed in a header value"),
+        ("\r\nSet-Cookie: x", "control character U+000D at position 1 is not allowed in a header value"),
+        ("ok\x7f", "control character U+007F at position 3 is not allowed in a header value"),
+    ],
+)
+def test_field_value_problem_names_the_first_control_character(value: str, problem: str | None) -> None:
+    """A rule (or a paused answer) with such a header value is refused with this line."""
+    assert field_value_problem(value) == problem
+
+
+def test_header_values_go_out_as_utf8_and_relayed_ones_byte_for_byte() -> None:
+    """A rule's header value is text, sent as UTF-8; a relayed upstream header holds its
+    bytes as Latin-1 text (``raw_headers``) and goes out as those very bytes."""
+    ours = Response(status=200, headers=(("X-Name", "café"),))
+    relayed = Response(status=200, headers=(("X-Name", "caf\xc3\xa9 \xff €"),), raw_headers=True)
+
+    wire, _, _, shown = serialise(ours, method="GET", keep_alive=True)
+    assert b"X-Name: caf\xc3\xa9\r\n" in wire and ("X-Name", "café") in shown
+    wire, _, _, shown = serialise(relayed, method="GET", keep_alive=True)
+    assert (
+        b"X-Name: caf\xc3\xa9 \xff ?\r\n" in wire and ("X-Name", "café \ufffd ?") in shown
+    )  # not Latin-1: "?"
+
+
+def test_the_same_answer_object_is_serialised_once() -> None:
+    """The fast path for a rule's fixed answer; a fresh object (``serialise`` keys its cache
+    by identity, so ``DEFAULT_RESPONSE`` may be cached already by another test)."""
+    answer = Response(status=200, body=b"fixed")
+
+    first = serialise(answer, method="GET", keep_alive=True)
+    assert serialise(answer, method="GET", keep_alive=True) is first
+    assert serialise(Response(status=200, body=b"fixed"), method="GET", keep_alive=True) == first

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from inspector.http import syntax
@@ -72,6 +72,7 @@ def test_split_request_line_matches_the_old_expression(body: bytes, crlf: bool) 
 
 @PROPERTY
 @given(data=from_alphabet(LINE_PARTS, 6))
+@example(data=b"HTTP/1.a")  # the minor version is a digit too
 def test_version_and_method_prefix_match_the_old_expressions(data: bytes) -> None:
     assert syntax.is_version(data) == bool(OLD_VERSION.fullmatch(data))
     first = data.split(b" ", 1)[0]
@@ -86,8 +87,18 @@ def test_target_checks_match_the_old_expressions(target: bytes) -> None:
     assert syntax.odd_target_bytes(target) == sorted({m[0] for m in OLD_TARGET_ODD.findall(target)})
 
 
+# the edges of the bracket and colon checks, tried on every run whatever is drawn
 @PROPERTY
 @given(target=from_alphabet(AUTHORITY_PARTS, 12))
+@example(target=b"[::1]:8443")
+@example(target=b"h:80")
+@example(target=b":80")
+@example(target=b"[]:80")
+@example(target=b"[x::1]:80")
+@example(target=b"[:80")
+@example(target=b"[::1]")
+@example(target=b"[::1]8443")
+@example(target=b"[1]:80")
 def test_authority_forms_match_the_old_expressions(target: bytes) -> None:
     assert syntax.is_authority(target) == bool(OLD_AUTHORITY.fullmatch(target))
     old = OLD_ABSOLUTE.match(target)
@@ -104,6 +115,8 @@ def test_host_value_with_non_ascii_matches_the_old_expression(text: str) -> None
 
 @PROPERTY
 @given(body=from_alphabet(CHUNK_PARTS), crlf=st.booleans())
+@example(body=b"5;name=v", crlf=True)  # with an extension
+@example(body=b"5", crlf=True)  # without
 def test_chunk_line_matches_the_old_expression(body: bytes, crlf: bool) -> None:
     line = body + b"\r\n" if crlf else body
     if b"\n" in line[:-1]:
