@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from inspector.http.limits import Limits
 from inspector.http.parser import Event, RequestParser
+from inspector.http.record import CaptureRecord
 
 WALL = 1_700_000_000.25
 CLIENT = "192.0.2.7:5050"
@@ -30,3 +31,13 @@ def feed(pieces: Iterable[bytes], limits: Limits | None = None, *, eof: bool = T
     if eof:
         events += parser.receive_data(b"", 0.0)
     return events
+
+
+def bytewise(data: bytes) -> list[bytes]:
+    """``data`` in pieces of one byte."""
+    return [data[i : i + 1] for i in range(len(data))]
+
+
+def records(pieces: Iterable[bytes], limits: Limits | None = None) -> list[CaptureRecord]:
+    """The record of every event that carries one, of one connection fed ``pieces``."""
+    return [record for event in feed(pieces, limits) if (record := getattr(event, "record", None))]

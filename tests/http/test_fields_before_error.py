@@ -8,15 +8,9 @@ import pytest
 
 from inspector.http.limits import Limits
 from inspector.http.parser import RequestRejected
-from inspector.http.record import CaptureRecord
-from tests.http.feeding import feed, make_parser
+from tests.http.feeding import bytewise, make_parser, records
 
 LIMITS = Limits(max_header_fields=3)
-
-
-def records(data: bytes, *, split: bool) -> list[CaptureRecord]:
-    pieces = [data[i : i + 1] for i in range(len(data))] if split else [data]
-    return [record for event in feed(pieces, LIMITS) if (record := getattr(event, "record", None))]
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["at once", "byte by byte"])
@@ -35,7 +29,8 @@ def records(data: bytes, *, split: bool) -> list[CaptureRecord]:
 def test_the_fields_before_the_error_are_kept(
     head: bytes, kept: tuple[tuple[str, str], ...], error: str, split: bool
 ) -> None:
-    (record,) = records(b"POST /x HTTP/1.1\r\n" + head + b"\r\n", split=split)
+    data = b"POST /x HTTP/1.1\r\n" + head + b"\r\n"
+    (record,) = records(bytewise(data) if split else [data], LIMITS)
 
     assert record.error is not None and error in record.error
     assert record.headers == kept
@@ -46,8 +41,7 @@ def test_a_rejected_body_keeps_its_raw_bytes_up_to_the_cap(cap: int) -> None:
     """Chunked data already read, then the bytes not yet parsed: ``max_rejected_body`` in all."""
     body = b"5\r\nhello\r\nZZ\r\n" + b"x" * 100  # the second chunk-size line is malformed
     head = b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-    events = feed([head + body], Limits(max_rejected_body=cap))
-    (record,) = [record for event in events if (record := getattr(event, "record", None))]
+    (record,) = records([head + body], Limits(max_rejected_body=cap))
 
     assert record.error == "400 malformed chunk-size line"
     assert record.raw_body == body[:cap]
@@ -68,7 +62,7 @@ def test_nothing_is_said_cut_at_exactly_the_caps() -> None:
         (bad, Limits(max_raw_capture=len(bad)), ()),  # refused before its head was complete
     ]
     for data, limits, notes in cases:
-        (record,) = [record for event in feed([data], limits) if (record := getattr(event, "record", None))]
+        (record,) = records([data], limits)
         assert record.notes == notes
         assert not record.body_truncated
         if not notes:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 
 from inspector.http.record import CaptureRecord
-from tests.http.feeding import feed
+from tests.http.feeding import bytewise, records
 
 
 def refused(data: bytes, *, split: bool) -> CaptureRecord:
-    pieces = [data[i : i + 1] for i in range(len(data))] if split else [data]
-    records: list[CaptureRecord] = [r for event in feed(pieces) if (r := getattr(event, "record", None))]
-    assert len(records) == 1
-    return records[0]
+    found = records(bytewise(data) if split else [data])
+    assert len(found) == 1
+    return found[0]
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["at once", "byte by byte"])

@@ -7,17 +7,15 @@ import pytest
 
 from inspector.http.limits import Limits
 from inspector.http.record import CaptureRecord
-from tests.http.feeding import feed
+from tests.http.feeding import records
 
 LIMITS = Limits(max_request_line=100)
 
 
 def rejected(data: bytes) -> CaptureRecord:
-    records: list[CaptureRecord] = [
-        r for event in feed([data], LIMITS) if (r := getattr(event, "record", None))
-    ]
-    assert len(records) == 1 and records[0].error == "414 request line longer than 100 bytes"
-    return records[0]
+    found = records([data], LIMITS)
+    assert len(found) == 1 and found[0].error == "414 request line longer than 100 bytes"
+    return found[0]
 
 
 @pytest.mark.parametrize(

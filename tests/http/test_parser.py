@@ -22,11 +22,7 @@ from inspector.http.parser import (
     RequestRejected,
     SendContinue,
 )
-from tests.http.feeding import CLIENT, WALL, feed, make_parser
-
-
-def bytewise(data: bytes) -> list[bytes]:
-    return [data[i : i + 1] for i in range(len(data))]
+from tests.http.feeding import CLIENT, WALL, bytewise, feed, make_parser
 
 
 def received(events: list[Event]) -> list[RequestReceived]:

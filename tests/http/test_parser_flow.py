@@ -10,7 +10,7 @@ import pytest
 from inspector.http.events import ConnectionClosed, RequestReceived, RequestRejected
 from inspector.http.limits import InFlight, Limits
 from inspector.http.parser import RequestParser
-from tests.http.feeding import CLIENT, SERVER, WALL, feed, make_parser
+from tests.http.feeding import CLIENT, SERVER, WALL, bytewise, feed, make_parser
 
 H = b"Host: t\r\n"
 CHUNKED_HEAD = b"POST /3 HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
@@ -220,7 +220,7 @@ def test_content_length_with_thousands_of_digits_is_not_a_crash() -> None:
 def test_an_over_long_request_line_keeps_its_method_and_target_start() -> None:
     data = b"DELETE /" + b"k" * 300 + b" HTTP/1.1\r\n"
     limits = Limits(max_request_line=100)
-    for pieces in ([data], [data[i : i + 1] for i in range(len(data))]):
+    for pieces in ([data], bytewise(data)):
         (event,) = feed(pieces, limits, eof=False)
         assert isinstance(event, RequestRejected) and event.status == 414
         assert (event.record.method, event.record.target) == ("DELETE", "/" + "k" * 94)
@@ -234,7 +234,7 @@ def test_an_over_long_request_line_keeps_its_method_and_target_start() -> None:
 def test_fields_before_an_error_are_kept_for_any_split(tail: bytes) -> None:
     data = b"GET / HTTP/1.1\r\n" + H + b"X-One: 1\r\n" + tail
     outcomes = []
-    for pieces in ([data], [data[i : i + 1] for i in range(len(data))]):
+    for pieces in ([data], bytewise(data)):
         parser = make_parser(Limits(head_timeout=1.0))
         events = [e for piece in pieces for e in parser.receive_data(piece, 0.0)]
         events += parser.check_timeouts(1.0)
