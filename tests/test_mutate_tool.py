@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import mutate  # noqa: E402
+import mutate_equivalent  # noqa: E402
 
 
 @pytest.mark.parametrize("module", sorted(mutate.SELECTION))
@@ -65,3 +66,39 @@ def test_names_and_added_lines() -> None:
     with pytest.raises(SystemExit, match="no test selection for inspector/nope"):
         mutate.check_modules(["inspector/nope"])
     assert mutate.check_modules(["inspector/tls/"]) == ["inspector/tls"]
+
+
+def _diff(before: str, after: str) -> list[str]:
+    return ["--- a.py", "+++ a.py", "@@ -1 +1 @@", f"-{before}", f"+{after}"]
+
+
+def test_case_changes_of_sql_and_codec_names_are_equivalent_by_rule() -> None:
+    rule = mutate_equivalent.equivalent_by_rule
+    select = '    rows = conn.execute("SELECT id FROM requests ORDER BY id")'
+    assert rule(
+        _diff(
+            select,
+            select.replace("SELECT id FROM requests ORDER BY id", "select id from requests order by id"),
+        )
+    ) == (mutate_equivalent.SQL_REASON)
+    encode = '    data = text.encode("UTF-8", "surrogatepass")'
+    assert rule(_diff(encode, encode.replace("UTF-8", "utf-8"))) == mutate_equivalent.CODEC_REASON
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # a quoted literal inside the statement: its case is data, not syntax
+        ("x(\"SELECT id FROM r WHERE method = 'GET'\")", "x(\"select id from r where method = 'get'\")"),
+        # a string that is no SQL statement
+        ('    name = "Content-Type"', '    name = "content-type"'),
+        # a codec name not handed to a codec
+        ('    label = "UTF-8"', '    label = "utf-8"'),
+        # more than case changed
+        ('    q("SELECT id FROM r")', '    q("XXSELECT id FROM rXX")'),
+        # the same case, something outside the literal changed
+        ('    q("SELECT id FROM r", 1)', '    q("SELECT id FROM r", 2)'),
+    ],
+)
+def test_other_changes_are_not_equivalent_by_rule(before: str, after: str) -> None:
+    assert mutate_equivalent.equivalent_by_rule(_diff(before, after)) is None

@@ -15,7 +15,9 @@ against the score unless ``tools/mutate_survivors.toml`` explains it as
 equivalent (no user could tell it from the original). An explanation names the
 mutant and its mutated line; when the code changes and the line no longer matches,
 the explanation is stale and the mutant counts as an unexplained survivor again.
-Survivors explained there as not equivalent still count against the score.
+Survivors explained there as not equivalent still count against the score. Two kinds of
+mutant are equivalent by a rule instead of one by one (``tools/mutate_equivalent.py``): a
+change of case in an SQL statement or in a codec name.
 
 Only one mutation run at a time: a second one waits for the first (``build/mutate/.lock``).
 See docs/TESTING.md for the scores of the last runs.
@@ -39,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mutate_equivalent import equivalent_by_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "build" / "mutate"
@@ -276,6 +280,10 @@ def report(
         for name in survivors
         if name in explained and explained[name].line == added_lines(shown[name])
     }
+    for name in survivors:  # equivalent by a rule (tools/mutate_equivalent.py)
+        why = None if name in known else equivalent_by_rule(shown[name])
+        if why is not None:
+            known[name] = Survivor(name, added_lines(shown[name]), why)
     unexplained = [name for name in survivors if name not in known]
     equivalent = sum(entry.equivalent for entry in known.values())
     considered = len(outcome.status) - equivalent
