@@ -39,9 +39,12 @@ settings.register_profile(
 #: with every function behind mutmut's trampoline; a few hundred examples still reach
 #: what a mutant changes
 MUTATE_MAX_EXAMPLES = 300
+#: under a mutant, tests that took longer than this in mutmut's stats run are left out
+#: unless ``MUTATE_SLOW_TESTS=1`` (``tools/mutate.py retest --slow``)
+MUTATE_SLOW_TEST_SECONDS = 3.0
 
 
-def _fastest_first(items: list[pytest.Item]) -> None:
+def _fastest_first(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under mutmut (``MUTANT_UNDER_TEST`` set), run the tests fastest first.
 
     mutmut stops a mutant's tests at the first failure (``-x``) but hands them over in
@@ -58,15 +61,23 @@ def _fastest_first(items: list[pytest.Item]) -> None:
     except ImportError:
         return
     durations = state().duration_by_test
-    if durations:
-        items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+    if not durations:
+        return
+    items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
+    if under_test and os.environ.get("MUTATE_SLOW_TESTS") != "1":
+        # a surviving mutant runs every test that reaches it: the few slow ones (a SIGKILL
+        # test, 100,000 rows) cost more than all the others; they join in `retest --slow`
+        slow = [item for item in items if durations.get(item.nodeid, 0.0) > MUTATE_SLOW_TEST_SECONDS]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = items[: len(items) - len(slow)]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under the `mutate` profile, cap each property test's own ``max_examples``."""
     if settings.get_current_profile_name() != "mutate":
         return
-    _fastest_first(items)
+    _fastest_first(config, items)
     for item in items:
         test = getattr(item, "obj", None)
         # the settings a @settings decorator gave the test; Hypothesis reads them at each call

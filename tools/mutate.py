@@ -427,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     again = verbs.add_parser("retest", help="rerun mutants (globs) of a module's last run with today's tests")
     again.add_argument("module")
     again.add_argument("patterns", nargs="*", help="mutant names or globs (default: the survivors)")
+    again.add_argument(
+        "--slow", action="store_true", help="with the tests a run leaves out as slow (tests/conftest.py)"
+    )
     shown = verbs.add_parser("report", help="print the last run's score and unexplained survivors")
     shown.add_argument(
         "--markdown", action="store_true", help="every survivor, as docs/TESTING.md lists them"
@@ -446,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "run":
             return run(check_modules(args.modules), args.jobs, resume=args.resume)
         if args.verb == "retest":
+            if args.slow:
+                os.environ["MUTATE_SLOW_TESTS"] = "1"  # read by tests/conftest.py in mutmut's workers
             return retest(check_modules([args.module])[0], args.patterns, args.jobs)
         return sample(args.count, args.base, args.jobs)
 
