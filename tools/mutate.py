@@ -11,7 +11,7 @@ function, then runs, for each mutant, only the tests that reached its function.
 
 A mutant is *killed* when a test fails (or it runs out of CPU time: a loop that no
 longer ends). Every other outcome (survived, no test reached it, suspicious) counts
-against the score unless ``tools/mutate_survivors.toml`` explains it as
+against the score unless ``tools/mutate_survivors/<module>.toml`` explains it as
 equivalent (no user could tell it from the original). An explanation names the
 mutant and its mutated line; when the code changes and the line no longer matches,
 the explanation is stale and the mutant counts as an unexplained survivor again.
@@ -46,7 +46,8 @@ from mutate_equivalent import equivalent_by_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "build" / "mutate"
-EXPLAINED = ROOT / "tools" / "mutate_survivors.toml"
+#: one file of explanations per top-level module (``http.toml``, ``store.toml``...)
+EXPLAINED = ROOT / "tools" / "mutate_survivors"
 
 #: the tests run against each module's mutants: its own test folder, chosen so a
 #: whole run stays within an hour on a 2-core machine (docs/TESTING.md has the times)
@@ -218,8 +219,13 @@ def read_outcome(module: str, where: Path) -> Outcome:
 
 
 def load_explained() -> dict[str, Survivor]:
-    table = tomllib.loads(EXPLAINED.read_text()) if EXPLAINED.exists() else {}
-    return {entry["mutant"]: Survivor(**entry) for entry in table.get("survivor", [])}
+    explained: dict[str, Survivor] = {}
+    for path in sorted(EXPLAINED.glob("*.toml")):
+        for entry in tomllib.loads(path.read_text()).get("survivor", []):
+            if entry["mutant"] in explained:
+                raise SystemExit(f"error: {entry['mutant']} is explained twice ({path.name})")
+            explained[entry["mutant"]] = Survivor(**entry)
+    return explained
 
 
 def diffs(where: Path, names: list[str]) -> dict[str, list[str]]:
