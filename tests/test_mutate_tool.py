@@ -104,3 +104,11 @@ def test_case_changes_of_sql_and_codec_names_are_equivalent_by_rule() -> None:
 )
 def test_other_changes_are_not_equivalent_by_rule(before: str, after: str) -> None:
     assert mutate_equivalent.equivalent_by_rule(_diff(before, after)) is None
+
+
+def test_a_sampled_score_carries_its_wilson_interval() -> None:
+    # 190 of 200: the textbook Wilson interval is 91.0 % to 97.3 %
+    low, high = mutate.wilson(190, 200)
+    assert (round(low, 3), round(high, 3)) == (0.910, 0.973)
+    assert mutate.wilson(200, 200)[1] == 1.0
+    assert mutate.wilson(0, 0) == (0.0, 1.0)

@@ -34,21 +34,43 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from mutate_equivalent import equivalent_by_rule
+from mutate_report import (
+    EXPLAINED,
+    KILLED,
+    Outcome,
+    Survivor,
+    added_lines,
+    diffs,
+    load_explained,
+    read_meta,
+    read_outcome,
+    report,
+    short_name,
+    wilson,
+)
+
+#: what reading a run's results gives (tools/mutate_report.py), offered here too
+__all__ = [
+    "EXPLAINED",
+    "KILLED",
+    "Outcome",
+    "Survivor",
+    "added_lines",
+    "diffs",
+    "load_explained",
+    "read_meta",
+    "read_outcome",
+    "report",
+    "short_name",
+    "wilson",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "build" / "mutate"
-#: one file of explanations per top-level module (``http.toml``, ``store.toml``...)
-EXPLAINED = ROOT / "tools" / "mutate_survivors"
-
 #: the tests run against each module's mutants: its own test folder, chosen so a
 #: whole run stays within an hour on a 2-core machine (docs/TESTING.md has the times)
 SELECTION: dict[str, tuple[str, ...]] = {
@@ -94,31 +116,6 @@ SAMPLED = (
 TARGET = 0.95
 #: what a scratch copy holds besides the package (the tests find resources/ and main.py)
 COPIED = ("inspector", "tests", "resources", "tools", "main.py", "setup.py", "Makefile")
-
-KILLED = frozenset({"killed", "timeout", "caught by type check"})
-
-
-@dataclass
-class Survivor:
-    """An explained survivor: ``equivalent`` ones leave the score, the others count against it."""
-
-    mutant: str
-    line: str
-    why: str
-    equivalent: bool = True
-
-
-@dataclass
-class Outcome:
-    """The results of one module's run, read from mutmut's files."""
-
-    module: str
-    status: dict[str, str] = field(default_factory=dict)  # mutant name -> mutmut's status
-    seconds: float | None = None
-
-    def survivors(self) -> list[str]:
-        """Mutants tested and not killed (those not tested yet count against the score too)."""
-        return sorted(name for name, status in self.status.items() if status not in KILLED | {"not checked"})
 
 
 def slug(module: str) -> str:
@@ -193,138 +190,10 @@ def mutmut(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=where, env=env, text=True, check=False)
 
 
-def read_meta(meta: Path) -> dict[str, Any]:
-    """One of mutmut's ``.py.meta`` files; a run under way rewrites them, so a read that
-    catches one half-written is tried again."""
-    for _ in range(20):
-        try:
-            found: dict[str, Any] = json.loads(meta.read_text())
-            return found
-        except json.JSONDecodeError:
-            time.sleep(0.1)
-    raise SystemExit(f"error: {meta} is not JSON")
-
-
-def read_outcome(module: str, where: Path) -> Outcome:
-    from mutmut.stats import status_by_exit_code
-
-    outcome = Outcome(module)
-    for meta in sorted((where / "mutants").rglob("*.py.meta")):
-        for name, code in read_meta(meta)["exit_code_by_key"].items():
-            outcome.status[name] = status_by_exit_code[code]
-    timing = where / "seconds"
-    if timing.exists():
-        outcome.seconds = float(timing.read_text())
-    return outcome
-
-
-def load_explained() -> dict[str, Survivor]:
-    explained: dict[str, Survivor] = {}
-    for path in sorted(EXPLAINED.glob("*.toml")):
-        for entry in tomllib.loads(path.read_text()).get("survivor", []):
-            if entry["mutant"] in explained:
-                raise SystemExit(f"error: {entry['mutant']} is explained twice ({path.name})")
-            explained[entry["mutant"]] = Survivor(**entry)
-    return explained
-
-
-def diffs(where: Path, names: list[str]) -> dict[str, list[str]]:
-    """Each mutant's diff from the original (one mutmut process for all of them)."""
-    code = (
-        "import json, sys, time\n"
-        "from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant\n"
-        "def diff(n):\n"
-        "    for _ in range(20):\n"
-        "        try:\n"
-        "            return get_diff_for_mutant(n, path=find_mutant(n).path)\n"
-        "        except json.JSONDecodeError:\n"  # a running run rewrites its .meta files
-        "            time.sleep(0.1)\n"
-        "    return get_diff_for_mutant(n, path=find_mutant(n).path)\n"
-        "names = json.load(sys.stdin)\n"
-        "print(json.dumps({n: diff(n) for n in names}))\n"
-    )
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=where,
-        env=env,
-        input=json.dumps(names),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found: dict[str, str] = json.loads(done.stdout.splitlines()[-1])
-    return {name: text.splitlines() for name, text in found.items()}
-
-
-def added_lines(diff: list[str]) -> str:
-    """A diff's added lines, stripped and joined by `` / ``: how an explanation names its mutant."""
-    return " / ".join(
-        line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")
-    )
-
-
-def short_name(mutant: str) -> str:
-    """``inspector.diff.model.xǁJsonChangeǁmirrored__mutmut_3`` -> ``diff.model.JsonChange.mirrored #3``."""
-    mangled, _, number = mutant.partition("__mutmut_")
-    module, _, function = mangled.removeprefix("inspector.").partition(".x")
-    function = function[1:].replace("ǁ", ".")  # "_name" for a function, "ǁClassǁname" for a method
-    return f"{module}.{function} #{number}"
-
-
-def report(
-    outcome: Outcome, where: Path, explained: dict[str, Survivor], *, markdown: bool = False
-) -> tuple[float, list[str]]:
-    """Print the module's score and each unexplained survivor's diff (or, with ``markdown``,
-    the score and a table of every survivor for docs/TESTING.md); return the score and the
-    unexplained survivors."""
-    counts = Counter(outcome.status.values())
-    survivors = outcome.survivors()
-    shown = diffs(where, survivors) if survivors else {}
-    known = {
-        name: explained[name]
-        for name in survivors
-        if name in explained and explained[name].line == added_lines(shown[name])
-    }
-    for name in survivors:  # equivalent by a rule (tools/mutate_equivalent.py)
-        why = None if name in known else equivalent_by_rule(shown[name])
-        if why is not None:
-            known[name] = Survivor(name, added_lines(shown[name]), why)
-    unexplained = [name for name in survivors if name not in known]
-    equivalent = sum(entry.equivalent for entry in known.values())
-    considered = len(outcome.status) - equivalent
-    killed = sum(counts[status] for status in KILLED)
-    score = killed / considered if considered else 1.0
-    took = f", {outcome.seconds / 60:.0f} min" if outcome.seconds is not None else ""
-    tally = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    summary = (
-        f"{outcome.module}: {score:.1%} of {considered} non-equivalent mutants killed "
-        f"({tally}; {equivalent} equivalent{took})"
-    )
-    if not markdown:
-        for name in unexplained:
-            stale = " (its explanation is stale: the mutated line changed)" if name in explained else ""
-            print(f"\n{outcome.status[name]}: {name}{stale}")
-            print("\n".join(shown[name]))
-        print(f"\n{summary}")
-        return score, unexplained
-    print(f"#### {summary}\n")
-    if survivors:
-        print("| mutant | mutated line | why it survives |\n| --- | --- | --- |")
-    for name in survivors:
-        entry = known.get(name)
-        why = "**not explained**" if entry is None else entry.why
-        if entry is not None and not entry.equivalent:
-            why = f"**not killed**: {why}"
-        line = (added_lines(shown[name]) or "(line removed)").replace("|", "\\|")
-        print(f"| `{short_name(name)}` | `{line}` | {why} |")
-    print()
-    return score, unexplained
-
-
-def run(modules: list[str], jobs: int, *, resume: bool = False) -> int:
+def run(modules: list[str], jobs: int, *, resume: bool = False, sample: int | None = None) -> int:
     """Full runs of ``modules``, one after the other; ``resume`` finishes an interrupted one
-    (mutants with a result keep it) instead of starting afresh."""
+    (mutants with a result keep it) instead of starting afresh; ``sample`` runs that many of
+    each module's mutants, drawn at random with the module's name as the seed."""
     explained = load_explained()
     worst = 1.0
     for module in modules:
@@ -333,8 +202,13 @@ def run(modules: list[str], jobs: int, *, resume: bool = False) -> int:
         spent = float(timing.read_text()) if resume and timing.exists() else 0.0
         if not (resume and (where / "mutants").is_dir()):
             prepare(where, [module], SELECTION[module])
+            if sample is not None:
+                names = generate(where)
+                chosen = sorted(random.Random(module).sample(names, min(sample, len(names))))
+                (where / "drawn").write_text("\n".join(chosen) + "\n")
+        drawn = (where / "drawn").read_text().split() if (where / "drawn").exists() else []
         started = time.monotonic()
-        done = mutmut(where, "run", "--max-children", str(jobs))
+        done = mutmut(where, "run", "--max-children", str(jobs), *drawn)
         timing.write_text(f"{spent + time.monotonic() - started:.0f}")
         if done.returncode != 0:
             print(f"error: mutmut failed on {module} (exit {done.returncode}); see above")
@@ -429,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
     full = verbs.add_parser("run", help="full runs of the modules")
     full.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    full.add_argument("--sample", type=int, help="run this many mutants of each module, drawn at random")
     full.add_argument("modules", nargs="+")
     again = verbs.add_parser("retest", help="rerun mutants (globs) of a module's last run with today's tests")
     again.add_argument("module")
@@ -453,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with one_run_at_a_time():
         if args.verb == "run":
-            return run(check_modules(args.modules), args.jobs, resume=args.resume)
+            return run(check_modules(args.modules), args.jobs, resume=args.resume, sample=args.sample)
         if args.verb == "retest":
             if args.slow:
                 os.environ["MUTATE_SLOW_TESTS"] = "1"  # read by tests/conftest.py in mutmut's workers
