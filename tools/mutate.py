@@ -93,7 +93,9 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "tests/tls/test_record_tls.py",
         "tests/server/test_answers.py",
     ),
-    "inspector/server": ("tests/server",),
+    # the TLS terminator and handshake workers live in the server and are tested over
+    # HTTPS (tests/tls); accept pausing and the hostile clients in tests/hardening
+    "inspector/server": ("tests/server", "tests/tls", "tests/hardening"),
     "inspector/responses": ("tests/responses",),
     "inspector/store": ("tests/store",),
     "inspector/capture": ("tests/capture",),
