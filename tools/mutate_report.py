@@ -20,8 +20,9 @@ from mutate_equivalent import equivalent_by_rule
 ROOT = Path(__file__).resolve().parents[1]
 #: one file of explanations per top-level module (``http.toml``, ``store.toml``...)
 EXPLAINED = ROOT / "tools" / "mutate_survivors"
-#: the outcomes that count as killed
-KILLED = frozenset({"killed", "timeout", "caught by type check"})
+#: the outcomes that count as killed: a test failed, the tests ran out of time, or the test
+#: process crashed (a Qt model's mutant that hands Qt a wrong value; the clean run did not)
+KILLED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
 
 
 @dataclass
