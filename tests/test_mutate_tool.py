@@ -28,6 +28,7 @@ def test_every_module_and_its_test_selection_exist(module: str) -> None:
 
 def test_every_sampled_module_has_a_selection() -> None:
     assert set(mutate.SAMPLED) <= set(mutate.SELECTION)
+    assert set(mutate.SAMPLE_SIZE) <= set(mutate.SELECTION)
 
 
 def test_each_explanation_names_one_mutant_of_a_known_module_with_its_line_and_reason() -> None:

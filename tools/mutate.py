@@ -122,6 +122,15 @@ SAMPLED = (
     "inspector/text.py",
     "inspector/assets.py",
 )
+#: modules measured on a random sample of this many mutants unless ``run --sample`` says
+#: otherwise (``--sample 0``: every mutant): a full run does not fit a sitting on 2 cores
+SAMPLE_SIZE = {
+    "inspector/http": 600,
+    "inspector/server": 600,
+    "inspector/responses": 600,
+    "inspector/testing": 600,
+    "inspector/models": 300,
+}
 #: the share of non-equivalent mutants a module's tests must kill
 TARGET = 0.95
 #: what a scratch copy holds besides the package (the tests find resources/ and main.py)
@@ -212,9 +221,10 @@ def run(modules: list[str], jobs: int, *, resume: bool = False, sample: int | No
         spent = float(timing.read_text()) if resume and timing.exists() else 0.0
         if not (resume and (where / "mutants").is_dir()):
             prepare(where, [module], SELECTION[module])
-            if sample is not None:
+            size = SAMPLE_SIZE.get(module) if sample is None else sample
+            if size:
                 names = generate(where)
-                chosen = sorted(random.Random(module).sample(names, min(sample, len(names))))
+                chosen = sorted(random.Random(module).sample(names, min(size, len(names))))
                 (where / "drawn").write_text("\n".join(chosen) + "\n")
         drawn = (where / "drawn").read_text().split() if (where / "drawn").exists() else []
         started = time.monotonic()
@@ -313,7 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     verbs = parser.add_subparsers(dest="verb", required=True)
     full = verbs.add_parser("run", help="full runs of the modules")
     full.add_argument("--resume", action="store_true", help="finish an interrupted run")
-    full.add_argument("--sample", type=int, help="run this many mutants of each module, drawn at random")
+    full.add_argument(
+        "--sample",
+        type=int,
+        help="run this many mutants of each module, drawn at random (0: all; default SAMPLE_SIZE)",
+    )
     full.add_argument("modules", nargs="+")
     again = verbs.add_parser("retest", help="rerun mutants (globs) of a module's last run with today's tests")
     again.add_argument("module")
