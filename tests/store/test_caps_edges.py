@@ -46,10 +46,15 @@ def test_caps_at_their_edges(tmp_path: Path, max_records: int, max_bytes: int, k
         assert store.pruned_total == 5 - len(kept)
 
 
-@pytest.mark.parametrize("again", [[2, 3], list(range(1, 502))], ids=["two", "over-500"])
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [(4, [2, 3]), (4, [4]), (502, list(range(1, 502)))],
+    ids=["two", "the-highest", "over-500"],
+)
 @pytest.mark.parametrize("cap", ["records", "bytes"])
-def test_ids_written_again_are_not_counted_twice(tmp_path: Path, again: list[int], cap: str) -> None:
-    first = max(again) + 1
+def test_ids_written_again_are_not_counted_twice(
+    tmp_path: Path, first: int, again: list[int], cap: str
+) -> None:
     size = record_rows(_record(1))[1]
     limits = {"max_records": first} if cap == "records" else {"max_bytes": first * size}
     with CaptureStore(tmp_path / "h.sqlite3", **limits) as store:  # type: ignore[arg-type]

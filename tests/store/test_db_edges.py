@@ -66,11 +66,25 @@ def test_a_removed_observer_is_told_nothing_more() -> None:
         assert kept.commits == 2 and removed.commits == 1
 
 
+def test_totals_add_up() -> None:
+    with CaptureStore(None) as store:
+        store.add_many(make_record(id=i) for i in (1, 2))
+        assert store.flush(10)
+        store.add(make_record(id=3))
+        assert store.flush(10)
+        assert store.committed_total == 3
+
+
 def test_a_closed_store_says_so(tmp_path: Path) -> None:
     store = CaptureStore(tmp_path / "h.sqlite3")
     store.add(make_record(id=1))
     store.close()
     assert store.flush(1)  # nothing is left waiting
+    assert store.committed_total == 1 and store.dropped_total == 0
+    store.add(make_record(id=2))
+    store.add(make_record(id=3))
+    store.add_many(make_record(id=i) for i in (4, 5, 6))
+    assert store.dropped_total == 5  # added after close: lost, and counted
     with pytest.raises(StoreError, match=r"^the history is closed$"):
         store.count()
     with pytest.raises(StoreError, match=r"^the history is closed$"):
