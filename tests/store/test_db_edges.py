@@ -3,6 +3,7 @@ stored size the byte cap counts."""
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from pathlib import Path
 
@@ -150,3 +151,21 @@ def test_the_stored_size_counts_every_stored_byte(tmp_path: Path) -> None:
         size, expected = _stored_size(path, record.id)
         assert size == expected, record.id
 
+
+
+def test_the_lock_descriptor_is_not_inherited(tmp_path: Path) -> None:
+    """A child process (a browser the app starts, say) must not keep the file locked."""
+    with CaptureStore(tmp_path / "h.sqlite3") as store:
+        assert store._lock_fd is not None
+        assert fcntl.fcntl(store._lock_fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+
+
+def test_an_app_data_folder_that_cannot_be_made_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("REQUEST_INSPECTOR_HOME", str(blocker / "ri"))
+    with pytest.raises(StoreError) as failure:
+        CaptureStore()
+    assert str(failure.value) == f"cannot create the app-data folder {blocker / 'ri'}: Not a directory"
