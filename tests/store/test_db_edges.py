@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,11 @@ def test_an_app_data_folder_that_cannot_be_made_is_named_with_the_reason(
     with pytest.raises(StoreError) as failure:
         CaptureStore()
     assert str(failure.value) == f"cannot create the app-data folder {blocker / 'ri'}: Not a directory"
+
+
+def test_the_writer_thread_is_named_and_does_not_hold_the_process() -> None:
+    before = set(threading.enumerate())
+    with CaptureStore(None):
+        (writer,) = set(threading.enumerate()) - before
+        assert writer.name == "capture-store-writer"
+        assert writer.daemon  # a store left open does not keep the process from exiting
