@@ -19,19 +19,26 @@ _DROPPED = (
 )
 
 
-def _failing_store(path: Path, policy: BatchPolicy, errors: list[str]) -> CaptureStore:
+def _failing_store(
+    path: Path, policy: BatchPolicy, errors: list[str], *, clear: bool = False
+) -> CaptureStore:
     store = CaptureStore(path, policy=policy, on_error=errors.append)
     store.add(record(1))
     assert store.flush(5)
+    if clear:
+        store.clear()
     fill_disk(store)
     return store
 
 
-@pytest.mark.parametrize(("cap", "kept"), [(10 * _SIZE, 10), (10 * _SIZE - 1, 9), (_SIZE - 1, 1)])
-def test_the_backlog_keeps_what_fits_its_byte_cap(tmp_path: Path, cap: int, kept: int) -> None:
+@pytest.mark.parametrize(
+    ("cap", "kept", "clear"),
+    [(10 * _SIZE, 10, False), (10 * _SIZE - 1, 9, False), (_SIZE - 1, 1, False), (10 * _SIZE, 10, True)],
+)
+def test_the_backlog_keeps_what_fits_its_byte_cap(tmp_path: Path, cap: int, kept: int, clear: bool) -> None:
     errors: list[str] = []
     policy = dataclasses.replace(QUICK, max_pending_bytes=cap)
-    store = _failing_store(tmp_path / "h.sqlite3", policy, errors)
+    store = _failing_store(tmp_path / "h.sqlite3", policy, errors, clear=clear)
     try:
         for i in range(2, 32):
             store.add(record(i))
@@ -40,7 +47,7 @@ def test_the_backlog_keeps_what_fits_its_byte_cap(tmp_path: Path, cap: int, kept
         assert sorted(errors) == ["cannot write history: database or disk is full", _DROPPED]
         free_disk(store)
         assert store.flush(5)
-        assert store.ids() == [1, *range(32 - kept, 32)]
+        assert store.ids() == [*([] if clear else [1]), *range(32 - kept, 32)]
         assert not store.failing
     finally:
         store.close()
