@@ -178,3 +178,15 @@ def test_the_writer_thread_is_named_and_does_not_hold_the_process() -> None:
         (writer,) = set(threading.enumerate()) - before
         assert writer.name == "capture-store-writer"
         assert writer.daemon  # a store left open does not keep the process from exiting
+
+
+def test_a_newer_file_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    CaptureStore(path).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(StoreError) as failure:
+        CaptureStore(path)
+    assert str(failure.value).startswith(f"history file {path} was written by a newer Request Inspector")
