@@ -190,3 +190,14 @@ def test_a_newer_file_is_refused_naming_it(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as failure:
         CaptureStore(path)
     assert str(failure.value).startswith(f"history file {path} was written by a newer Request Inspector")
+
+
+def test_a_record_the_writer_cannot_encode_is_reported_and_writing_goes_on() -> None:
+    errors: list[str] = []
+    with CaptureStore(None, on_error=errors.append) as store:
+        store.add(make_record(id=1, notes=(object(),)))  # not what a parser makes
+        assert not store.flush(10)  # told at once that it failed, not after the timeout
+        assert errors == ["history writer error: Object of type object is not JSON serializable"]
+        store.add(make_record(id=2))
+        assert store.flush(10)
+        assert 2 in store.ids()
