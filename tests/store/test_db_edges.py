@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inspector.http.record import CaptureRecord
-from inspector.store import CaptureStore, StoreError
+from inspector.store import BatchPolicy, CaptureStore, StoreError
 from tests.records import make_record, make_response
 
 _POSITIVE = "max_records, max_bytes and max_pending must be positive"
@@ -201,3 +201,12 @@ def test_a_record_the_writer_cannot_encode_is_reported_and_writing_goes_on() -> 
         store.add(make_record(id=2))
         assert store.flush(10)
         assert 2 in store.ids()
+
+
+def test_a_batch_over_max_batch_is_committed_in_parts() -> None:
+    commits: list[tuple[int, int]] = []
+    policy = BatchPolicy(max_batch=2)
+    with CaptureStore(None, policy=policy, on_commit=lambda max_id, n: commits.append((max_id, n))) as store:
+        store.add_many([make_record(id=i) for i in range(1, 6)])  # queued at once: one batch
+        assert store.flush(10)
+    assert commits == [(2, 2), (4, 2), (5, 1)]
