@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.store import CaptureStore, schema
+from inspector.store import CaptureStore, pruning, schema
 from tests.records import make_record
 
 
@@ -71,3 +71,27 @@ def test_the_highest_id_ever_stored_survives_a_clear_and_a_reopen(tmp_path: Path
         assert store.count() == 0 and store.last_id == 7
     with CaptureStore(None) as memory:
         assert memory.last_id == 0
+
+
+def _free_pages(path: Path) -> tuple[sqlite3.Connection, int]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    conn.execute("CREATE TABLE t (b BLOB)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(bytes(3000),) for _ in range(40)])
+    conn.execute("DELETE FROM t")
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    assert free > 4
+    return conn, free
+
+
+def test_space_is_given_back_from_exactly_min_pages_a_step_at_a_time(tmp_path: Path) -> None:
+    conn, free = _free_pages(tmp_path / "a.sqlite3")
+    try:
+        pruning.give_back_space(conn, free + 1, free)  # not enough free pages yet
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == free
+        pruning.give_back_space(conn, free, 2)  # enough: one step of two pages
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == free - 2
+        pruning.give_back_space(conn, 1, free)
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    finally:
+        conn.close()
