@@ -82,3 +82,15 @@ def test_each_failing_episode_is_told_on_its_own(tmp_path: Path) -> None:
         assert store.committed_total == 1 + 2 + 2 + 1
     finally:
         store.close()
+
+
+def test_closing_while_writes_fail_counts_every_record_lost(tmp_path: Path) -> None:
+    errors: list[str] = []
+    policy = dataclasses.replace(QUICK, max_pending_bytes=10 * _SIZE)
+    store = _failing_store(tmp_path / "h.sqlite3", policy, errors)
+    for i in range(2, 32):
+        store.add(record(i))
+    assert not store.flush(5)
+    assert store.dropped_total == 20 and store.pending == 10
+    store.close()
+    assert store.dropped_total == 30  # the 20 over the cap and the 10 still unwritten
