@@ -210,3 +210,14 @@ def test_a_batch_over_max_batch_is_committed_in_parts() -> None:
         store.add_many([make_record(id=i) for i in range(1, 6)])  # queued at once: one batch
         assert store.flush(10)
     assert commits == [(2, 2), (4, 2), (5, 1)]
+
+
+def test_pending_records_are_not_told_as_committed() -> None:
+    commits: list[tuple[int, int]] = []
+    with CaptureStore(None, on_commit=lambda max_id, n: commits.append((max_id, n))) as store:
+        store.add_pending(make_record(id=1))
+        assert store.flush(10)
+        assert commits == [] and store.ids() == [1] and store.ids_between(1, 1) == []
+        store.add(make_record(id=1))
+        assert store.flush(10)
+        assert commits == [(1, 1)] and store.ids_between(1, 1) == [1]
