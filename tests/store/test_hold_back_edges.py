@@ -4,6 +4,7 @@ whether hold_back woke it (the record is committed) or returned at once (it is n
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,3 +55,12 @@ def test_hold_back_returns_at_once_while_writes_fail(tmp_path: Path) -> None:
         store.add(make_record(id=2))
         store.hold_back()  # would wait ten minutes if it waited at all
         assert store.pending == 2
+
+
+def test_the_writer_commits_on_its_own_without_being_asked() -> None:
+    committed = threading.Event()
+    policy = BatchPolicy(interval=0.01)
+    with CaptureStore(None, policy=policy, on_commit=lambda max_id, n: committed.set()) as store:
+        store.add(make_record(id=1))  # no flush, no hold_back: nothing wakes the writer
+        assert committed.wait(30)
+        assert store.ids() == [1]
