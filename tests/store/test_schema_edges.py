@@ -95,3 +95,24 @@ def test_space_is_given_back_from_exactly_min_pages_a_step_at_a_time(tmp_path: P
         assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
     finally:
         conn.close()
+
+
+def test_damage_found_while_turning_auto_vacuum_on_is_raised(tmp_path: Path) -> None:
+    """The schema reads fine, a data page is damaged: VACUUM finds it, and the open must
+    say the file is damaged rather than carry on without auto-vacuum."""
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE t (b BLOB)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(bytes([i % 251]) * 3000,) for i in range(60)])
+    conn.close()
+    with open(path, "r+b") as handle:
+        handle.seek(path.stat().st_size // 2)
+        handle.write(b"\xff" * 4096)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 1
+        with pytest.raises(sqlite3.DatabaseError) as failure:
+            schema.convert_to_incremental_vacuum(conn)
+        assert schema.is_damage(failure.value)
+    finally:
+        conn.close()
