@@ -221,3 +221,13 @@ def test_pending_records_are_not_told_as_committed() -> None:
         store.add(make_record(id=1))
         assert store.flush(10)
         assert commits == [(1, 1)] and store.ids_between(1, 1) == [1]
+
+
+def test_flush_gives_up_at_its_timeout() -> None:
+    """A memory store's writer shares the readers' lock: held here, nothing can commit."""
+    with CaptureStore(None) as store:
+        store.add(make_record(id=1))
+        with store._read_lock:
+            assert not store.flush(0.05)
+        assert store.flush(10)
+        assert store.ids() == [1]
