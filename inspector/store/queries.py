@@ -207,7 +207,8 @@ class HistoryQueries(abc.ABC):
         """
         if not text:
             return self.ids(0, limit)
-        pattern = _like_pattern(text)
+        # a lone surrogate cannot be bound as SQLite text: bytes, as stored
+        pattern = sql_text(_like_pattern(text))
         rows = self._read(
             "SELECT r.id FROM requests r JOIN payloads p ON p.id = r.id "
             "WHERE r.method LIKE ?1 ESCAPE '\\' OR r.target LIKE ?1 ESCAPE '\\' "

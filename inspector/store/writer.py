@@ -281,7 +281,15 @@ class Writer:
                 record = item.record if isinstance(item, _Pending) else item
                 batch.pop(record.id, None)  # the newest state of a record wins
                 batch[record.id] = item
-        self._write_all(barriers, batch)
+        try:
+            self._write_all(barriers, batch)
+        except BaseException:
+            # a record that cannot be encoded, say: whoever waits (flush, clear) is told
+            # it failed instead of waiting for ever (_run reports the error)
+            for barrier in barriers:
+                barrier.ok = False
+                barrier.done.set()
+            raise
 
     def _encode(self, batch: dict[int, _QueueItem]) -> None:
         """Move ``batch`` to the end of the retry list, encoded; drop beyond the caps."""
