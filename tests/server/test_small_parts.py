@@ -16,6 +16,7 @@ from inspector.server.connection import Connection, held_by
 from inspector.server.faults import checked
 from inspector.server.rounds import Rounds
 from inspector.server.sink import CallbackSink
+from inspector.server.waiting import Waiting
 
 
 @pytest.mark.parametrize(
@@ -119,3 +120,11 @@ def test_a_broken_sink_is_logged_with_the_request_id(caplog: pytest.LogCaptureFi
     caplog.clear()
     rounds.end(lambda conn: None)  # nothing reported since: the sink is not asked again
     assert caplog.records == []
+
+
+def test_waiting_next_due_is_the_earliest_delay() -> None:
+    waiting = Waiting(lambda: None)
+    assert waiting.next_due() is None
+    waiting.delay(7.5, Response(status=200, delay_ms=100))
+    waiting.delay(3.25, Response(status=200, delay_ms=100))
+    assert waiting.next_due() == 3.25
