@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 
 import pytest
 
 from inspector.addresses import browse_host, format_hostport, is_loopback, url_for
-from inspector.server import BindError, CallbackSink, Server, bind_listener
+from inspector.server import BindError, CallbackSink, Server, bind, bind_listener
 
 
 def test_port_zero_picks_a_free_port() -> None:
@@ -118,3 +119,28 @@ def test_address_formatting() -> None:
 )
 def test_is_loopback_is_one_definition_for_every_mode(address: str, loopback: bool) -> None:
     assert is_loopback(address) is loopback
+
+
+_ADMIN = " (ports below 1024 need administrator rights; try 8090)"
+
+
+@pytest.mark.parametrize(
+    ("port", "error", "message"),
+    [
+        (80, errno.EACCES, "127.0.0.1:80: permission denied" + _ADMIN),
+        (1023, errno.EPERM, "127.0.0.1:1023: permission denied" + _ADMIN),
+        (1024, errno.EACCES, "127.0.0.1:1024: permission denied"),
+    ],
+)
+def test_a_refused_bind_says_permission_denied(
+    monkeypatch: pytest.MonkeyPatch, port: int, error: int, message: str
+) -> None:
+    """As an unprivileged user sees it (the kernel's refusal is simulated: the tests may run as root)."""
+
+    def refused(family: int, sockaddr: tuple[object, ...]) -> socket.socket:
+        raise PermissionError(error, os.strerror(error))
+
+    monkeypatch.setattr(bind, "_open", refused)
+    with pytest.raises(BindError) as info:
+        bind_listener("127.0.0.1", port)
+    assert str(info.value) == message

@@ -11,7 +11,7 @@ import pytest
 
 from inspector.http.record import CaptureRecord
 from inspector.http.response import FAULTS, Response
-from inspector.server.accepting import peer_name, refuse
+from inspector.server.accepting import peer_name, raise_fd_limit, refuse
 from inspector.server.connection import Connection, held_by
 from inspector.server.faults import checked
 from inspector.server.rounds import Rounds
@@ -128,3 +128,35 @@ def test_waiting_next_due_is_the_earliest_delay() -> None:
     waiting.delay(7.5, Response(status=200, delay_ms=100))
     waiting.delay(3.25, Response(status=200, delay_ms=100))
     assert waiting.next_due() == 3.25
+
+
+@pytest.mark.parametrize(
+    ("soft", "hard", "wanted", "expected"),
+    [
+        (1024, 4096, 10_000, (4096, 4096)),  # never above the hard limit
+        (1024, "infinity", 10_000, (10_000, "infinity")),
+        (1024, 65536, 10_000, (10_000, 65536)),
+        (20_000, 65536, 10_000, None),  # already enough
+        ("infinity", "infinity", 10_000, None),
+    ],
+)
+def test_raise_fd_limit(
+    monkeypatch: pytest.MonkeyPatch,
+    soft: int | str,
+    hard: int | str,
+    wanted: int,
+    expected: tuple[int | str, int | str] | None,
+) -> None:
+    import resource
+
+    def limit(value: int | str) -> int:
+        return resource.RLIM_INFINITY if value == "infinity" else int(value)
+
+    calls: list[tuple[int, tuple[int, int]]] = []
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (limit(soft), limit(hard)))
+    monkeypatch.setattr(resource, "setrlimit", lambda which, limits: calls.append((which, limits)))
+    raise_fd_limit(wanted)
+    if expected is None:
+        assert calls == []
+    else:
+        assert calls == [(resource.RLIMIT_NOFILE, (limit(expected[0]), limit(expected[1])))]
