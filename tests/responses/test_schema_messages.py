@@ -7,11 +7,12 @@ and carries a Problem the editor puts at that field; both are asserted exactly.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from inspector.responses import Answer, Rule, RuleSet, RulesFileError, dumps, loads
+from inspector.responses import Answer, Rule, RuleSet, RulesFileError, dumps, load_rules, loads
 
 # (the second rule of the file, the message after "r.json: rules[1]",
 #  the problem's (field, index, answer), the problem's message)
@@ -342,3 +343,43 @@ def test_written_back_word_for_word() -> None:
         ],
         "cors": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", 'rules: top level: expected an object with "rules", got a list'),
+        ('{"version": "2"}', "rules: version: expected a whole number, got a string"),
+        ('{"version": 0}', "rules: version 0 is not a rules-file version"),
+        ('{"version": 3}', "rules: version 3 is newer than this app reads (up to 2)"),
+        ('{"rules": {}}', "rules: rules: expected a list, got an object"),
+        ('{"x": 1' + "0" * 4000 + "}", "rules: an integer of 4001 digits (limit 4000)"),
+        ('{"x": 1e400}', "rules: the number 1e400 is too large"),
+        ('{"x": NaN}', "rules: NaN is not a number a rules file may hold"),
+        ('{"x":' + "[" * 64 + "]" * 64 + "}", "rules: nested deeper than 64 levels"),
+        ('{"a":', "rules line 1 column 6: Expecting value"),
+    ],
+)
+def test_a_document_no_rules_file_can_hold_is_refused_word_for_word(text: str, message: str) -> None:
+    with pytest.raises(RulesFileError) as info:
+        loads(text)
+    assert str(info.value) == message
+
+
+def test_the_largest_integer_and_deepest_nesting_allowed_are_read() -> None:
+    ruleset = loads('{"x": ' + "9" * 4000 + ', "y": ' + "[" * 63 + "]" * 63 + ', "z": 1.5}')
+    extra = dict(ruleset.extra)
+    assert extra["x"] == int("9" * 4000) and extra["z"] == 1.5
+    depth, value = 1, extra["y"]
+    while value:
+        depth, value = depth + 1, value[0]
+    assert depth == 63
+
+
+def test_a_rules_file_points_relative_body_files_into_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "rules.json").write_text('{"rules": [{"name": "bad", "status": "{{ 1 +"}]}')
+    ruleset = load_rules(tmp_path / "rules.json")
+    assert ruleset.folder == tmp_path
+    with pytest.raises(RulesFileError, match=r"^rules\.json: rule 'bad': ") as info:
+        load_rules(tmp_path / "rules.json", strict=True)
+    assert info.value.problem is not None and info.value.problem.field == "status"
