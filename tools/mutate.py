@@ -238,12 +238,22 @@ def run(modules: list[str], jobs: int, *, resume: bool = False, sample: int | No
     return 0 if worst >= TARGET else 1
 
 
+def code_changed(path: Path, where: Path) -> bool:
+    """Whether the worktree's ``path`` differs from the copy the scratch run mutated."""
+    copy = where / path.relative_to(ROOT)
+    return not copy.exists() or copy.read_bytes() != path.read_bytes()
+
+
 def retest(module: str, patterns: list[str], jobs: int) -> int:
     """Copy the worktree's tests into the module's last run and run the named mutants (globs;
     by default the last run's unexplained survivors and the mutants it did not reach) again."""
     where = scratch_of(module)
     if not (where / "mutants").is_dir():
         raise SystemExit(f"error: no earlier run of {module}; run `make mutate MODULES={module}` first")
+    changed = [path for path in sorted((ROOT / module).rglob("*.py")) if code_changed(path, where)]
+    if changed:  # the mutants are of the old code: only a new run tests the new one
+        names = ", ".join(str(path.relative_to(ROOT)) for path in changed)
+        raise SystemExit(f"error: {names} changed since the last run of {module}; run it again")
     last, explained = read_outcome(module, where), load_explained()
     patterns = patterns or [
         *(name for name in last.survivors() if name not in explained),
