@@ -73,6 +73,19 @@ def _fastest_first(config: pytest.Config, items: list[pytest.Item]) -> None:
             items[:] = items[: len(items) - len(slow)]
 
 
+@pytest.fixture(autouse=True)
+def _mutants_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under mutmut, a process a test starts (``main.py --headless``) runs the original code.
+
+    It inherited ``MUTANT_UNDER_TEST``, and mutmut's trampolines in a process started in
+    another folder failed to load mutmut's configuration ("Could not figure out where the
+    code to mutate is"), which failed the whole stats run. This process keeps the mutant
+    in mutmut's own process-local copy, which the trampolines read when the variable is gone.
+    """
+    if "MUTANT_UNDER_TEST" in os.environ:
+        monkeypatch.delenv("MUTANT_UNDER_TEST")
+
+
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
     """Under mutmut, a parameter id holds no "::" (an IPv6 address such as ``[::1]:8091``).
 
