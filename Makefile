@@ -23,7 +23,7 @@ lint: setup
 # Mutation testing (docs/TESTING.md): each module in MODULES in turn, at the lowest
 # priority, JOBS mutants at once; a second run waits until the first is done.
 # `make mutate-sample` tests ~30 mutants of the files the last commit changed.
-# http, server, responses, testing and models run a random sample of their mutants
+# http, server, responses, testing, tls and models run a random sample of their mutants
 # (SAMPLE_SIZE in tools/mutate.py). JOBS 4 on 2 cores: most tests wait on sockets and threads.
 MODULES ?= inspector/tls inspector/upstream inspector/diff inspector/timeline \
 	inspector/addresses.py inspector/text.py inspector/assets.py inspector/store \
