@@ -94,9 +94,8 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "tests/server/test_answers.py",
     ),
     # the TLS terminator and handshake workers (server/tls_*.py) are tested over HTTPS in
-    # tests/tls, whose headless tests crash under mutmut's trampolines (the stats run of
-    # tests/server + tests/tls + tests/hardening failed): here they count as "no tests"
-    "inspector/server": ("tests/server",),
+    # tests/tls, and the loop's limits under hostile clients in tests/hardening
+    "inspector/server": ("tests/server", "tests/tls", "tests/hardening"),
     "inspector/responses": ("tests/responses",),
     "inspector/store": ("tests/store",),
     "inspector/capture": ("tests/capture",),
