@@ -149,13 +149,16 @@ class TimelineStrip(QWidget):
                 self._loading[record.id] = arrival(record)
             return
         arrivals = list(map(arrival, records))
-        if self._pending:  # the answers of waiting requests
-            answered = [item for item in arrivals if item[0] in self._pending]
-            for record_id, _, status, error, _ in answered:
+        live, last = self._live, self._live.last_id
+        if last is not None and min(item[0] for item in arrivals) <= last:
+            # already shown: the answer of a waiting request, or a request the writer
+            # stored before its live batch came and that a history read picked up
+            shown = [item for item in arrivals if item[0] <= last and item[0] in live]
+            for record_id, _, status, error, _ in shown:
                 self._pending.discard(record_id)
-                self._live.update(record_id, status, error)
-            arrivals = [item for item in arrivals if item[0] not in self._live]
-        self._live.extend(arrivals)
+                live.update(record_id, status, error)
+            arrivals = [item for item in arrivals if item[0] > last or item[0] not in live]
+        live.extend(arrivals)
         if self._session is None:
             self._view.arrived(min(record.received_at for record in records))
 

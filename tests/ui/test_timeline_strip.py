@@ -114,6 +114,20 @@ def test_history_is_read_off_the_gui_thread_and_live_arrivals_merge(qtbot: Any) 
     assert 1 not in strip.timeline and len(strip.timeline) == 2
 
 
+def test_a_live_record_the_history_read_already_holds_is_shown_once(qtbot: Any) -> None:
+    # the writer can store a request before the live feed's batch with it reaches the window
+    strip = strip_of(qtbot)
+    stored = [(1, NOW - 3.0, 200, False, False), (2, NOW - 2.0, None, False, True)]
+    strip.load_history(lambda: stored)
+    qtbot.waitUntil(lambda: not strip.loading, timeout=5000)
+    strip.add_records([arrived(1, NOW - 3.0, 200), arrived(2, NOW - 2.0, 404), arrived(3, NOW - 1.0, 200)])
+    timeline = strip.timeline
+    assert len(timeline) == 3 and 3 in timeline
+    counts = timeline.count_edges([NOW - 3.5, NOW - 1.5, NOW])
+    assert counts[Kind.SUCCESS] == [1, 1] and counts[Kind.CLIENT_ERROR] == [1, 0]
+    assert counts[Kind.PENDING] == [0, 0]
+
+
 def test_bars_are_painted_from_buckets(qapp: Any) -> None:
     counts = [[0, 0, 0] for _ in range(len(Kind))]
     counts[Kind.SUCCESS] = [4, 0, 1]
