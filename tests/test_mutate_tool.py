@@ -113,3 +113,14 @@ def test_a_sampled_score_carries_its_wilson_interval() -> None:
     assert (round(low, 3), round(high, 3)) == (0.910, 0.973)
     assert mutate.wilson(200, 200)[1] == 1.0
     assert mutate.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_sample_repeats_with_its_seed_and_another_seed_draws_another() -> None:
+    names = [f"inspector.http.x_f__mutmut_{n}" for n in range(1, 1001)]
+    first = mutate.draw("inspector/http", names, 100)
+    assert first == mutate.draw("inspector/http", names, 100) and first == sorted(first)
+    assert len(set(first)) == 100 and set(first) <= set(names)
+    other = mutate.draw("inspector/http", names, 100, seed="2")
+    assert other == mutate.draw("inspector/http", names, 100, seed="2")
+    assert len(set(first) & set(other)) < 50  # about 10 in common by chance
+    assert mutate.draw("inspector/http", names[:5], 100) == names[:5]

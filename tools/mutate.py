@@ -210,10 +210,19 @@ def mutmut(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=where, env=env, text=True, check=False)
 
 
-def run(modules: list[str], jobs: int, *, resume: bool = False, sample: int | None = None) -> int:
+def draw(module: str, names: list[str], size: int, seed: str = "") -> list[str]:
+    """``size`` of ``names`` at random, seeded by the module's name (and ``seed``: another
+    sample of the same module, e.g. to measure again after tests written for the last one)."""
+    rng = random.Random(f"{module}#{seed}" if seed else module)
+    return sorted(rng.sample(names, min(size, len(names))))
+
+
+def run(
+    modules: list[str], jobs: int, *, resume: bool = False, sample: int | None = None, seed: str = ""
+) -> int:
     """Full runs of ``modules``, one after the other; ``resume`` finishes an interrupted one
     (mutants with a result keep it) instead of starting afresh; ``sample`` runs that many of
-    each module's mutants, drawn at random with the module's name as the seed."""
+    each module's mutants, drawn at random (:func:`draw`, with ``seed``)."""
     explained = load_explained()
     worst = 1.0
     for module in modules:
@@ -224,8 +233,7 @@ def run(modules: list[str], jobs: int, *, resume: bool = False, sample: int | No
             prepare(where, [module], SELECTION[module])
             size = SAMPLE_SIZE.get(module) if sample is None else sample
             if size:
-                names = generate(where)
-                chosen = sorted(random.Random(module).sample(names, min(size, len(names))))
+                chosen = draw(module, generate(where), size, seed)
                 (where / "drawn").write_text("\n".join(chosen) + "\n")
         drawn = (where / "drawn").read_text().split() if (where / "drawn").exists() else []
         started = time.monotonic()
@@ -339,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="run this many mutants of each module, drawn at random (0: all; default SAMPLE_SIZE)",
     )
+    full.add_argument(
+        "--seed", default="", help="draw another sample than the default one (any text; default: none)"
+    )
     full.add_argument("modules", nargs="+")
     again = verbs.add_parser("retest", help="rerun mutants (globs) of a module's last run with today's tests")
     again.add_argument("module")
@@ -363,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with one_run_at_a_time():
         if args.verb == "run":
-            return run(check_modules(args.modules), args.jobs, resume=args.resume, sample=args.sample)
+            return run(
+                check_modules(args.modules), args.jobs, resume=args.resume, sample=args.sample, seed=args.seed
+            )
         if args.verb == "retest":
             if args.slow:
                 os.environ["MUTATE_SLOW_TESTS"] = "1"  # read by tests/conftest.py in mutmut's workers
