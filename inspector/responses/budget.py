@@ -4,8 +4,12 @@ Python cannot stop a running function from outside, so the time cap is
 enforced cooperatively: code that runs template work calls :func:`tick` (every
 loop item, call, filter and output piece does, see
 :mod:`inspector.responses.sandbox`), and every :data:`CHECK_EVERY` ticks the
-clock is read. Size caps are checked before a value is built
-(:mod:`inspector.responses.guards`), so no single call can run long on its own.
+clock is read. The clock is the rendering thread's CPU time: a template's work
+is what the cap is about, so a busy machine (a loaded CI runner, other threads
+holding the GIL) does not turn an answer that fits into a 500, and a runaway
+template still stops after the same work however loaded the machine is. Size
+caps are checked before a value is built (:mod:`inspector.responses.guards`), so
+no single call can run long on its own.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import time
 
 #: the largest rendered body (and header value, and status); 1 MiB
 MAX_OUTPUT = 1024 * 1024
-#: the longest a response may take to render (status, headers and body together)
+#: the most CPU time a response may take to render (status, headers and body together)
 MAX_RENDER_SECONDS = 1.0
 #: all text produced while rendering, also into {% set %} blocks and macros
 MAX_EMITTED = 4 * MAX_OUTPUT
@@ -35,7 +39,7 @@ class _Budget:
     __slots__ = ("deadline", "emitted", "ticks")
 
     def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.thread_time() + seconds
         self.emitted = 0
         self.ticks = 0
 
@@ -49,7 +53,7 @@ def current() -> _Budget | None:
 
 
 def _late() -> RenderLimitError:
-    return RenderLimitError(f"rendering took longer than {MAX_RENDER_SECONDS:g} s")
+    return RenderLimitError(f"rendering took longer than {MAX_RENDER_SECONDS:g} s of CPU time")
 
 
 def tick() -> None:
@@ -58,14 +62,14 @@ def tick() -> None:
     if budget is None:
         return
     budget.ticks += 1
-    if budget.ticks % CHECK_EVERY == 0 and time.monotonic() > budget.deadline:
+    if budget.ticks % CHECK_EVERY == 0 and time.thread_time() > budget.deadline:
         raise _late()
 
 
 def check_deadline() -> None:
     """Like :func:`tick`, reading the clock every time."""
     budget = current()
-    if budget is not None and time.monotonic() > budget.deadline:
+    if budget is not None and time.thread_time() > budget.deadline:
         raise _late()
 
 
