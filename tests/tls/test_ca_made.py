@@ -254,3 +254,82 @@ def test_expiry_is_at_the_last_instant(ca_dir: Path) -> None:
         f"the local CA in {ca_dir} expired on {end:%Y-%m-%d}; "
         "move the folder away to make a new one (which must then be trusted again)"
     )
+
+
+def _other_key_pem() -> bytes:
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "what"),
+    [
+        ("ca.pem", b"not a certificate", "ca.pem is not a PEM certificate"),
+        ("ca-key.pem", b"not a key", "ca-key.pem is not an unencrypted PEM private key"),
+        ("ca-key.pem", None, "ca-key.pem is not the key of ca.pem"),
+    ],
+)
+def test_damaged_files_word_for_word(ca_dir: Path, file: str, content: bytes | None, what: str) -> None:
+    load_or_create(ca_dir)
+    (ca_dir / file).write_bytes(_other_key_pem() if content is None else content)
+    with pytest.raises(CAError) as caught:
+        load_or_create(ca_dir)
+    assert str(caught.value) == f"the CA folder {ca_dir} is damaged: {what}" + WAY_OUT
+
+
+def test_a_certificate_that_is_not_a_ca_word_for_word(ca_dir: Path) -> None:
+    load_or_create(ca_dir)
+    constraints = x509.BasicConstraints(ca=False, path_length=None)
+    key = serialization.load_pem_private_key((ca_dir / "ca-key.pem").read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    _rewrite_cert(
+        ca_dir, x509.CertificateBuilder().add_extension(constraints, True).add_extension(ski, False)
+    )
+    with pytest.raises(CAError) as caught:
+        load_or_create(ca_dir, now=NOW)
+    assert str(caught.value) == f"the CA folder {ca_dir} is damaged: ca.pem is not a CA certificate" + WAY_OUT
+
+
+def test_a_ca_that_cannot_be_read(ca_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_or_create(ca_dir)
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(CAError) as caught:
+        load_or_create(ca_dir)
+    assert str(caught.value) == f"cannot read the CA in {ca_dir}: Permission denied"
+
+
+def test_the_folder_and_its_parents_are_made(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b" / "ca"
+    ca = load_or_create(deep)
+    assert ca.directory == deep and ca.cert_path == deep / "ca.pem"
+    assert (deep / "ca-key.pem").is_file()
+
+
+def test_the_default_folder_is_used_and_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REQUEST_INSPECTOR_HOME", str(tmp_path / "home"))
+    ca = load_or_create()
+    assert ca.directory.name == "ca" and ca.directory.is_relative_to(tmp_path / "home")
+    assert (ca.directory / "ca.pem").is_file()
+
+
+def test_folders_that_cannot_be_made_word_for_word(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CAError) as caught:
+        load_or_create(tmp_path / "file")
+    assert str(caught.value) == f"cannot create the CA folder {tmp_path / 'file'}: File exists"
+    with pytest.raises(CAError) as caught:
+        load_or_create(tmp_path / "file" / "ca")
+    assert str(caught.value) == f"cannot create the CA folder {tmp_path / 'file' / 'ca'}: Not a directory"
+    monkeypatch.setenv("REQUEST_INSPECTOR_HOME", str(tmp_path / "file" / "data"))
+    with pytest.raises(CAError) as caught:
+        load_or_create()
+    assert (
+        str(caught.value)
+        == "cannot create the app-data folder for the CA: Not a directory; pass --ca-dir DIR"
+    )

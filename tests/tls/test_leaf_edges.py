@@ -3,9 +3,11 @@ common name limit on either side, and the leaf's own record of the name it answe
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from cryptography import x509
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from inspector.tls.ca import LocalCA
 from inspector.tls.leaves import MAX_NAME, LeafIssuer, leaf_name
@@ -19,6 +21,56 @@ def test_the_longest_name_and_one_more() -> None:
     assert leaf_name(LONGEST) == LONGEST
     assert leaf_name(LONGEST + ".") == LONGEST  # the root's dot is not counted
     assert leaf_name(LONGEST + "b") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("WWW.BOX", "www.box"),  # only dots are cut from the end
+        ("a.b", "a.b"),  # one-character labels
+        ("a", "a"),
+        ("a::1]", None),  # brackets count only as a pair
+        ("[::12", None),
+        ("[127.0.0.1]", "127.0.0.1"),
+        ("fe80::1%a%b", "fe80::1"),  # everything from the first % is the zone
+        ("1.2.3.4%x", "1.2.3.4"),
+        ("bü.x", "xn--b-eha.x"),
+    ],
+)
+def test_more_canonical_names(name: str, expected: str | None) -> None:
+    assert leaf_name(name) == expected
+
+
+def test_every_field_of_a_leaf(local_ca: LocalCA) -> None:
+    now = datetime.datetime(2031, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+    cert = LeafIssuer(local_ca, clock=lambda: now).issue("a.example").certificate
+    assert cert.not_valid_before_utc == now - datetime.timedelta(days=1)
+    assert cert.not_valid_after_utc == now + datetime.timedelta(days=7)
+    assert [(type(e.value).__name__, e.critical) for e in cert.extensions] == [
+        ("BasicConstraints", True),
+        ("KeyUsage", True),
+        ("ExtendedKeyUsage", False),
+        ("SubjectAlternativeName", False),
+        ("SubjectKeyIdentifier", False),
+        ("AuthorityKeyIdentifier", False),
+    ]
+    ext = cert.extensions
+    assert ext.get_extension_for_class(x509.BasicConstraints).value == x509.BasicConstraints(
+        ca=False, path_length=None
+    )
+    usage = ext.get_extension_for_class(x509.KeyUsage).value
+    flags = ("content_commitment", "key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")
+    assert usage.digital_signature and not usage.crl_sign
+    assert [getattr(usage, flag) for flag in flags] == [False] * len(flags)
+    assert list(ext.get_extension_for_class(x509.ExtendedKeyUsage).value) == [ExtendedKeyUsageOID.SERVER_AUTH]
+    ski = ext.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    assert ski == x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
+    aki = ext.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    assert (aki.key_identifier, aki.authority_cert_issuer, aki.authority_cert_serial_number) == (
+        local_ca.key_identifier,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
