@@ -104,10 +104,12 @@ SELECTION: dict[str, tuple[str, ...]] = {
     # not test_plugin.py: its pytester sessions start pytest inside mutmut's run, where
     # mutmut's own plugin fails to find its configuration (every stats run fails)
     "inspector/testing": (
+        "tests/testing/test_expect.py",
         "tests/testing/test_headless_until.py",
         "tests/testing/test_inspector.py",
         "tests/testing/test_lines.py",
         "tests/testing/test_plugin_cost.py",
+        "tests/testing/test_plugin_report.py",
         "tests/testing/test_threads.py",
     ),
     "inspector/models": ("tests/models",),

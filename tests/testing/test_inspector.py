@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import re
 import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from inspector.headless import load_responder
 from inspector.http.limits import Limits
-from inspector.responses import RulesFileError
+from inspector.http.record import CaptureRecord, SentResponse
+from inspector.responses import RulesFileError, loads
 from inspector.server import BindError, Server
-from inspector.testing import CapturedRequest, Inspector
+from inspector.testing import CapturedRequest, Inspector, RuleCheck, RulesTrace
 
 CURL = shutil.which("curl")
 
@@ -428,12 +432,13 @@ def test_curl(insp: Inspector) -> None:
     assert found.header("user-agent", "").startswith("curl/")
 
 
-def test_a_listener_that_fails_is_reported_by_waits_and_by_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Failing(Server):
-        def serve_forever(self) -> None:
-            self.close()
-            raise RuntimeError("boom")
+class Failing(Server):
+    def serve_forever(self) -> None:
+        self.close()
+        raise RuntimeError("boom")
 
+
+def test_a_listener_that_fails_is_reported_by_waits_and_by_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("inspector.testing.inspector.Server", Failing)
     insp = Inspector().start()
     with pytest.raises(AssertionError, match=r"stopped \(the listener failed: RuntimeError: boom\) before"):
@@ -441,3 +446,167 @@ def test_a_listener_that_fails_is_reported_by_waits_and_by_stop(monkeypatch: pyt
     with pytest.raises(RuntimeError, match=r"the listener at http://127\.0\.0\.1:\d+ failed: boom"):
         insp.stop()
     insp.stop()  # said once
+
+
+def test_repr_says_where_it_listens() -> None:
+    insp = Inspector()
+    assert repr(insp) == "<Inspector not started>"
+    with insp:
+        assert repr(insp) == f"<Inspector {insp.url}>"
+
+
+def test_save_har_writes_every_request_or_the_ones_given(insp: Inspector, tmp_path: Path) -> None:
+    send(insp, "GET", "/one")
+    send(insp, "POST", "/two", b"2")
+    every, some = tmp_path / "every.har", tmp_path / "some.har"
+    assert insp.save_har(every) == 2
+    assert insp.save_har(some, insp.requests[1:]) == 1
+
+    def urls(path: Path) -> list[str]:
+        return [e["request"]["url"] for e in json.loads(path.read_text("utf-8"))["log"]["entries"]]
+
+    assert urls(every) == [f"{insp.url}/one", f"{insp.url}/two"]
+    assert urls(some) == [f"{insp.url}/two"]
+
+
+def test_not_started_and_started_twice_say_what_to_do() -> None:
+    insp = Inspector()
+    with pytest.raises(RuntimeError) as not_started:
+        _ = insp.port
+    assert str(not_started.value) == (
+        "this Inspector is not started: use `with Inspector() as insp:` or .start()"
+    )
+    with insp, pytest.raises(RuntimeError) as twice:
+        insp.start()
+    assert str(twice.value) == "this Inspector was already started; make a new one"
+
+
+def test_each_listener_gets_a_free_port_of_its_own() -> None:
+    with Inspector() as first, Inspector() as second:
+        assert first.port != second.port
+        assert send(first, "GET", "/1")[0] == send(second, "GET", "/2")[0] == 200
+
+
+def test_the_listener_thread_is_named_after_its_url_and_does_not_keep_the_process() -> None:
+    with Inspector() as insp:
+        (thread,) = [t for t in threading.enumerate() if t.name == f"request-inspector {insp.url}"]
+        assert thread.daemon
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_leaving_with_no_error_raises_the_listeners_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("inspector.testing.inspector.Server", Failing)
+    failed = pytest.raises(RuntimeError, match=r"the listener at http://127\.0\.0\.1:\d+ failed: boom")
+    with failed, Inspector():
+        pass
+    # the test's own error wins over the listener's
+    with pytest.raises(KeyError, match="the test's own"), Inspector():
+        raise KeyError("the test's own")
+
+
+def test_a_listener_that_does_not_stop_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    class Stuck(Server):
+        def serve_forever(self) -> None:
+            release.wait(30)  # ignores stop(): only the test releases it
+            self.close()
+
+    monkeypatch.setattr("inspector.testing.inspector.Server", Stuck)
+    monkeypatch.setattr("inspector.testing.inspector.STOP_TIMEOUT", 0.05)
+    insp = Inspector().start()
+    try:
+        with pytest.raises(RuntimeError) as stuck:
+            insp.stop()
+        assert str(stuck.value) == f"the listener at {insp.url} did not stop within 0.05 s"
+    finally:
+        release.set()
+    insp._thread.join(30)  # type: ignore[union-attr]
+
+
+def test_the_default_timeout_is_5_seconds(insp: Inspector, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a clock 5 s behind: the default deadline is reached at once, and the message says 5 s
+    real = time.monotonic
+    monkeypatch.setattr("inspector.testing.inspector.time", SimpleNamespace(monotonic=lambda: real() - 5.0))
+    with pytest.raises(AssertionError, match=r" within 5 s\nno requests arrived at all$"):
+        insp.wait_for("GET", "/never")
+
+
+def test_a_failed_wait_points_at_the_tests_own_line(insp: Inspector) -> None:
+    with pytest.raises(AssertionError) as failed:
+        insp.wait_for("GET", "/never", timeout=0)
+    shown = [str(entry.statement).strip() for entry in failed.traceback.filter(failed)]
+    assert 'insp.wait_for("GET", "/never", timeout=0)' in shown
+    assert "raise AssertionError(message)" not in shown
+
+
+def test_the_names_load_on_first_use() -> None:
+    package = importlib.import_module("inspector.testing")
+    for name, home in [
+        ("CapturedRequest", "inspector.testing.captured"),
+        ("Inspector", "inspector.testing.inspector"),
+        ("RuleCheck", "inspector.testing.rules"),
+        ("RulesTrace", "inspector.testing.rules"),
+    ]:
+        assert getattr(package, name) is getattr(importlib.import_module(home), name)
+    with pytest.raises(AttributeError) as missing:
+        _ = package.Nothing
+    assert str(missing.value) == "module 'inspector.testing' has no attribute 'Nothing'"
+
+
+def test_rules_given_as_a_ruleset_are_used_as_they_are_or_refused(insp: Inspector) -> None:
+    good = loads(json.dumps({"rules": [{"name": "made", "status": 201}]}))
+    insp.set_rules(good)
+    assert insp.rules is good
+    assert send(insp, "GET", "/")[0] == 201
+    broken = loads(json.dumps({"rules": [{"name": "bad", "body": "{% if %}"}]}))
+    with pytest.raises(RulesFileError) as refused:
+        insp.set_rules(broken)
+    assert str(refused.value).startswith("rules: rule 'bad': ")
+    assert insp.rules is good
+
+
+def test_rules_of_no_usable_kind_are_refused_with_one_line(insp: Inspector) -> None:
+    with pytest.raises(TypeError) as refused:
+        insp.set_rules(5)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "rules: expected a file path, preset:NAME, a list of rule dicts or a RuleSet, not int"
+    )
+    with pytest.raises(RulesFileError) as not_json:
+        insp.set_rules([{"name": "x", "delay_ms": float("nan")}])
+    assert str(not_json.value) == "rules: not JSON data (Out of range float values are not JSON compliant)"
+
+
+def test_the_trace_of_a_request_no_rule_saw(record_factory: Callable[..., CaptureRecord]) -> None:
+    with Inspector(rules=[{"name": "r"}]) as insp:
+        gone = record_factory(id=3, response=None, error="the client closed the connection")
+        trace = insp.rules_trace(gone)
+        assert (trace.answered_by, trace.checks, trace.matched) == (None, (), "default")
+        assert str(trace) == (
+            "request #3 GET /index.html?name=jack&age=18 -> - (the client closed the connection): "
+            "no rule saw it (the client closed the connection)"
+        )
+        # answered by the listener itself, with no error: the rules are still replayed
+        own = record_factory(id=4, response=SentResponse(status=200, rule=None))
+        assert (
+            str(insp.rules_trace(own))
+            == "request #4 GET /index.html?name=jack&age=18 -> 200: not answered by a rule"
+        )
+        assert [(c.rule, c.matched) for c in insp.rules_trace(own).checks] == [("r", True)]
+        # a rule answered though the record has an error: the trace is the rules'
+        odd = record_factory(id=5, error="late", response=SentResponse(status=200, rule="r"))
+        assert str(insp.rules_trace(odd)).splitlines()[1:] == ["  1. 'r': matches"]
+
+
+def test_a_long_reason_in_a_trace_is_shown_whole() -> None:
+    reason = "path '/x' does not match '/" + "y" * 400 + "'"
+    trace = RulesTrace("#1 GET /x -> 200", "other", (RuleCheck("long", False, reason),))
+    assert str(trace).splitlines()[1] == f"  1. 'long': {reason}"
+
+
+@pytest.mark.parametrize("timeout", [-1, -0.5, float("inf"), float("nan"), "5", None])
+def test_a_timeout_must_be_a_finite_number_0_or_more(insp: Inspector, timeout: object) -> None:
+    with pytest.raises(ValueError) as refused:
+        insp.wait_for(timeout=timeout)  # type: ignore[arg-type]
+    assert str(refused.value) == f"timeout must be a finite number of seconds, 0 or more, not {timeout!r}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inspector.http.record import SentResponse
-from inspector.testing.lines import Tally, arrivals, exchange, numbered_line, request_line
+from inspector.testing.lines import TARGET_LIMIT, Tally, arrivals, exchange, numbered_line, request_line
 from tests.conftest import make_record
 
 
@@ -70,3 +70,41 @@ def test_tally_memory_is_bounded_and_nothing_goes_uncounted() -> None:
     assert tally.total == 1001
     assert len(tally._kinds) == 3
     assert tally.summary() == "GET /n0 -> 200 (x2), GET /n1 -> 200, GET /n2 -> 200, and 997 more"
+
+
+def test_every_field_of_a_line_is_elided_at_the_target_limit() -> None:
+    long = "a" * (TARGET_LIMIT + 50)
+    cut = "a" * TARGET_LIMIT + "…"
+    record = make_record(method=long, target="/" + long, path="/" + long, client=long, error=long)
+    assert exchange(record) == f"{cut} /{cut[:-2]}… -> 200 ({cut})"
+    assert request_line(record) == f"{cut} {exchange(record)}"
+    tally = Tally()
+    tally.add(record)
+    assert tally.summary() == f"{cut} /{cut[:-2]}… -> 200"
+
+
+def test_an_unanswered_request_without_an_error() -> None:
+    assert exchange(make_record(response=None, error=None)) == "GET /index.html?name=jack&age=18 -> -"
+
+
+def test_the_summary_names_the_five_most_common_kinds() -> None:
+    tally = Tally()
+    for count, path in enumerate(["/a", "/b", "/c", "/d", "/e", "/f"], start=1):
+        for _ in range(7 - count):
+            tally.add(make_record(path=path))
+    assert tally.summary() == (
+        "GET /a -> 200 (x6), GET /b -> 200 (x5), GET /c -> 200 (x4), GET /d -> 200 (x3), "
+        "GET /e -> 200 (x2), and 1 more"
+    )
+
+
+def test_arrivals_with_nothing_left_out_and_a_limit_of_one() -> None:
+    records = [make_record(id=n, target=f"/n{n}") for n in (1, 2)]
+    assert arrivals(records, limit=5) == ["  #1 GET /n1 -> 200", "  #2 GET /n2 -> 200"]
+    assert arrivals(records, limit=1) == ["  (1 earlier not shown)", "  #2 GET /n2 -> 200"]
+
+
+def test_a_tally_of_requests_without_a_request_line() -> None:
+    tally = Tally()
+    tally.add(make_record(method="", target="", path="", response=SentResponse(status=400)))
+    assert tally.summary() == "(no request line) -> 400"

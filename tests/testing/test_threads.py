@@ -6,10 +6,13 @@ import http.client
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 
+from inspector.http.record import CaptureRecord
 from inspector.testing import CapturedRequest, Inspector
+from inspector.testing.log import RequestLog
 
 CLIENTS = 24
 PER_CLIENT = 25
@@ -130,3 +133,60 @@ def test_concurrent_waits_that_time_out_each_raise(timeout: float) -> None:
 
         messages = run_all(*([waiter] * 8))
     assert all(isinstance(m, str) and m.startswith("no request any method /never") for m in messages)
+
+
+def test_max_records_must_be_1_or_more_and_1_keeps_the_newest(
+    record_factory: Callable[..., CaptureRecord],
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        RequestLog(0)
+    assert str(refused.value) == "max_records must be 1 or more"
+    log = RequestLog(1)
+    for number in (1, 2, 3):
+        log.request_finished(record_factory(id=number))
+    records, dropped = log.snapshot()
+    assert ([r.id for r in records], dropped) == ([3], 2)
+
+
+@pytest.mark.parametrize("max_records", [1, 3])
+def test_the_log_keeps_at_most_twice_max_records_in_memory(
+    record_factory: Callable[..., CaptureRecord], max_records: int
+) -> None:
+    log = RequestLog(max_records)
+    for number in range(1, 2 * max_records):
+        log.request_finished(record_factory(id=number))
+    assert len(log._records) == 2 * max_records - 1  # not trimmed yet: appending stays O(1)
+    log.request_finished(record_factory(id=2 * max_records))
+    assert len(log._records) == max_records  # trimmed in one go, to the newest
+    records, dropped = log.snapshot()
+    assert [r.id for r in records] == list(range(max_records + 1, 2 * max_records + 1))
+    assert dropped == max_records
+
+
+def test_a_waiter_waits_until_its_deadline_however_close(
+    record_factory: Callable[..., CaptureRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a clock that stands still half a second before the deadline: the waiter must keep
+    # waiting (however long the record takes to come), and find the record
+    waiting = threading.Event()
+
+    def now() -> float:
+        waiting.set()
+        return 0.0
+
+    monkeypatch.setattr("inspector.testing.log.time", SimpleNamespace(monotonic=now))
+    log = RequestLog(10)
+
+    def feed() -> None:
+        assert waiting.wait(30)
+        log.request_finished(record_factory(id=1))  # the lock is free once the waiter waits
+        log.round_ended()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        found = log.wait(lambda record: True, 0.5)
+    finally:
+        feeder.join(30)
+    assert found is not None
+    assert found.id == 1
