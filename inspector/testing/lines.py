@@ -88,15 +88,12 @@ class Tally:
         self.total = 0
         self._kinds: Counter[str] = Counter()
         self._max_kinds = max_kinds
-        self._other = 0
 
     def add(self, record: CaptureRecord) -> None:
         self.total += 1
         kind = _kind(record)
         if kind in self._kinds or len(self._kinds) < self._max_kinds:
-            self._kinds[kind] += 1
-        else:
-            self._other += 1
+            self._kinds[kind] += 1  # the rest count in total only: "and N more"
 
     def summary(self) -> str:
         """``GET /health -> 200 (x3), POST /hook -> 500, and 2 more``; "" when empty."""
