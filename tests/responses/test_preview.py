@@ -1,0 +1,73 @@
+"""The editor's live preview (Qt-free): which rule answers, what the edited rule and the
+answering rule send, and what it shows when a rule cannot even be compiled."""
+
+from __future__ import annotations
+
+from inspector.responses.model import Rule
+from inspector.responses.preview import preview
+from tests.responses.conftest import make_record
+
+ITEM = Rule(name="item", path="/items/{id}", body="item {{ request.params.id }}")
+OTHER = Rule(name="other", path="/other", body="other")
+CORS = Rule(name="cors", path="/api", cors=True, body="api")
+PREFLIGHT = make_record(
+    method="OPTIONS",
+    target="/api",
+    headers=(("Host", "h"), ("Origin", "http://a.test"), ("Access-Control-Request-Method", "GET")),
+)
+
+
+def test_without_a_rule_selected_it_still_says_which_rule_answers() -> None:
+    shown = preview(None, (OTHER, ITEM), make_record(target="/items/7"))
+    assert (shown.match, shown.response, shown.answered_by) == (None, None, 1)
+    assert (shown.preflight, shown.selection_error, shown.gets) == (False, "", None)
+    nobody = preview(None, (OTHER,), make_record(target="/items/7"))
+    assert nobody.answered_by is None
+
+
+def test_path_captures_reach_both_answers() -> None:
+    shown = preview(OTHER, (ITEM, OTHER), make_record(target="/items/7"))
+    assert shown.answered_by == 0
+    assert shown.gets is not None and shown.gets.body == b"item 7"
+    assert shown.match is not None and not shown.match.matched and shown.match.failed == "path"
+    assert shown.response is not None and shown.response.body == b"other"
+    assert shown.selection_error == ""
+    edited = preview(ITEM, (OTHER, ITEM), make_record(target="/items/42"))
+    assert edited.response is not None and edited.response.body == b"item 42"
+    assert edited.gets is not None and edited.gets.body == b"item 42"
+
+
+def test_a_cors_preflight_is_previewed_as_the_preflight_answer() -> None:
+    shown = preview(CORS, (CORS,), PREFLIGHT)
+    assert shown.preflight and shown.answered_by == 0
+    assert shown.match is not None and shown.match.matched
+    for response in (shown.response, shown.gets):
+        assert response is not None and response.status == 204
+        assert dict(response.headers)["Access-Control-Allow-Origin"] == "http://a.test"
+        assert response.body == b""
+    # the same rule without cors answers the OPTIONS request with its own answer
+    plain = Rule(name="plain", path="/api", methods=("OPTIONS",), body="api")
+    shown = preview(plain, (plain,), PREFLIGHT)
+    assert not shown.preflight
+    assert shown.response is not None and (shown.response.status, shown.response.body) == (200, b"api")
+
+
+def test_a_rule_that_cannot_be_compiled_shows_why_instead_of_an_answer() -> None:
+    broken = Rule(name="broken", path=None)  # type: ignore[arg-type]  # what no rules file gives
+    shown = preview(broken, (OTHER,), make_record(target="/other"), answer=2)
+    assert shown.match is not None
+    assert (shown.match.matched, shown.match.failed) == (False, "invalid")
+    assert shown.match.message == "AttributeError: 'NoneType' object has no attribute 'startswith'"
+    assert shown.response is not None and shown.response.status == 500
+    assert shown.response.rule == "broken"
+    assert shown.response.error == "broken: AttributeError: 'NoneType' object has no attribute 'startswith'"
+    assert (shown.answered_by, shown.preflight, shown.selection_error, shown.answer) == (0, False, "", 2)
+    assert shown.pick is None and shown.gets is None
+
+
+def test_a_list_that_cannot_be_compiled_says_why_no_rule_answers() -> None:
+    broken = Rule(name="broken", path=None)  # type: ignore[arg-type]
+    shown = preview(OTHER, (broken, OTHER), make_record(target="/other"))
+    assert shown.answered_by is None and shown.gets is None
+    assert shown.selection_error == "AttributeError: 'NoneType' object has no attribute 'startswith'"
+    assert shown.response is not None and shown.response.body == b"other"
