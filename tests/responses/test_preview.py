@@ -3,7 +3,10 @@ answering rule send, and what it shows when a rule cannot even be compiled."""
 
 from __future__ import annotations
 
-from inspector.responses.model import Rule
+from pathlib import Path
+
+from inspector.responses import Responder, RuleSet
+from inspector.responses.model import Answer, Rule
 from inspector.responses.preview import preview
 from tests.responses.conftest import make_record
 
@@ -68,6 +71,40 @@ def test_a_rule_that_cannot_be_compiled_shows_why_instead_of_an_answer() -> None
 def test_a_list_that_cannot_be_compiled_says_why_no_rule_answers() -> None:
     broken = Rule(name="broken", path=None)  # type: ignore[arg-type]
     shown = preview(OTHER, (broken, OTHER), make_record(target="/other"))
-    assert shown.answered_by is None and shown.gets is None
+    assert shown.answered_by is None and shown.gets is None and shown.preflight is False
     assert shown.selection_error == "AttributeError: 'NoneType' object has no attribute 'startswith'"
     assert shown.response is not None and shown.response.body == b"other"
+
+
+def test_the_answering_rules_next_answer_follows_its_state() -> None:
+    # one counter per path capture; the answer names the counter, the capture and the file
+    rule = Rule(
+        name="steps",
+        path="/steps/{who}",
+        state_key="{{ request.params.who }}-{{ request.method }}",
+        responses=(
+            Answer(body="first {{ counter }} {{ request.params.who }}"),
+            Answer(body="second {{ counter }} {{ request.params.who }}"),
+            Answer(body_file="third.txt"),
+        ),
+    )
+    responder = Responder(RuleSet(rules=(rule,)))
+    ann = make_record(target="/steps/ann")
+    responder(ann)
+    shown = preview(OTHER, (rule, OTHER), ann, state=responder.state)
+    assert shown.gets_pick is not None and (shown.gets_pick.step, shown.gets_pick.counter) == (2, 2)
+    assert shown.gets_pick.state == "ann-GET"
+    assert shown.gets is not None and shown.gets.body == b"second 2 ann"
+    bob = preview(OTHER, (rule, OTHER), make_record(target="/steps/bob"), state=responder.state)
+    assert bob.gets is not None and bob.gets.body == b"first 1 bob"
+    responder(ann)
+    third = preview(rule, (rule,), ann, state=responder.state, folder=Path(__file__).parent / "nowhere")
+    assert third.gets is not None and third.gets.status == 500 and b"third.txt" in third.gets.body
+    assert third.response is not None and third.response.body == b"first 3 ann"  # the first by default
+
+
+def test_the_answering_rule_reads_its_body_file(tmp_path: Path) -> None:
+    (tmp_path / "body.txt").write_bytes(b"from the file")
+    rule = Rule(name="file", path="/f", responses=(Answer(body_file="body.txt"), Answer(body="two")))
+    shown = preview(OTHER, (rule,), make_record(target="/f"), folder=tmp_path)
+    assert shown.gets is not None and shown.gets.body == b"from the file"
