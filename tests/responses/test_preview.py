@@ -25,7 +25,7 @@ def test_without_a_rule_selected_it_still_says_which_rule_answers() -> None:
     assert (shown.match, shown.response, shown.answered_by) == (None, None, 1)
     assert (shown.preflight, shown.selection_error, shown.gets) == (False, "", None)
     nobody = preview(None, (OTHER,), make_record(target="/items/7"))
-    assert nobody.answered_by is None
+    assert (nobody.answered_by, nobody.selection_error) == (None, "")
 
 
 def test_path_captures_reach_both_answers() -> None:
@@ -42,7 +42,7 @@ def test_path_captures_reach_both_answers() -> None:
 
 def test_a_cors_preflight_is_previewed_as_the_preflight_answer() -> None:
     shown = preview(CORS, (CORS,), PREFLIGHT)
-    assert shown.preflight and shown.answered_by == 0
+    assert shown.preflight and shown.answered_by == 0 and shown.gets_pick is None
     assert shown.match is not None and shown.match.matched
     for response in (shown.response, shown.gets):
         assert response is not None and response.status == 204
