@@ -5,15 +5,23 @@ the responder's last-resort error, an expired pause's answer."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from inspector.http.deferred import Deferred
 from inspector.http.response import Response
-from inspector.responses import Responder, RuleSet, render
+from inspector.responses import Responder, RuleSet, dumps, load_rules, loads, regex, render, save_rules
 from inspector.responses.engine import explain, validate_rule
 from inspector.responses.model import Answer, Condition, Problem, Rule
+from inspector.responses.multipart import parse_form_data
 from inspector.responses.pausing import PausedRequest, expired_answer
 from inspector.responses.preview import preview
+from inspector.responses.regex import LinearRegex, PatternError
+from inspector.responses.schema import rule_to_json
+from inspector.responses.state import foresee
+from inspector.upstream import parse_target
 from tests.responses.conftest import make_record
 
 
@@ -130,3 +138,72 @@ def test_a_pause_tells_how_long_the_client_has_waited() -> None:
     assert paused.waited(now=99.0) == 0.0
     recent = PausedRequest(make_record(), Response(status=200), Deferred())
     assert 0.0 <= recent.waited() < 3600.0
+
+
+def test_a_pattern_re2_refuses_says_what_re2_said() -> None:
+    with pytest.raises(PatternError) as caught:
+        LinearRegex("a(?=b)")
+    assert str(caught.value) == (
+        "not supported by the linear-time matcher (invalid perl operator: (?=): backreferences, "
+        "lookaround, atomic groups, possessive quantifiers, \\Z and (?x) are not available"
+    )
+
+
+def test_the_regex_options_capture_only_when_asked_and_stay_quiet() -> None:
+    with_groups, without = regex._options(captures=True), regex._options(captures=False)
+    assert (with_groups.log_errors, with_groups.never_capture) == (False, False)  # type: ignore[attr-defined]
+    assert (without.log_errors, without.never_capture) == (False, True)  # type: ignore[attr-defined]
+
+
+def test_foresee_tells_the_state_and_the_round() -> None:
+    drawn = foresee("random", 3, [1, 3], "ann", keyed=True)
+    assert (drawn.step, drawn.steps, drawn.counter, drawn.state) == (None, 2, 3, "ann")
+    assert drawn.why == "random: each request draws by weight (1: 25%, 2: 75%)"
+    cycled = foresee("cycle", 4, [1, 1, 1], "ann", keyed=True)
+    assert (cycled.step, cycled.state) == (1, "ann")
+    assert cycled.why == "cycle: request 4 since the state was reset for state key value 'ann', round 2"
+    assert (
+        foresee("cycle", 3, [1, 1, 1], "", keyed=False).why
+        == "cycle: request 3 since the state was reset, round 1"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--B--\r\n',
+        b'preamble\r\n--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--B--\r\n',
+        b'preamble\n--B\nContent-Disposition: form-data; name="a"\n\nv\n--B--\n'
+        b'Content-Disposition: form-data; name="x"\n\nepilogue',
+    ],
+)
+def test_a_form_after_a_preamble_is_read_to_its_close_delimiter(body: bytes) -> None:
+    form = parse_form_data("multipart/form-data; boundary=B", body)
+    assert form.fields == (("a", "v"),) and form.files == ()
+
+
+def test_an_empty_form_after_a_preamble_ends_at_its_close_delimiter() -> None:
+    body = b'preamble\n--B--\nContent-Disposition: form-data; name="x"\n\nepilogue'
+    assert parse_form_data("multipart/form-data; boundary=B", body).fields == ()
+
+
+def test_a_forward_rule_keeps_its_target_through_the_rules_file() -> None:
+    rule = Rule(name="f", forward=parse_target({"url": "http://127.0.0.1:9/base", "timeout_ms": 500}))
+    again = loads(dumps(RuleSet(rules=(rule,)))).rules[0]
+    assert again.forward == rule.forward
+    assert rule_to_json(rule)["forward"] == {
+        "url": "http://127.0.0.1:9/base",
+        "timeout_ms": 500,
+        "keep_host": False,
+        "verify_tls": True,
+    }
+
+
+def test_the_rules_file_is_written_beside_itself_not_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    path = tmp_path / "rules.json"
+    save_rules(path, RuleSet(rules=(Rule(name="a"),)))
+    assert load_rules(path).rules == (Rule(name="a"),)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.json"]
