@@ -207,3 +207,21 @@ def test_the_rules_file_is_written_beside_itself_not_in_the_temporary_folder(
     save_rules(path, RuleSet(rules=(Rule(name="a"),)))
     assert load_rules(path).rules == (Rule(name="a"),)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.json"]
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("{{ request.headers }}", "Host: h\nX-A: 1\nX-A: 2\nCookie: c=v"),
+        ("{{ request.query }}|{{ request.cookies }}", "q=1&q=2|c=v"),
+        ("{{ 'yes' if request.query else 'no' }} {{ 'yes' if request.form else 'no' }}", "yes no"),
+        ("{{ request.query|pprint }}", "MultiView([('q', '1'), ('q', '2')])"),
+        ("{{ request.form|pprint }}", "MultiView([])"),
+        ("{{ request.server }} {{ request.client }}", "127.0.0.1:8090 127.0.0.1:54321"),
+    ],
+)
+def test_what_the_request_views_show_as_text(body: str, text: str) -> None:
+    record = make_record(
+        target="/v?q=1&q=2", headers=(("Host", "h"), ("X-A", "1"), ("X-A", "2"), ("Cookie", "c=v"))
+    )
+    assert render(Rule(name="v", body=body), record).body.decode() == text
