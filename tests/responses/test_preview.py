@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector.responses import Responder, RuleSet
+from inspector.responses.files import BodyFiles
 from inspector.responses.model import Answer, Rule
 from inspector.responses.preview import preview
 from tests.responses.conftest import make_record
@@ -108,3 +109,27 @@ def test_the_answering_rule_reads_its_body_file(tmp_path: Path) -> None:
     rule = Rule(name="file", path="/f", responses=(Answer(body_file="body.txt"), Answer(body="two")))
     shown = preview(OTHER, (rule,), make_record(target="/f"), folder=tmp_path)
     assert shown.gets is not None and shown.gets.body == b"from the file"
+
+
+def test_the_answer_asked_for_is_clamped_to_the_rules_answers() -> None:
+    rule = Rule(name="three", path="/t", responses=(Answer(body="a"), Answer(body="b"), Answer(body="c")))
+    record = make_record(target="/t")
+    for asked, shown_answer, body in ((0, 0, b"a"), (2, 2, b"c"), (3, 2, b"c"), (9, 2, b"c"), (-4, 0, b"a")):
+        shown = preview(rule, (rule,), record, answer=asked)
+        assert shown.answer == shown_answer
+        assert shown.response is not None and shown.response.body == body
+
+
+def test_the_edited_rule_reads_its_body_file_through_the_files_given(tmp_path: Path) -> None:
+    (tmp_path / "body.txt").write_bytes(b"edited file")
+    rule = Rule(name="file", path="/f", body_file="body.txt")
+    files = BodyFiles()
+    shown = preview(rule, (OTHER,), make_record(target="/f"), folder=tmp_path, files=files)
+    assert shown.response is not None and shown.response.body == b"edited file"
+    assert files.kept_bytes == len(b"edited file")  # the editor's cache, not a fresh one
+
+
+def test_without_a_rule_selected_a_list_that_cannot_be_compiled_says_why() -> None:
+    broken = Rule(name="broken", path=None)  # type: ignore[arg-type]
+    shown = preview(None, (broken,), make_record(target="/"))
+    assert shown.selection_error == "AttributeError: 'NoneType' object has no attribute 'startswith'"
