@@ -14,6 +14,7 @@ from jinja2.exceptions import SecurityError
 
 from inspector.responses import sandbox
 from inspector.responses.budget import CHECK_EVERY, MAX_VALUE, Budget, RenderLimitError, check_deadline, tick
+from inspector.responses.guards import MAX_SLOW_TEXT
 
 
 def _render(source: str, **variables: object) -> str:
@@ -57,6 +58,13 @@ def test_filters_keep_their_caps() -> None:
     with pytest.raises(RenderLimitError, match=r"range\(\) of 10000000 items"):
         _render("{{ range(10000000) }}")
     assert json.loads(_render("{{ s|tojson }}", s="x" * 1000)) == "x" * 1000
+    half = "x" * (MAX_VALUE // 2 + 1)
+    with pytest.raises(RenderLimitError, match=r"^join would build a value of"):
+        _render("{% set x = items|join %}{{ x|length }}", items=[half, half])
+    with pytest.raises(RenderLimitError, match=r"^'%' format with a '\*' \(nested\) width"):
+        _render("{{ '%*d'|format(5, 1) }}")
+    with pytest.raises(RenderLimitError, match=f"^wordwrap of {MAX_SLOW_TEXT + 1} characters"):
+        _render("{{ s|wordwrap }}", s="w " * (MAX_SLOW_TEXT // 2) + "w")
 
 
 @pytest.mark.parametrize(
