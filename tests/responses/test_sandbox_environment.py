@@ -106,3 +106,15 @@ def test_tick_reads_the_clock_every_check_every_ticks() -> None:
             tick()
     for _ in range(CHECK_EVERY * 2):
         tick()  # no budget: nothing to keep
+
+
+def test_guarded_templates_loop_print_and_concatenate_in_the_environment_built() -> None:
+    env = sandbox._make_environment()
+    source = "{% for c in 'ab' %}{{ c ~ '!' }}{% endfor %}|{{ n }}"
+    template = env.from_string(sandbox._Guard().visit(env.parse(source)))
+    with Budget():
+        assert template.render(n=None) == "a!b!|"
+    big = "x" * (MAX_VALUE // 2 + 1)
+    concat = env.from_string(sandbox._Guard().visit(env.parse("{% set y = x ~ x %}{{ y|length }}")))
+    with Budget(), pytest.raises(RenderLimitError, match=r"^join would build a value of"):
+        concat.render(x=big)
