@@ -124,3 +124,9 @@ def test_a_sample_repeats_with_its_seed_and_another_seed_draws_another() -> None
     assert other == mutate.draw("inspector/http", names, 100, seed="2")
     assert len(set(first) & set(other)) < 50  # about 10 in common by chance
     assert mutate.draw("inspector/http", names[:5], 100) == names[:5]
+
+
+def test_a_mutant_that_only_deletes_is_named_by_what_it_removed() -> None:
+    diff = ["--- a.py", "+++ a.py", "@@ -1,3 +1,2 @@", "     f(", "-        cache_size=0,", "     )"]
+    assert mutate.added_lines(diff) == "removed: cache_size=0,"
+    assert mutate.added_lines([*diff[:4], "-        x=1,", "+        x=2,"]) == "x=2,"

@@ -118,10 +118,15 @@ def diffs(where: Path, names: list[str]) -> dict[str, list[str]]:
 
 
 def added_lines(diff: list[str]) -> str:
-    """A diff's added lines, stripped and joined by `` / ``: how an explanation names its mutant."""
-    return " / ".join(
-        line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")
-    )
+    """A diff's added lines, stripped and joined by `` / ``: how an explanation names its mutant
+    (``removed: `` and the removed lines for a mutant that only deletes, such as an argument
+    dropped from a call written over several lines)."""
+
+    def changed(sign: str) -> list[str]:
+        return [line[1:].strip() for line in diff if line.startswith(sign) and not line.startswith(sign * 3)]
+
+    added = changed("+")
+    return " / ".join(added) if added else "removed: " + " / ".join(changed("-"))
 
 
 def short_name(mutant: str) -> str:
