@@ -1,7 +1,7 @@
 """Request-targets and head ends at their edges: an absolute-form target whose
-authority is empty, queries holding ``?`` and ``/``, a CONNECT target kept whole,
-the end of a field section found from any resume point, and a raw capture split
-back into head and body."""
+authority is empty, a refused CONNECT target kept whole, the end of a field
+section found from any resume point, and a raw capture split back into head and
+body. (split_target's table is in tests/http/test_query.py.)"""
 
 from __future__ import annotations
 
@@ -10,30 +10,11 @@ import base64
 import pytest
 
 from inspector.http.parser import RequestReceived, RequestRejected
-from inspector.http.query import split_target
 from inspector.http.record import CaptureRecord
 from inspector.http.syntax import absolute_authority, find_head_end
 from tests.http.feeding import bytewise, feed
 
 H = b"Host: example.com\r\n"
-
-
-@pytest.mark.parametrize(
-    ("method", "target", "path", "query"),
-    [
-        ("GET", "http://example.com?a=1?b", "/", "a=1?b"),
-        ("GET", "http://example.com?a/b", "/", "a/b"),
-        ("GET", "http://example.com/p?a=1/b?c", "/p", "a=1/b?c"),
-        ("GET", "http:///x", "/x", ""),
-        ("GET", "http://?x", "/", "x"),
-        ("GET", "http:///?x", "/", "x"),
-        # A CONNECT target is never split, not even one the parser refuses.
-        ("CONNECT", "/x?y", "/x?y", ""),
-        ("CONNECT", "http://h/p?q", "http://h/p?q", ""),
-    ],
-)
-def test_split_target_edges(method: str, target: str, path: str, query: str) -> None:
-    assert split_target(method, target) == (path, query)
 
 
 @pytest.mark.parametrize(
