@@ -61,6 +61,7 @@ def test_raw_chunked_bytes_filling_the_cap_exactly_are_not_noted(split: str) -> 
 TRAILERS_REFUSED: list[tuple[str, bytes]] = [
     ("lf-first", b"\n"),
     ("lf-first-then-more", b"\nX: 1\r\n\r\n"),
+    ("lf-first-then-byte", b"\nX"),  # refused at once, not when the section ends
     ("cr-then-byte", b"\rX"),
     ("cr-then-field", b"\rX: 1\r\n\r\n"),
     ("bad-name", b"Bad Trailer\r\n\r\n"),

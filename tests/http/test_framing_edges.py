@@ -102,6 +102,18 @@ DECIDE_REFUSALS: list[tuple[str, dict[str, list[str]], int, str]] = [
     ("cl-superscript", {"content_length": ["\u00b2"]}, 400, "invalid Content-Length"),
     ("cl-over", {"content_length": ["101"]}, 413, "body of 101 bytes exceeds the 100-byte limit"),
     ("cl-long", {"content_length": ["0001000"]}, 413, "body of 1000 bytes exceeds the 100-byte limit"),
+    (
+        "cl-20-digits",
+        {"content_length": ["9" * 20]},
+        413,
+        f"body of {'9' * 20} bytes exceeds the 100-byte limit",
+    ),
+    (
+        "cl-21-digits",
+        {"content_length": ["9" * 21]},
+        413,
+        f"body of {'9' * 20}... (21 digits) bytes exceeds the 100-byte limit",
+    ),
     ("two-hosts", {"host": ["a", "b"]}, 400, "more than one Host header"),
     ("no-host", {"host": []}, 400, "HTTP/1.1 request without a Host header"),
     ("bad-host", {"host": ["a b"]}, 400, "invalid Host header"),

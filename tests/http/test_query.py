@@ -53,6 +53,10 @@ def test_decode_query(query: str, pairs: tuple[tuple[str, str], ...]) -> None:
         # A CONNECT target is never split, not even one the parser refuses.
         ("CONNECT", "/x?y", "/x?y", ""),
         ("CONNECT", "http://h/p?q", "http://h/p?q", ""),
+        ("GET", "/a://b?c", "/a://b", "c"),  # origin-form: "://" in the path is no scheme
+        ("GET", "http://h/a://b", "/a://b", ""),
+        ("GET", "a://x/p", "/p", ""),
+        ("GET", "://x/p", "://x/p", ""),  # no scheme before "://"
     ],
 )
 def test_split_target(method: str, target: str, path: str, query: str) -> None:
