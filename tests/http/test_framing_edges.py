@@ -169,3 +169,8 @@ def test_decide_keep_alive_and_continue(
     method: str, version: str, fields: dict[str, list[str]], expected: Framing
 ) -> None:
     assert framing(method, version, **fields) == expected
+
+
+def test_decide_without_a_host_on_http_1_0() -> None:
+    assert decide("GET", "1.0", {}, 100) == Framing(0, False, False)
+    assert decide("GET", "1.0", {"connection": ["keep-alive"]}, 100) == Framing(0, True, False)
