@@ -149,6 +149,6 @@ class ChunkedBody:
         room = self._limits.max_body + self._limits.max_head - len(raw)
         if room >= len(data):
             raw += data
-        elif room > 0:
+        else:  # room 0 too (an earlier piece filled it): the note must not depend on the split
             raw += data[:room]
             note_once(notes, "raw chunked bytes truncated")

@@ -4,8 +4,11 @@ and its raw bytes up to the cap. The table and the detail pane show them with th
 
 from __future__ import annotations
 
+import httptools
 import pytest
 
+from inspector.http import fields
+from inspector.http.events import ProtocolError
 from inspector.http.limits import Limits
 from inspector.http.parser import RequestRejected
 from tests.http.feeding import bytewise, make_parser, records
@@ -85,3 +88,18 @@ def test_a_body_that_went_silent_keeps_its_raw_bytes_up_to_the_cap(cap: int) -> 
     assert isinstance(event, RequestRejected) and event.status == 408
     assert event.record.raw_body == body[:cap]
     assert ("raw bytes truncated" in event.record.notes) is (cap < len(body))
+
+
+class _FailingSink:
+    """llhttp callbacks that fail with something other than a ProtocolError."""
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        raise RuntimeError("callback broke")
+
+
+def test_a_callback_failing_otherwise_is_a_400_from_llhttp() -> None:
+    parser = httptools.HttpRequestParser(_FailingSink())
+    with pytest.raises(ProtocolError) as caught:
+        fields.feed(parser, b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n")
+    assert caught.value.status == 400
+    assert caught.value.reason.startswith("malformed request: ")

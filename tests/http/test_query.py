@@ -44,6 +44,19 @@ def test_decode_query(query: str, pairs: tuple[tuple[str, str], ...]) -> None:
         ("GET", "http://example.com?q=1", "/", "q=1"),
         ("OPTIONS", "*", "*", ""),
         ("CONNECT", "example.com:443", "example.com:443", ""),
+        ("GET", "http://example.com?a=1?b", "/", "a=1?b"),
+        ("GET", "http://example.com?a/b", "/", "a/b"),
+        ("GET", "http://example.com/p?a=1/b?c", "/p", "a=1/b?c"),
+        ("GET", "http:///x", "/x", ""),
+        ("GET", "http://?x", "/", "x"),
+        ("GET", "http:///?x", "/", "x"),
+        # A CONNECT target is never split, not even one the parser refuses.
+        ("CONNECT", "/x?y", "/x?y", ""),
+        ("CONNECT", "http://h/p?q", "http://h/p?q", ""),
+        ("GET", "/a://b?c", "/a://b", "c"),  # origin-form: "://" in the path is no scheme
+        ("GET", "http://h/a://b", "/a://b", ""),
+        ("GET", "a://x/p", "/p", ""),
+        ("GET", "://x/p", "://x/p", ""),  # no scheme before "://"
     ],
 )
 def test_split_target(method: str, target: str, path: str, query: str) -> None:
