@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -95,6 +96,7 @@ class Rig:
             contexts, self.budget, wake, emit, lambda: next(ids), head_timeout=head_timeout
         )
         self.sockets: list[socket.socket] = []
+        self.contexts_ca = Path()
 
     def conn(self, server: str = "127.0.0.1:8443", client: str = "127.0.0.1:50000") -> Connection:
         ours, theirs = socket.socketpair()
@@ -113,9 +115,9 @@ class Rig:
         return out
 
     def close(self) -> None:
-        self.term.close()
         for sock in self.sockets:
             sock.close()
+        self.term.close()
 
 
 @pytest.fixture
@@ -131,6 +133,7 @@ def rig(local_ca: LocalCA) -> Iterator[Rig]:
     contexts = ServerContexts(local_ca)
     contexts.prepare("ready.test")  # made before: its handshakes go straight to their first flight
     made = Rig(contexts)
+    made.contexts_ca = Path(local_ca.cert_path)
     yield made
     made.close()
 
@@ -256,9 +259,11 @@ def test_close_cancels_leaves_not_started_and_does_not_wait(held: Rig) -> None:
 
 def test_a_failed_handshake_is_one_record_with_what_the_client_sent(rig: Rig) -> None:
     conn = rig.conn(client="[::1]:40000", server="[::1]:8443")
+    before = time.time()
     assert rig.term.take(conn, NOT_A_HELLO, 0.0) is None
     (record,) = rig.records
     assert record.id == 1
+    assert before <= record.received_at <= time.time()  # when its first byte came
     assert (record.client, record.server, record.scheme) == ("[::1]:40000", "[::1]:8443", "https")
     assert record.error is not None and record.error.startswith("TLS handshake failed")
     assert (record.raw_head, record.notes) == (NOT_A_HELLO, ())
@@ -293,6 +298,39 @@ def test_a_link_keeps_the_first_raw_cap_bytes_however_they_come(rig: Rig) -> Non
     link.keep(b"e")
     assert bytes(link.raw) == b"a" * (RAW_CAP - 2) + b"bc"
     assert link.received == RAW_CAP + 2
+
+
+def test_a_handshake_may_take_handshake_bytes_and_not_one_more(held: Rig) -> None:
+    conn = held.conn()
+    hello = client_hello("big.test")
+    held.term.take(conn, hello, 0.0)
+    held.term.take(conn, bytes(HANDSHAKE_BYTES - len(hello)), 0.0)  # while it waits for its leaf
+    assert held.records == [] and conn.tls is not None and conn.tls.handshaking
+    held.term.take(conn, b"\x00", 0.0)
+    (record,) = held.records
+    too_many = f"the client sent more than {HANDSHAKE_BYTES} bytes during the handshake"
+    assert record.error == f"TLS handshake failed: {too_many}"
+
+
+def test_after_the_handshake_the_parser_gets_the_plaintext_and_the_end(rig: Rig) -> None:
+    context = ssl.create_default_context(cafile=str(rig.contexts_ca))
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = context.wrap_bio(incoming, outgoing, server_hostname="ready.test")
+    with pytest.raises(ssl.SSLWantReadError):
+        client.do_handshake()
+    conn = rig.conn()
+    assert rig.term.take(conn, outgoing.read(), 0.0) is None
+    assert rig.ready(1) == [conn]
+    incoming.write(bytes(conn.out))
+    conn.out.clear()
+    client.do_handshake()
+    assert rig.term.take(conn, outgoing.read(), 0.0) is None  # the client's Finished: nothing to parse
+    assert conn.parser.scheme == "https"
+    assert conn.parser.tls is not None and conn.parser.tls.sni == "ready.test"
+    client.write(b"GET / HTTP/1.1\r\nHost: ready.test\r\n\r\n")
+    assert rig.term.take(conn, outgoing.read(), 0.0) == b"GET / HTTP/1.1\r\nHost: ready.test\r\n\r\n"
+    assert rig.term.take(conn, b"", 0.0) == b""  # the end reaches the parser
+    assert rig.records == []
 
 
 # -- the handshake deadline ---------------------------------------------------------
