@@ -114,8 +114,11 @@ SELECTION: dict[str, tuple[str, ...]] = {
     ),
     "inspector/models": ("tests/models",),
 }
-#: modules whose score is recorded in docs/TESTING.md: the CI sample draws from these
+#: the modules `make mutate-sample` draws from: those whose survivors are all explained, so a
+#: drawn mutant that survives unexplained is news: inspector/store (every mutant run), and the
+#: small modules explained one by one in earlier sittings (their scores were not recorded)
 SAMPLED = (
+    "inspector/store",
     "inspector/tls",
     "inspector/upstream",
     "inspector/diff",
