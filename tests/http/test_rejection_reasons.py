@@ -13,6 +13,7 @@ from tests.http.feeding import bytewise, feed
 
 H = b"Host: example.com\r\n"
 CHUNKED = b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n"
+MALFORMED_LINE = "malformed request line (expected METHOD SP target SP HTTP/1.x)"
 
 CASES: list[tuple[str, bytes, int, str]] = [
     ("two-hosts", b"GET / HTTP/1.1\r\n" + H + H + b"\r\n", 400, "more than one Host header"),
@@ -53,6 +54,23 @@ CASES: list[tuple[str, bytes, int, str]] = [
     ("trailer-bare-cr", CHUNKED + b"0\r\nX: 1\r\r\n\r\n", 400, "malformed trailer section"),
     ("trailer-lf-first", CHUNKED + b"0\r\n\n", 400, "malformed trailer section"),
     ("trailer-cr-then-byte", CHUNKED + b"0\r\n\rX", 400, "malformed trailer section"),
+    ("chunk-data-overrun", CHUNKED + b"5\r\nhelloXX", 400, "chunk data not followed by CRLF"),
+    (
+        "asterisk-not-options",
+        b"PUT * HTTP/1.1\r\n" + H + b"\r\n",
+        400,
+        "asterisk-form target is only for OPTIONS",
+    ),
+    ("request-line-bare-lf", b"GET / HTTP/1.1\n" + H + b"\r\n", 400, "request line not terminated by CRLF"),
+    # Only a space separates the version: a tab before it, or bytes after it, leave no version.
+    ("tab-before-version", b"GET /\tHTTP/1.2\r\n" + H + b"\r\n", 400, MALFORMED_LINE),
+    ("version-with-suffix", b"GET / HTTP/1.2X\r\n" + H + b"\r\n", 400, MALFORMED_LINE),
+    (
+        "bad-target-bytes",
+        b"GET /a#b\x01\x7f HTTP/1.1\r\n" + H + b"\r\n",
+        400,
+        "invalid characters in request-target: 0x01, #, 0x7f",
+    ),
 ]
 
 
