@@ -413,6 +413,8 @@ def test_a_client_that_takes_none_of_its_answers_is_closed_at_the_send_timeout(
     )
     assert behind.path == "/behind"
     assert behind.error == "not answered: " + closed.error.removeprefix("connection closed: ")
+    assert closed.raw_head == b""  # nothing the client sent broke it
+    assert len({big_record.id, closed.id, behind.id}) == 3 and isinstance(closed.id, int)
 
 
 def test_a_hang_is_ended_at_the_idle_limit(stepped: Callable[..., Stepped]) -> None:
