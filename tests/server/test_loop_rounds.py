@@ -24,7 +24,7 @@ from inspector.server.faults import hang_over
 from inspector.server.loop import HUNG_UP, Server
 from inspector.server.output import LINGER_SECONDS
 from inspector.server.sink import CallbackSink
-from tests.harness import WAIT, HttpResponse, parse_responses
+from tests.harness import WAIT, HttpResponse, parse_responses, read_until_closed
 
 T0 = 5000.0
 
@@ -132,14 +132,6 @@ def read_answers(client: socket.socket, count: int, head_only: set[int] | None =
         data += chunk
 
 
-def wait_eof(client: socket.socket) -> bytes:
-    client.settimeout(WAIT)
-    data = b""
-    while chunk := client.recv(65536):
-        data += chunk
-    return data
-
-
 def get(path: str, extra: bytes = b"") -> bytes:
     return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n" + extra + b"\r\n"
 
@@ -197,7 +189,7 @@ def test_an_answer_is_recorded_with_what_the_client_received(stepped: Callable[.
     assert loop.server.connection_count == 1
     loop.sweep(10.0)
     assert loop.server.connection_count == 0
-    assert wait_eof(client) == b""
+    assert read_until_closed(client) == b""
     assert len(loop.records) == 2  # an idle connection closing is no request
 
 
@@ -219,7 +211,7 @@ def test_a_request_asking_to_close_gets_its_answer_then_eof(stepped: Callable[..
     [answer] = read_answers(client, 1)
     assert answer.header("connection") == "close"
     assert loop.server.connection_count == 0
-    assert wait_eof(client) == b""
+    assert read_until_closed(client) == b""
     assert [r.path for r in loop.records] == ["/last"]
 
 
@@ -230,7 +222,7 @@ def test_a_client_that_half_closes_gets_its_answers_then_eof(stepped: Callable[.
     client.shutdown(socket.SHUT_WR)
     while loop.server.connection_count:
         loop.round()
-    assert [r.body for r in parse_responses(wait_eof(client))[0]] == [b"/a", b"/b"]
+    assert [r.body for r in parse_responses(read_until_closed(client))[0]] == [b"/a", b"/b"]
     assert [(r.path, r.error) for r in loop.records] == [("/a", None), ("/b", None)]
 
 
@@ -324,7 +316,7 @@ def test_bytes_after_the_last_request_are_not_read_as_requests(stepped: Callable
     assert loop.server.connection_count == 1
     deferred.resolve(Response(status=200, body=b"late"))
     loop.timers(0)
-    assert parse_responses(wait_eof(client))[0][0].body == b"late"
+    assert parse_responses(read_until_closed(client))[0][0].body == b"late"
     assert [r.path for r in loop.records + loop.started] == ["/wait", "/wait"]
 
 
@@ -355,7 +347,7 @@ def test_a_rejected_request_is_answered_with_close_and_the_connection_lingers(
     [_, record] = loop.records
     assert record.response is not None and record.response.status == 400
     assert record.error == "400 " + rejected.body.decode().strip()
-    assert wait_eof(client) == b""  # the write side is shut ...
+    assert read_until_closed(client) == b""  # the write side is shut ...
     assert loop.server.connection_count == 1  # ... while what the client still sends is drained
     loop.send(client, get("/dropped"))
     assert loop.server.connection_count == 1
@@ -424,7 +416,7 @@ def test_a_hang_is_ended_at_the_idle_limit(stepped: Callable[..., Stepped]) -> N
     loop.sweep(7.0 - 0.125)
     assert loop.records == [] and loop.server.connection_count == 1
     loop.sweep(0.125)
-    assert wait_eof(client) == b""
+    assert read_until_closed(client) == b""
     [record] = loop.records
     assert record.error == hang_over(7.0)
     assert record.response is not None and record.response.duration_ms == 7000.0

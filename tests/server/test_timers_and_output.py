@@ -26,20 +26,11 @@ from inspector.server.deadlines import Due, stalled_reason, what_is_due
 from inspector.server.faults import Faults
 from inspector.server.listeners import Listeners
 from inspector.server.output import LINGER_SECONDS, Output
-from tests.harness import WAIT
+from tests.harness import WAIT, read_until_closed
 
 NOW = 1000.0
 LIMITS = Limits(send_timeout=5.0, idle_timeout=30.0)
 BODY = b"0123456789" * 4
-
-
-def read_all(sock: socket.socket) -> bytes:
-    """Everything the peer sends until it closes its side."""
-    sock.settimeout(WAIT)
-    data = b""
-    while chunk := sock.recv(65536):
-        data += chunk
-    return data
 
 
 class Bench:
@@ -225,7 +216,7 @@ def test_close_gives_back_what_the_connection_held_and_forgets_it(bench: Bench) 
     assert not conn.open
     assert list(bench.conns.values()) == [other]
     assert len(bench.sel.get_map()) == registered - 1
-    assert read_all(client) == b""
+    assert read_until_closed(client) == b""
     bench.out.close(conn)  # a second close changes nothing
     assert bench.budget.held == 50
     assert list(bench.conns.values()) == [other]
@@ -251,7 +242,7 @@ def test_finish_closes_a_connection_that_ended_normally(bench: Bench) -> None:
     assert not conn.open
     assert conn.linger_until is None
     assert bench.conns == {}
-    assert read_all(client) == b"bye"
+    assert read_until_closed(client) == b"bye"
 
 
 def test_finish_after_an_error_half_closes_and_lingers_reading(
@@ -269,7 +260,8 @@ def test_finish_after_an_error_half_closes_and_lingers_reading(
     assert conn.open
     assert conn.linger_until == NOW + LINGER_SECONDS
     assert bench.events(conn) == selectors.EVENT_READ
-    assert read_all(client) == b"HTTP/1.1 400 Bad Request\r\n\r\n"  # then EOF: the write side is shut
+    # then EOF: the write side is shut
+    assert read_until_closed(client) == b"HTTP/1.1 400 Bad Request\r\n\r\n"
     client.sendall(b"more bytes")  # still read (and dropped), not answered with a reset
     assert conn.sock.recv(100) == b"more bytes"
 
