@@ -151,13 +151,17 @@ class TimelineStrip(QWidget):
         arrivals = list(map(arrival, records))
         live, last = self._live, self._live.last_id
         if last is not None and min(item[0] for item in arrivals) <= last:
-            # already shown: the answer of a waiting request, or a request the writer
-            # stored before its live batch came and that a history read picked up
-            shown = [item for item in arrivals if item[0] <= last and item[0] in live]
-            for record_id, _, status, error, _ in shown:
-                self._pending.discard(record_id)
-                live.update(record_id, status, error)
-            arrivals = [item for item in arrivals if item[0] > last or item[0] not in live]
+            fresh = []
+            for item in arrivals:
+                record_id, _, status, error, _ = item
+                # already shown: the answer of a waiting request, or a request the writer
+                # stored before its live batch came and that a history read picked up
+                if record_id <= last and record_id in live:
+                    self._pending.discard(record_id)
+                    live.update(record_id, status, error)
+                else:
+                    fresh.append(item)
+            arrivals = fresh
         live.extend(arrivals)
         if self._session is None:
             self._view.arrived(min(record.received_at for record in records))
