@@ -98,6 +98,14 @@ class _Barrier:
         self.ok = True
 
 
+def _release(barriers: list[_Barrier], ok: bool) -> None:
+    """Tell whoever waits on ``barriers`` (flush, clear, close) how it went; empty the list."""
+    for barrier in barriers:
+        barrier.ok = ok
+        barrier.done.set()
+    barriers.clear()
+
+
 @dataclass(slots=True)
 class _Row:
     """One record, encoded: kept as it is while writes fail."""
@@ -272,11 +280,7 @@ class Writer:
                 barriers.append(item)
                 if item.clear:  # a clear drops what was queued before it
                     batch.clear()
-                    ok = self._clear()
-                    for barrier in barriers:
-                        barrier.ok = ok
-                        barrier.done.set()
-                    barriers.clear()
+                    _release(barriers, self._clear())
             else:
                 record = item.record if isinstance(item, _Pending) else item
                 batch.pop(record.id, None)  # the newest state of a record wins
@@ -286,9 +290,7 @@ class Writer:
         except BaseException:
             # a record that cannot be encoded, say: whoever waits (flush, clear) is told
             # it failed instead of waiting for ever (_run reports the error)
-            for barrier in barriers:
-                barrier.ok = False
-                barrier.done.set()
+            _release(barriers, False)
             raise
 
     def _encode(self, batch: dict[int, _QueueItem]) -> None:
@@ -342,10 +344,7 @@ class Writer:
             self._inflight_since = None
         with self._committed:
             self._committed.notify_all()
-        for barrier in barriers:
-            barrier.ok = ok
-            barrier.done.set()
-        barriers.clear()
+        _release(barriers, ok)
         return ok
 
     def _write(self, rows: Sequence[_Row]) -> bool:
