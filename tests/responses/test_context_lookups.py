@@ -124,3 +124,8 @@ def test_request_tojson_is_the_whole_request_each_part_under_its_name(make_recor
         "client": {"host": "::1", "port": 5000},
         "server": {"host": "127.0.0.1", "port": 8090},
     }
+
+
+def test_request_id_is_the_records_id_as_the_table_shows_it(make_record: Any) -> None:
+    response = render(Rule(name="r", body="{{ request.id }} {{ request.id + 1 }}"), make_record(id=41))
+    assert response.body == b"41 42"
