@@ -11,6 +11,8 @@ import pytest
 from inspector.http.deferred import Deferred
 from inspector.http.response import Response
 from inspector.responses import Answer, Responder, Rule, RuleSet, render
+from inspector.responses.preview import preview
+from inspector.responses.state import Pick
 from inspector.upstream import parse_target
 from tests.responses import test_forwarding_rules as forwarding_tests
 from tests.responses.test_rule_cors_and_files import PREFLIGHT
@@ -79,6 +81,15 @@ def test_a_rule_that_cannot_answer_as_written_answers_500_saying_why(
     assert (response.status, response.rule) == (500, "bad")
     assert response.error is not None and response.error.startswith(f"bad: {reason}")
     assert f"\n\n{reason}" in response.body.decode()
+
+
+def test_a_state_key_that_fails_is_previewed_as_no_state_and_answered_with_a_500(make_record: Any) -> None:
+    rule = Rule(name="keyed", state_key="{{ 1 / 0 }}", responses=THREE)
+    shown = preview(rule, (rule,), make_record())
+    assert shown.pick == Pick(None, None, 1, "", "state_key fails: ZeroDivisionError: division by zero")
+    response = Responder(RuleSet(rules=(rule,)))(make_record())
+    assert isinstance(response, Response)
+    assert (response.status, response.error) == (500, "keyed: state_key: ZeroDivisionError: division by zero")
 
 
 def test_a_forward_rule_hands_the_request_to_its_upstream_and_answers_with_its_reply(
