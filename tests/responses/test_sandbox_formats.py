@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 from jinja2.exceptions import SecurityError
 
-from inspector.responses import sandbox
-from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, Budget, RenderLimitError
-
-
-def _render(source: str, **variables: object) -> str:
-    with Budget():
-        return sandbox.render(sandbox.compile_template(source), variables)
+from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, RenderLimitError
+from tests.responses.sandboxed import render as _render
 
 
 @pytest.mark.parametrize(

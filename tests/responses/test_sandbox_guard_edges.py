@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.responses import sandbox
-from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, Budget, RenderLimitError
+from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, RenderLimitError
 from inspector.responses.guards import MAX_SLOW_TEXT, bounded_join, bounded_percent, check_method_call
-
-
-def _render(source: str, **variables: object) -> str:
-    with Budget():
-        return sandbox.render(sandbox.compile_template(source), variables)
-
-
-def _refusal(source: str, **variables: object) -> str:
-    with pytest.raises(RenderLimitError) as caught:
-        _render(source, **variables)
-    return str(caught.value)
+from tests.responses.sandboxed import refusal as _refusal
+from tests.responses.sandboxed import render as _render
 
 
 def _too_big(what: str, size: int) -> str:

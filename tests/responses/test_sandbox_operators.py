@@ -9,11 +9,7 @@ import pytest
 
 from inspector.responses import sandbox
 from inspector.responses.budget import MAX_VALUE, Budget, RenderLimitError
-
-
-def _render(source: str, **variables: object) -> str:
-    with Budget():
-        return sandbox.render(sandbox.compile_template(source), variables)
+from tests.responses.sandboxed import render as _render
 
 
 @pytest.mark.parametrize(
