@@ -83,3 +83,18 @@ class _Nameless:
 def test_a_nameless_callable_is_left_to_the_sandbox() -> None:
     assert check_method_call(_Nameless(), (), {}) is None
     assert _render("{{ f() }}", f=_Nameless()) == "called"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {97: 98},  # code points and None only: one character for one at most
+        {97: None},
+        list(range(128)),  # not a mapping, so not read ahead: one for one
+    ],
+)
+def test_translate_without_longer_strings_allows_text_up_to_the_cap(table: object) -> None:
+    length = MAX_VALUE // 2 + 1
+    translated = _render("{{ s.translate(t)|length }}", s="a" * length, t=table)
+    assert translated == str(0 if table == {97: None} else length)
+    assert _render("{{ s.translate(t)|length }}", s="a" * MAX_VALUE, t=table) in {"0", str(MAX_VALUE)}
