@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sized
 from functools import wraps
-from typing import Any
+from typing import Any, AnyStr
 
 from jinja2 import Environment
 from jinja2.nodes import EvalContext
@@ -108,7 +108,7 @@ def bounded_join(sep: str, items: Iterable[Any], convert: Callable[[Any], Any] =
     return out.text()
 
 
-def bounded_replace(s: str, old: str, new: str, count: int | None = None) -> str:
+def bounded_replace(s: AnyStr, old: AnyStr, new: AnyStr, count: int | None = None) -> AnyStr:
     hits = s.count(old) if old else len(s) + 1
     if count is not None and count >= 0:
         hits = min(hits, count)
@@ -253,20 +253,40 @@ def check_method_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     elif name == "expandtabs":
         tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
         check_width_args(name, (*args, *kwargs.values()))
-        size = tabs * (args[0] if args and isinstance(args[0], int) else 8)
+        tabsize = args[0] if args else kwargs.get("tabsize", 8)
+        size = tabs * (tabsize if isinstance(tabsize, int) else 8)
         if size > MAX_VALUE:
             raise too_big("expandtabs", size)
     elif name == "translate" and isinstance(owner, str) and len(args) == 1:
         size = _translate_size(owner, args[0])
         if size > MAX_VALUE:
             raise too_big("translate", size)
-    elif name == "join" and isinstance(owner, str) and len(args) == 1 and not kwargs:
-        return lambda: bounded_join(owner, args[0])
-    elif name == "replace" and isinstance(owner, str) and 2 <= len(args) <= 3:
-        old, new = str(args[0]), str(args[1])
+    elif name == "join" and len(args) == 1 and not kwargs:
+        if isinstance(owner, str):
+            return lambda: bounded_join(owner, args[0])
+        return lambda: _bounded_bytes_join(owner, args[0])
+    elif name == "replace" and 2 <= len(args) <= 3 and not kwargs:
         count = args[2] if len(args) == 3 else None
-        return lambda: bounded_replace(owner, old, new, count)
+        if isinstance(owner, str):
+            old, new = str(args[0]), str(args[1])
+            return lambda: bounded_replace(owner, old, new, count)
+        if isinstance(args[0], (bytes, bytearray)) and isinstance(args[1], (bytes, bytearray)):
+            old_b, new_b = bytes(args[0]), bytes(args[1])
+            return lambda: bounded_replace(owner, old_b, new_b, count)
     return None
+
+
+def _bounded_bytes_join(sep: bytes, items: Iterable[Any]) -> bytes:
+    """``sep.join(items)``, refused as soon as the result would pass MAX_VALUE."""
+    pieces: list[Any] = []
+    size = 0
+    for piece in items:
+        size += (len(sep) if pieces else 0) + (len(piece) if isinstance(piece, (bytes, bytearray)) else 0)
+        if size > MAX_VALUE:
+            raise too_big("join", size)
+        pieces.append(piece)
+        tick()
+    return sep.join(pieces)  # raises TypeError as Python does for an item that is not bytes
 
 
 def _check_filter_input(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
