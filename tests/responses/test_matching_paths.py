@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inspector.responses import Rule
+from inspector.responses import Condition, Rule
 from inspector.responses.matching import Matcher
 from tests.responses.conftest import make_record
 
@@ -41,3 +41,55 @@ def test_percent_encoded_paths(pattern: str, path: str, expected: Any) -> None:
     result = matcher.explain(record)
     assert result.matched is (expected is not None)
     assert result.params == (expected if expected is not None else {})
+
+
+def _cond(source: str, name: str, op: str, value: object = "") -> Condition:
+    return Condition(source=source, name=name, op=op, value=value)
+
+
+#: rule, record overrides, which part fails (None: the rule answers), the params it gives
+BOTH_WAYS: list[tuple[Rule, dict[str, Any], str | None, dict[str, str]]] = [
+    (Rule(name="r"), {}, None, {}),
+    (Rule(name="r", enabled=False), {}, "disabled", {}),
+    (Rule(name="r", listeners=("nope",)), {}, "invalid", {}),
+    (Rule(name="r", path="^("), {}, "invalid", {}),
+    (Rule(name="r", conditions=(_cond("cookie", "a", "equals"),)), {}, "invalid", {}),
+    (Rule(name="r", listeners=("8091",)), {"server": "127.0.0.1:8090"}, "listener", {}),
+    (Rule(name="r", listeners=("8090",)), {"server": "127.0.0.1:8090"}, None, {}),
+    (Rule(name="r", methods=("POST",)), {"method": "GET"}, "method", {}),
+    (Rule(name="r", methods=("post",)), {"method": "POST"}, None, {}),
+    (Rule(name="r", path="/u/{id}"), {"target": "/v/1"}, "path", {}),
+    (Rule(name="r", path="/u/{id}"), {"target": "/u/1"}, None, {"id": "1"}),
+    (
+        Rule(name="r", path="/u/{id}", conditions=(_cond("query", "a", "present"),)),
+        {"target": "/u/1?a"},
+        None,
+        {"id": "1"},
+    ),
+    (
+        Rule(name="r", path="/u/{id}", conditions=(_cond("query", "a", "present"),)),
+        {"target": "/u/1?b"},
+        "condition",
+        {"id": "1"},
+    ),
+    (
+        Rule(
+            name="r",
+            conditions=(_cond("query", "a", "present"), _cond("header", "X-B", "equals", "1")),
+        ),
+        {"target": "/?a", "headers": (("x-b", "2"),)},
+        "condition",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "overrides", "failed", "params"), BOTH_WAYS)
+def test_match_and_explain_agree(
+    rule: Rule, overrides: dict[str, Any], failed: str | None, params: dict[str, str]
+) -> None:
+    matcher = Matcher(rule)
+    record = make_record(**overrides)
+    result = matcher.explain(record)
+    assert (result.matched, result.failed, result.params) == (failed is None, failed, params)
+    assert matcher.match(record) == (params if failed is None else None)
