@@ -43,6 +43,8 @@ def body(*parts: bytes, eol: bytes = b"\r\n", close: bool = True) -> bytes:
         (b"\xff\xfe", "\ufffd\ufffd"),  # not UTF-8: replaced, never an error
         (b"a\xc3", "a\ufffd"),  # a sequence cut short
         (b"line\r\nnext", "line\r\nnext"),  # a CRLF inside the content stays
+        (b"a\r\n\r\nb\r\n\r\nc", "a\r\n\r\nb\r\n\r\nc"),  # the head ended at the first blank line
+        (b"a\n\nb\n\nc", "a\n\nb\n\nc"),
         (b"ends in CR\r", "ends in CR\r"),  # only the CR of the delimiter's CRLF is dropped
         (b"", ""),
     ],
@@ -118,6 +120,32 @@ def test_the_header_name_is_matched_without_regard_to_case_or_spaces() -> None:
     assert parse_form_data(CT, raw).fields == (("a", "v"),)
 
 
+def test_only_content_disposition_names_a_part() -> None:
+    raw = b'Content-Type: text/plain; name="b"\r\nContent-Disposition: form-data; name="a"\r\n\r\nv'
+    assert parse_form_data(CT, body(raw)).fields == (("a", "v"),)
+
+
+@pytest.mark.parametrize(
+    ("disposition", "name"),
+    [
+        (b'form-data; name="a:b"', "a:b"),  # the header ends at its first colon
+        (b"form-data; name=a:b", "a:b"),
+        (b'form-data; name="caf\xe9"', "caf\ufffd"),  # not UTF-8: replaced, never an error
+        (b"form-data; name=\xff", "\ufffd"),
+        (b'form-data; name="caf\xc3\xa9"', "café"),
+        (b"form-data; name=a", "a"),  # the CR of the line end is no part of a bare value
+    ],
+)
+def test_the_name_as_sent(disposition: bytes, name: str) -> None:
+    raw = b"Content-Disposition: " + disposition + b"\r\n\r\nv"
+    assert parse_form_data(CT, body(raw)).fields == ((name, "v"),)
+
+
+def test_a_bare_name_ends_at_its_line_however_many_lines_follow() -> None:
+    raw = b"Content-Disposition: form-data; name=a\r\n" + b"X: y\r\n" * (MAX_PART_HEADERS + 2) + b"\r\nv"
+    assert parse_form_data(CT, body(raw)).fields == (("a", "v"),)
+
+
 def test_the_first_content_disposition_wins() -> None:
     two = b'Content-Disposition: form-data\r\nContent-Disposition: form-data; name="b"\r\n\r\nv'
     assert parse_form_data(CT, body(two)) == FormData()
@@ -134,6 +162,13 @@ def test_parts_past_max_parts_are_dropped_and_said() -> None:
     data = parse_form_data(CT, body(*parts))
     assert data.truncated and len(data.fields) == MAX_PARTS
     assert data.fields[-1] == (f"f{MAX_PARTS - 1}", "v")
+
+
+def test_files_read_before_the_cap_are_kept() -> None:
+    upload = b'Content-Disposition: form-data; name="u"; filename="f"\r\n\r\nfile'
+    data = parse_form_data(CT, body(upload, *[part("f", b"v")] * MAX_PARTS))
+    assert data.truncated and data.files == (("u", "file"),)
+    assert len(data.fields) == MAX_PARTS - 1
 
 
 def test_nameless_parts_count_towards_max_parts() -> None:
@@ -200,6 +235,17 @@ def test_a_long_boundary_splits_the_body() -> None:
         ('form-data; name="x\\\nb"', {"name": "x\nb"}),  # an escaped newline too
         ('form-data; name=plain"; x=1', {"name": 'plain"', "x": "1"}),
         ("no semicolon=at all", {}),
+        ('form-data; name="a\\"b"; x="c"', {"name": 'a"b', "x": "c"}),
+        ('form-data; name="a"; x=1; y=2', {"name": "a", "x": "1", "y": "2"}),
+        ('form-data; name="v;"=z', {"name": "v;"}),  # what follows the closing quote is skipped
+        ('form-data; name="v;"=z; x=1', {"name": "v;", "x": "1"}),
+        ("form-data; a=1;;b=2", {"a": "1", "b": "2"}),
+        ("form-data; a=; b=1", {"a": "", "b": "1"}),
+        ("form-data;=x", {"": "x"}),
+        ("form-data;name=a;Filename=b", {"name": "a", "filename": "b"}),
+        (";name=a", {"name": "a"}),
+        (";", {}),
+        ("", {}),
     ],
 )
 def test_header_params_edges(value: str, expected: dict[str, str]) -> None:
