@@ -104,6 +104,14 @@ def test_either_engine_gives_the_same_answer(
     assert (None if found is None else found.groupdict()) == expected
 
 
+@pytest.mark.parametrize(
+    ("pattern", "confined"),
+    [("*/a", True), ("{a}.json", True), ("*", True), ("{a}/*", True), ("*{a}", False), ("*/**", True)],
+)
+def test_a_glob_may_start_with_a_wildcard_and_stay_on_re(pattern: str, confined: bool) -> None:
+    assert is_segment_confined(tokenize(pattern)) is confined
+
+
 def test_the_table_covers_both_engines() -> None:
     confined = {is_segment_confined(tokenize(pattern)) for pattern, _, _ in MATCHES}
     assert confined == {True, False}

@@ -93,3 +93,101 @@ def test_match_and_explain_agree(
     result = matcher.explain(record)
     assert (result.matched, result.failed, result.params) == (failed is None, failed, params)
     assert matcher.match(record) == (params if failed is None else None)
+
+
+@pytest.mark.parametrize(
+    ("rule", "overrides", "message"),
+    [
+        (Rule(name="r"), {}, "matches"),
+        (Rule(name="r", enabled=False), {}, "the rule is disabled"),
+        (
+            Rule(name="r", listeners=("8091", "[::1]:8092")),
+            {"server": "127.0.0.1:8090"},
+            "listener 127.0.0.1:8090 is not one of 8091, [::1]:8092",
+        ),
+        (Rule(name="r", listeners=("8091",)), {"server": ""}, "listener no listener is not one of 8091"),
+        (
+            Rule(name="r", methods=("POST", "PUT")),
+            {"method": "GET"},
+            "method GET is not one of POST, PUT",
+        ),
+        (Rule(name="r", path="/a"), {"target": "/b"}, "path '/b' does not match '/a'"),
+        (
+            Rule(name="r", listeners=("8091", "x" * 100)),
+            {},
+            f"listeners: {'x' * 80!r} is not a listener (e.g. 127.0.0.1:8090, [::1]:8091 or 8091)",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("cookie", "a", "equals"),)),
+            {},
+            "condition 1: unknown source 'cookie' (expected one of header, query, body, json)",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("body", "", "present"), _cond("query", "a", "is"))),
+            {},
+            "condition 2: unknown op 'is' (expected one of equals, contains, regex, present, absent)",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("header", "", "present"),)),
+            {},
+            "condition 1: a header condition needs a name",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("query", "", "present"),)),
+            {},
+            "condition 1: a query condition needs a name",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("header", "X-A", "absent"),)),
+            {"headers": (("x-a", "1"),)},
+            "condition 1 (header X-A absent): present",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("json", "a", "equals", {"k": "é"}),)),
+            {"body": b'{"a": {"k": "e"}}'},
+            "condition 1 (json a equals {'k': 'é'}): value is '{\"k\": \"e\"}'",
+        ),
+        (
+            Rule(name="r", conditions=(_cond("json", "a", "equals", "x"),)),
+            {"body": '{"a": ["é"]}'.encode()},
+            "condition 1 (json a equals 'x'): value is '[\"é\"]'",
+        ),
+    ],
+)
+def test_what_explain_says(rule: Rule, overrides: dict[str, Any], message: str) -> None:
+    assert Matcher(rule).explain(make_record(**overrides)).message == message
+
+
+def test_a_listener_problem_is_at_its_index() -> None:
+    matcher = Matcher(Rule(name="r", listeners=("8091", "nope")))
+    assert matcher.problem is not None
+    assert (matcher.problem.field, matcher.problem.index) == ("listeners", 1)
+    assert matcher.match_path("/") is None  # the path is never compiled
+
+
+def test_a_bare_port_listener_is_the_port_after_the_last_colon() -> None:
+    matcher = Matcher(Rule(name="r", listeners=("8091",)))
+    assert matcher.listener_ok("[::1]:8091") and matcher.listener_ok("127.0.0.1:8091")
+    assert not matcher.listener_ok("[::1]:8090")
+
+
+@pytest.mark.parametrize("op", ["equals", "contains"])
+def test_only_regex_conditions_are_compiled_as_regexes(op: str) -> None:
+    matcher = Matcher(Rule(name="r", conditions=(_cond("query", "q", op, "(a"),)))
+    assert matcher.problem is None
+    assert matcher.match(make_record(target="/?q=(a")) == {}
+
+
+def test_a_json_value_is_compared_as_text_with_its_characters() -> None:
+    condition = _cond("json", "a", "equals", '{"k": "é"}')
+    matcher = Matcher(Rule(name="r", conditions=(condition,)))
+    assert matcher.match(make_record(body='{"a": {"k": "é"}}'.encode())) == {}
+    assert matcher.match(make_record(body=b'{"a": {"k": "e"}}')) is None
+
+
+@pytest.mark.parametrize(("pattern", "matched"), [("^A", True), ("^B", False), ("n{2}", True), ("x", False)])
+def test_a_json_regex_condition_fails_when_its_value_does_not_match(pattern: str, matched: bool) -> None:
+    matcher = Matcher(Rule(name="r", conditions=(_cond("json", "user", "regex", pattern),)))
+    record = make_record(body=b'{"user": "Ann"}')
+    assert (matcher.match(record) is not None) is matched
+    assert matcher.explain(record).matched is matched
