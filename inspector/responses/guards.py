@@ -265,8 +265,14 @@ def check_method_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
         if isinstance(owner, str):
             return lambda: bounded_join(owner, args[0])
         return lambda: _bounded_bytes_join(owner, args[0])
-    elif name == "replace" and 2 <= len(args) <= 3 and not kwargs:
-        count = args[2] if len(args) == 3 else None
+    elif (
+        name == "replace"
+        and 2 <= len(args) + len(kwargs) <= 3
+        and len(args) >= 2
+        and set(kwargs) <= {"count"}
+    ):
+        # count may be a keyword (Python 3.13 takes it so): either way the call stays bounded
+        count = args[2] if len(args) == 3 else kwargs.get("count")
         if isinstance(owner, str):
             old, new = str(args[0]), str(args[1])
             return lambda: bounded_replace(owner, old, new, count)
