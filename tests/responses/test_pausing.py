@@ -196,6 +196,11 @@ def test_headless_names_the_pause_rules_it_answers_at_once() -> None:
         "note: pauses are ignored in headless mode (they need the window): "
         "'r0', 'r1', 'r2', 'r3', 'r4' answer at once"
     )
+    six = [Rule(name=f"r{i}", pause=True) for i in range(6)]
+    assert pauses_ignored(six) == (
+        "note: pauses are ignored in headless mode (they need the window): "
+        "'r0', 'r1', 'r2', 'r3', 'r4' and 1 more answer at once"
+    )
     many = [Rule(name=f"r{i}", pause=True) for i in range(7)]
     assert pauses_ignored(many) == (
         "note: pauses are ignored in headless mode (they need the window): "

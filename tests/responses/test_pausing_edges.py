@@ -45,6 +45,15 @@ def test_an_edited_answer_is_only_what_the_person_wrote_plus_the_rules_name_and_
     )  # no phrase, delay, error, fault, announced length or Latin-1 headers of the rule's answer
     trickled = edited_answer(FULL, status=200, headers=(), body=b"x", fault="trickle", bytes_per_s=3)
     assert (trickled.fault, trickled.bytes_per_s, trickled.delay_ms) == ("trickle", 3, 0)
+    at_the_rules_rate = edited_answer(FULL, status=200, headers=(), body=b"x", fault="trickle")
+    assert at_the_rules_rate.bytes_per_s == 1024
+
+
+def test_a_fault_sent_without_a_rate_trickles_at_the_rules_rate() -> None:
+    held = PausedRequest(make_record(), FULL, Deferred())
+    assert held.send_fault("trickle")
+    sent = held.deferred.response
+    assert sent is not None and (sent.fault, sent.bytes_per_s, sent.body) == ("trickle", 1024, b"busy")
 
 
 @pytest.mark.parametrize(
@@ -132,3 +141,12 @@ def test_time_left_never_goes_below_nothing() -> None:
         0.0,
     ]
     assert PauseBoard(limit=1.0).oldest() is None
+
+
+def test_the_board_finds_a_held_request_by_its_id() -> None:
+    board = PauseBoard(limit=15.0)
+    first = PausedRequest(make_record(id=4), FULL, Deferred())
+    second = PausedRequest(make_record(id=9), FULL, Deferred())
+    board.add(first)
+    board.add(second)
+    assert (board.get(4), board.get(9), board.get(5)) == (first, second, None)
