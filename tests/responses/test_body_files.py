@@ -125,6 +125,7 @@ def test_malformed_sends_the_files_bytes(make_record: Any, tmp_path: Path) -> No
         ("a.JSON", "application/json"),
         ("page.html", "text/html"),
         ("a.pdf", "application/pdf"),
+        ("notes.rtf", "application/rtf"),  # in Python's non-strict table only
         ("noext", "application/octet-stream"),
         ("a.weird-ext", "application/octet-stream"),
     ],
@@ -136,8 +137,15 @@ def test_content_type_from_the_extension(name: str, expected: str) -> None:
 def test_describe_tells_size_and_type_or_what_is_wrong(tmp_path: Path) -> None:
     (tmp_path / "a.png").write_bytes(b"x" * 2048)
     assert describe(tmp_path / "a.png") == "2.0 KiB, image/png"
-    assert describe(tmp_path / "gone.png").startswith("no such file: ")
+    assert describe(tmp_path / "gone.png") == f"no such file: {tmp_path / 'gone.png'}"
+    assert describe(tmp_path / "a.png" / "x") == f"cannot read {tmp_path / 'a.png' / 'x'}: Not a directory"
     assert describe(tmp_path) == f"{tmp_path.name} is not a file"
+    with open(tmp_path / "limit.bin", "wb") as sparse:
+        sparse.truncate(body_files.MAX_BODY_FILE)
+    assert describe(tmp_path / "limit.bin") == "32.0 MiB, application/octet-stream"
+    with open(tmp_path / "over.bin", "wb") as sparse:
+        sparse.truncate(body_files.MAX_BODY_FILE + 1)
+    assert describe(tmp_path / "over.bin") == "32.0 MiB: larger than the 32.0 MiB a body file may be"
 
 
 def test_rebase_keeps_a_file_reachable_from_another_folder(tmp_path: Path) -> None:

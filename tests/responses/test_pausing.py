@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from inspector.http.deferred import Deferred
-from inspector.http.response import Response
+from inspector.http.response import Response, serialise
 from inspector.responses import Answer, Responder, Rule, RuleSet
 from inspector.responses.pausing import (
     PauseBoard,
@@ -93,10 +93,18 @@ def test_each_way_of_answering_resolves_once(make_record: Callable[..., Any]) ->
 
 def test_an_edited_answer_keeps_the_rule_and_step_and_is_checked() -> None:
     rule_answer = Response(
-        status=503, headers=(("X-A", "1"),), body=b"busy", rule="pay", step=1, steps=2, delay_ms=9
+        status=503,
+        reason="Wait",
+        headers=(("X-A", "1"),),
+        body=b"busy",
+        rule="pay",
+        step=1,
+        steps=2,
+        delay_ms=9,
     )
     edited = edited_answer(rule_answer, status=201, headers=[("X-B", "2")], body=b"made")
     assert (edited.status, edited.headers, edited.body) == (201, (("X-B", "2"),), b"made")
+    assert serialise(edited, method="GET", keep_alive=True)[2] == "Created"  # not the 503's "Wait"
     assert (edited.rule, edited.step, edited.steps, edited.delay_ms, edited.fault) == ("pay", 1, 2, 0, None)
     faulted = edited_answer(rule_answer, status=200, headers=(), body=b"x", fault="malformed")
     assert faulted.fault == "malformed"
@@ -182,6 +190,16 @@ def test_headless_names_the_pause_rules_it_answers_at_once() -> None:
     assert pauses_ignored([Rule(name="plain"), Rule(name="off", pause=True, enabled=False)]) is None
     assert pauses_ignored([PAY, Rule(name="b", pause=True)]) == (
         "note: pauses are ignored in headless mode (they need the window): 'pay', 'b' answer at once"
+    )
+    five = [Rule(name=f"r{i}", pause=True) for i in range(5)]
+    assert pauses_ignored(five) == (
+        "note: pauses are ignored in headless mode (they need the window): "
+        "'r0', 'r1', 'r2', 'r3', 'r4' answer at once"
+    )
+    six = [Rule(name=f"r{i}", pause=True) for i in range(6)]
+    assert pauses_ignored(six) == (
+        "note: pauses are ignored in headless mode (they need the window): "
+        "'r0', 'r1', 'r2', 'r3', 'r4' and 1 more answer at once"
     )
     many = [Rule(name=f"r{i}", pause=True) for i in range(7)]
     assert pauses_ignored(many) == (
