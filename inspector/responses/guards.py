@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sized
 from functools import wraps
-from typing import Any
+from typing import Any, AnyStr
 
 from jinja2 import Environment
 from jinja2.nodes import EvalContext
@@ -108,7 +108,23 @@ def bounded_join(sep: str, items: Iterable[Any], convert: Callable[[Any], Any] =
     return out.text()
 
 
-def bounded_replace(s: str, old: str, new: str, count: int | None = None) -> str:
+def _bounded_bytes_join(sep: bytes, items: Iterable[Any]) -> bytes:
+    """``sep.join(items)`` for bytes, its size counted item by item before it is built."""
+    parts: list[Any] = []
+    size = 0
+    for item in items:
+        if parts:
+            size += len(sep)
+        if isinstance(item, (bytes, bytearray)):
+            size += len(item)  # anything else: bytes.join below raises Python's own error
+        if size > MAX_VALUE:
+            raise too_big("join", size)
+        parts.append(item)
+        tick()
+    return sep.join(parts)
+
+
+def bounded_replace(s: AnyStr, old: AnyStr, new: AnyStr, count: int | None = None) -> AnyStr:
     hits = s.count(old) if old else len(s) + 1
     if count is not None and count >= 0:
         hits = min(hits, count)
@@ -236,9 +252,14 @@ class BoundedFormatter(SandboxedFormatter):
 
 
 def _translate_size(s: str, table: Any) -> int:
-    longest = 1
+    # str.translate looks characters up in anything subscriptable: a list or tuple maps
+    # ordinals to its items as a dict maps keys to values
+    values: Iterable[Any] = ()
     if isinstance(table, Mapping):
-        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+        values = table.values()
+    elif isinstance(table, (list, tuple)):
+        values = table
+    longest = max((len(v) for v in values if isinstance(v, str)), default=1)
     return len(s) * max(longest, 1)
 
 
@@ -253,19 +274,25 @@ def check_method_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
     elif name == "expandtabs":
         tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
         check_width_args(name, (*args, *kwargs.values()))
-        size = tabs * (args[0] if args and isinstance(args[0], int) else 8)
+        tabsize = args[0] if args else kwargs.get("tabsize", 8)
+        size = tabs * (tabsize if isinstance(tabsize, int) else 8)
         if size > MAX_VALUE:
             raise too_big("expandtabs", size)
     elif name == "translate" and isinstance(owner, str) and len(args) == 1:
         size = _translate_size(owner, args[0])
         if size > MAX_VALUE:
             raise too_big("translate", size)
-    elif name == "join" and isinstance(owner, str) and len(args) == 1 and not kwargs:
-        return lambda: bounded_join(owner, args[0])
+    elif name == "join" and len(args) == 1 and not kwargs:
+        if isinstance(owner, str):
+            return lambda: bounded_join(owner, args[0])
+        return lambda: _bounded_bytes_join(owner, args[0])
     elif name == "replace" and isinstance(owner, str) and 2 <= len(args) <= 3:
         old, new = str(args[0]), str(args[1])
         count = args[2] if len(args) == 3 else None
         return lambda: bounded_replace(owner, old, new, count)
+    elif name == "replace" and 2 <= len(args) <= 3 and all(isinstance(a, bytes) for a in args[:2]):
+        count = args[2] if len(args) == 3 else None
+        return lambda: bounded_replace(owner, args[0], args[1], count)
     return None
 
 
