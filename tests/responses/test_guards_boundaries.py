@@ -247,6 +247,8 @@ def test_translate_counts_the_longest_replacement() -> None:
 
 def test_translate_of_other_tables_is_pythons() -> None:
     assert _render("{{ 'ab'.translate('XYZ' * 40) }}") == "ab".translate("XYZ" * 40)
+    # a string table maps each character to one character: any length of text
+    assert _render("{{ s.translate('XYZ' * 40) | length }}", s="a" * MAX_VALUE) == str(MAX_VALUE)
 
 
 # ------------------------------------------------------------------ filters
