@@ -50,6 +50,8 @@ _PER_ITEM_FILTERS = frozenset(
 _WIDTH_FILTERS = frozenset({"center", "indent", "batch", "slice", "wordwrap", "truncate"})
 _PAD_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
 _DIGITS = frozenset("0123456789")
+#: the conversions of printf-style ``%`` (after flags, width, precision and one of ``hlL``)
+_CONVERSIONS = frozenset("diouxXeEfFgGcrsa")
 
 
 def weight(value: Any, depth: int = 0) -> int:
@@ -144,6 +146,14 @@ def _mapping_key(fmt: str, at: int) -> tuple[str, int]:
     return fmt[at + 1 : end - 1], end
 
 
+def _check_conversion(fmt: str, at: int) -> None:
+    """CPython's error for an unknown conversion, with its index in the whole format."""
+    char = fmt[at]
+    if char not in _CONVERSIONS:
+        shown = char if 31 <= ord(char) <= 126 else "?"
+        raise ValueError(f"unsupported format character '{shown}' (0x{ord(char):x}) at index {at}")
+
+
 def bounded_percent(fmt: str, args: Any) -> str:
     """``fmt % args`` with the output counted conversion by conversion.
 
@@ -175,7 +185,7 @@ def bounded_percent(fmt: str, args: Any) -> str:
         _, at = _scan_digits(fmt, at, "'%' format")
         if fmt.startswith(".", at):
             _, at = _scan_digits(fmt, at + 1, "'%' format")
-        while at < len(fmt) and fmt[at] in "hlL":
+        if at < len(fmt) and fmt[at] in "hlL":  # CPython skips one length modifier, not more
             at += 1
         if at >= len(fmt):
             raise ValueError("incomplete format")
@@ -188,11 +198,13 @@ def bounded_percent(fmt: str, args: Any) -> str:
                 raise TypeError("not enough arguments for format string")
             raise ValueError(f"unsupported format character '%' (0x25) at index {at}")
         elif key is not None:
+            _check_conversion(fmt, at)
             out.add(spec % (keyed,))
             used = len(positional)  # CPython: no positional argument is left after a keyed one
         else:
             if used >= len(positional):
                 raise TypeError("not enough arguments for format string")
+            _check_conversion(fmt, at)
             out.add(spec % (positional[used],))
             used += 1
         pos = at + 1
@@ -236,9 +248,14 @@ class BoundedFormatter(SandboxedFormatter):
 
 
 def _translate_size(s: str, table: Any) -> int:
-    longest = 1
+    # str.translate looks characters up in anything subscriptable: a list or tuple maps
+    # ordinals to its items as a dict maps keys to values
+    values: Iterable[Any] = ()
     if isinstance(table, Mapping):
-        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+        values = table.values()
+    elif isinstance(table, (list, tuple)):
+        values = table
+    longest = max((len(v) for v in values if isinstance(v, str)), default=1)
     return len(s) * max(longest, 1)
 
 

@@ -47,6 +47,18 @@ def _outcome(call: Any) -> tuple[str, str]:
         ("no conversions", ("left over",)),
         ("no conversions", {"a": 1}),
         ("%s and %r", ("x", "y")),
+        ("ab%z", (1,)),
+        ("%(a)z", {"a": 1}),
+        ("%-5.2z|", (1,)),
+        ("%lz", (1,)),
+        ("%lld", (1,)),
+        ("%(a)hhd", {"a": 1}),
+        ("%l", (1,)),
+        ("%l%", (1,)),
+        ("%z", ()),
+        ("x%\x1f", (1,)),
+        ("%\x80", (1,)),
+        ("%é", (1,)),
     ],
 )
 def test_percent_errors_are_pythons(fmt: str, args: Any) -> None:
