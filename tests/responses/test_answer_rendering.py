@@ -100,10 +100,11 @@ def test_comments_are_dropped_and_text_that_is_not_utf8_is_replaced(body: str, s
     assert (answer.status, answer.body) == (200, sent)
 
 
-def test_an_answer_without_templates_is_built_once() -> None:
-    responder = Responder(RuleSet(rules=(Rule(name="plain", headers=(("X-A", "1"),), body="hi"),)))
+@pytest.mark.parametrize("body", ["hi", "x" * MAX_OUTPUT])
+def test_an_answer_without_templates_is_built_once(body: str) -> None:
+    responder = Responder(RuleSet(rules=(Rule(name="plain", headers=(("X-A", "1"),), body=body),)))
     first = responder(make_record(target="/a"))
-    assert (first.status, first.headers, first.body) == (200, (("X-A", "1"),), b"hi")
+    assert (first.status, first.headers, first.body) == (200, (("X-A", "1"),), body.encode())
     assert responder(make_record(target="/b")) is first
 
 
