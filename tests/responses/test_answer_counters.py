@@ -55,3 +55,11 @@ def test_all_text_a_template_produces_is_capped(inside_set: int, status: int, er
     assert (answer.status, answer.error) == (status, error)
     if status == 200:
         assert answer.body == b"ok"
+
+
+def test_long_state_values_with_lone_surrogates_are_counted_apart() -> None:
+    # a value over 200 characters is kept as a digest; a template can build lone surrogates
+    rule = Rule(name="k", state_key="{{ request.query.who ~ '\\ud800' * 250 }}", body="{{ counter }}")
+    responder = Responder(RuleSet(rules=(rule,)))
+    bodies = [responder(make_record(target=f"/?who={who}")).body for who in ("a", "a", "b", "a", "b")]
+    assert bodies == [b"1", b"2", b"1", b"3", b"2"]
