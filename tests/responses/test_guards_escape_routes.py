@@ -1,23 +1,19 @@
-"""Three ways around the size guards that templates had: a keyword ``tabsize``, a list or tuple
-as a ``translate`` table, and ``join``/``replace`` on bytes (``'…'.encode()``). Each built a
-value many times the cap in one call (terabytes with a 4 MB input); each is now refused before
-it is built, and the same calls under the cap still give what Python gives."""
+"""Ways around the size guards that templates had: a keyword ``tabsize``, a list or tuple as a
+``translate`` table, ``join``/``replace`` on bytes (``'…'.encode()``) and ``replace`` with
+``count`` as a keyword (Python 3.13 takes it). Each built a value many times the cap in one call
+(terabytes with a 4 MB input); each is now refused before it is built, and the same calls under
+the cap still give what Python gives."""
 
 from __future__ import annotations
 
 import pytest
 
-from inspector.responses import sandbox
-from inspector.responses.budget import MAX_VALUE, Budget, RenderLimitError
+from inspector.responses.budget import MAX_VALUE, RenderLimitError
+from tests.responses.sandboxed import render as _render
 
 # sized so that a missed check builds tens of megabytes, never gigabytes
 BIG = MAX_VALUE // 2
 TABLE = "[" + ", ".join(["s"] * 98) + "]"  # index 97 ('a') maps to s
-
-
-def _render(source: str, **variables: object) -> str:
-    with Budget():
-        return sandbox.render(sandbox.compile_template(source), variables)
 
 
 @pytest.mark.parametrize(
@@ -51,6 +47,18 @@ def _render(source: str, **variables: object) -> str:
             "{% set z = ('z' * " + str(BIG) + ").encode() %}{{ '-'.encode().join([z, z, z]) | length }}",
             f"join would build a value of {2 * BIG + 1} items (limit {MAX_VALUE})",
         ),
+        (
+            "{{ ('x' * " + str(BIG) + ").replace('', 'yyy', count=-1) | length }}",
+            f"replace would build a value of {BIG + (BIG + 1) * 3} items (limit {MAX_VALUE})",
+        ),
+        (
+            "{{ ('x' * "
+            + str(BIG)
+            + ").encode().replace(''.encode(), 'yyy'.encode(), count="
+            + str(BIG)
+            + ") | length }}",
+            f"replace would build a value of {BIG + BIG * 3} items (limit {MAX_VALUE})",
+        ),
     ],
 )
 def test_no_escape_route_builds_more_than_the_cap(source: str, message: str) -> None:
@@ -72,6 +80,9 @@ def test_no_escape_route_builds_more_than_the_cap(source: str, message: str) -> 
         ("{{ 'ab'.encode().replace(''.encode(), '-'.encode()) }}", "b'-a-b-'"),
         ("{{ '-'.encode().join(['a'.encode(), 'b'.encode()]) }}", "b'a-b'"),
         ("{{ '-'.encode().join([]) }}", "b''"),
+        ("{{ (('-' * 4200).encode().join([''.encode()] * 999)) | length }}", str(4200 * 998)),
+        ("{{ 'aaa'.replace('a', 'b', count=2) }}", "bba"),
+        ("{{ 'aaa'.encode().replace('a'.encode(), 'b'.encode(), count=1) }}", "b'baa'"),
         ("{% set s = 'y' * " + str(BIG) + " %}{{ 'ab'.translate(" + TABLE + ") | length }}", str(BIG + 1)),
     ],
 )
@@ -94,3 +105,11 @@ def test_bytes_errors_are_pythons(source: str, message: str) -> None:
     with pytest.raises(TypeError) as caught:
         _render(source)
     assert str(caught.value) == message
+
+
+def test_replace_with_another_keyword_fails_as_python_does() -> None:
+    with pytest.raises(TypeError) as expected:
+        "aaa".replace("a", "b", old="a")  # type: ignore[call-arg]
+    with pytest.raises(TypeError) as caught:
+        _render("{{ 'aaa'.replace('a', 'b', old='a') }}")
+    assert str(caught.value) == str(expected.value)
