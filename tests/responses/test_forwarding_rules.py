@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,7 +118,9 @@ class _CancelledOnArrival(Deferred):
     """A handle the server gives up just as the upstream's answer arrives (after the call
     settled, before the answer is handed over): the race the loop thread may lose."""
 
-    arrived = threading.Event()
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrived = threading.Event()  # its own: a class-wide one stays set for a rerun
 
     def resolve(self, response: Response) -> bool:
         self.cancel("the client hung up")

@@ -89,11 +89,13 @@ def test_join_builds_exactly_the_cap_and_not_one_more() -> None:
         ("-", ["a"], "a"),
         ("-", ["a", "b", "c"], "a-b-c"),
         ("", [1, None, 2.5], "1None2.5"),
-        (", ", iter(["x", "y"]), "x, y"),
+        (", ", ("x", "y"), "x, y"),
     ],
 )
 def test_join_is_str_join_of_str(sep: str, items: Any, expected: str) -> None:
     assert bounded_join(sep, items) == expected
+    # and of an iterator, read once (made here: a parametrized one would be spent by a rerun)
+    assert bounded_join(sep, iter(items)) == expected
 
 
 def test_join_converts_each_item() -> None:
