@@ -90,12 +90,16 @@ class _Output:
         self.parts: list[str] = []
         self.size = 0
 
-    def add(self, text: str) -> None:
-        self.size += len(text)
+    def grow(self, size: int) -> None:
+        """Count ``size`` more items of the value, refused past MAX_VALUE."""
+        self.size += size
         if self.size > MAX_VALUE:
             raise too_big(self.what, self.size)
-        self.parts.append(text)
         tick()
+
+    def add(self, text: str) -> None:
+        self.grow(len(text))
+        self.parts.append(text)
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -282,11 +286,8 @@ def check_method_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
         if isinstance(owner, str):
             return lambda: bounded_join(owner, args[0])
         return lambda: _bounded_bytes_join(owner, args[0])
-    elif (
-        name == "replace"
-        and 2 <= len(args) + len(kwargs) <= 3
-        and len(args) >= 2
-        and set(kwargs) <= {"count"}
+    elif name == "replace" and (
+        (len(args) == 3 and not kwargs) or (len(args) == 2 and set(kwargs) <= {"count"})
     ):
         # count may be a keyword (Python 3.13 takes it so): either way the call stays bounded
         count = args[2] if len(args) == 3 else kwargs.get("count")
@@ -301,14 +302,11 @@ def check_method_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
 
 def _bounded_bytes_join(sep: bytes, items: Iterable[Any]) -> bytes:
     """``sep.join(items)``, refused as soon as the result would pass MAX_VALUE."""
+    out = _Output("join")
     pieces: list[Any] = []
-    size = 0
     for piece in items:
-        size += (len(sep) if pieces else 0) + (len(piece) if isinstance(piece, (bytes, bytearray)) else 0)
-        if size > MAX_VALUE:
-            raise too_big("join", size)
+        out.grow((len(sep) if pieces else 0) + (len(piece) if isinstance(piece, (bytes, bytearray)) else 0))
         pieces.append(piece)
-        tick()
     return sep.join(pieces)  # raises TypeError as Python does for an item that is not bytes
 
 
