@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from inspector.responses import sandbox
-from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, Budget, RenderLimitError
+from inspector.responses.budget import MAX_VALUE, MAX_WIDTH, RenderLimitError
 from inspector.responses.guards import bounded_percent, bounded_replace, percent_filter
+from tests.responses.sandboxed import render as _render
 
 
 def _outcome(call: Any) -> tuple[str, str]:
@@ -130,11 +130,6 @@ def test_replace_stops_at_the_cap_itself() -> None:
         bounded_replace("a" * (length + 1), "", "bbbb")
     assert str(caught.value) == f"replace would build a value of {MAX_VALUE + 5} items (limit {MAX_VALUE})"
     assert len(bounded_replace("a" * MAX_VALUE, "a", "b")) == MAX_VALUE
-
-
-def _render(source: str, **variables: object) -> str:
-    with Budget():
-        return sandbox.render(sandbox.compile_template(source), variables)
 
 
 @pytest.mark.parametrize(

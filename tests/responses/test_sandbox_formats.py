@@ -27,17 +27,18 @@ def test_formats_give_what_python_gives(source: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "owner"),
     [
-        "{{ '{0.__class__}'.format('') }}",
-        "{{ '{a.__class__}'.format_map({'a': ''}) }}",
-        "{{ '{a.__class__.__mro__}'.format_map(m) }}",
+        ("{{ '{0.__class__}'.format('') }}", "str"),
+        ("{{ '{0.__class__}'.format(1) }}", "int"),
+        ("{{ '{a.__class__}'.format_map({'a': ''}) }}", "str"),
+        ("{{ '{a.__class__.__mro__}'.format_map(m) }}", "str"),
     ],
 )
-def test_formats_refuse_unsafe_attributes(source: str) -> None:
+def test_formats_refuse_unsafe_attributes(source: str, owner: str) -> None:
     with pytest.raises(SecurityError) as caught:
         _render(source, m={"a": ""})
-    assert str(caught.value) == "access to attribute '__class__' of a str is not allowed"
+    assert str(caught.value) == f"access to attribute '__class__' of a {owner} is not allowed"
 
 
 @pytest.mark.parametrize(

@@ -15,16 +15,7 @@ from inspector.http.response import default_responder
 from inspector.server.deadlines import SWEEP_INTERVAL
 from inspector.server.loop import Server
 from inspector.server.sink import CallbackSink
-
-T0 = 7000.0
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.server.test_loop_rounds import T0, Clock
 
 
 class _PausedAcceptor:
@@ -41,7 +32,7 @@ class _PausedAcceptor:
         self.closed = True
 
 
-def _serve_rounds(server: Server, clock: _Clock, rounds: int) -> list[float]:
+def _serve_rounds(server: Server, clock: Clock, rounds: int) -> list[float]:
     """Run ``serve_forever`` for ``rounds`` selects that find nothing; each one's timeout."""
     waits: list[float] = []
     real = server._sel.select
@@ -49,7 +40,7 @@ def _serve_rounds(server: Server, clock: _Clock, rounds: int) -> list[float]:
     def select(timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         assert timeout is not None
         waits.append(timeout)
-        clock.now += timeout  # the whole wait passes: nothing happened meanwhile
+        clock.advance(timeout)  # the whole wait passes: nothing happened meanwhile
         if len(waits) >= rounds:
             server.stop()
         return real(0)
@@ -60,8 +51,8 @@ def _serve_rounds(server: Server, clock: _Clock, rounds: int) -> list[float]:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
-    made = _Clock()
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    made = Clock()
     monkeypatch.setattr(time, "monotonic", made)
     return made
 
@@ -70,12 +61,12 @@ def _server() -> Server:
     return Server("127.0.0.1", 0, sink=CallbackSink(lambda record: None), responder=default_responder)
 
 
-def test_an_idle_loop_sleeps_until_each_next_sweep(clock: _Clock) -> None:
+def test_an_idle_loop_sleeps_until_each_next_sweep(clock: Clock) -> None:
     waits = _serve_rounds(_server(), clock, rounds=6)
     assert waits == pytest.approx([SWEEP_INTERVAL] * 6)
 
 
-def test_a_paused_listener_is_watched_again_when_due_and_a_later_one_stays_paused(clock: _Clock) -> None:
+def test_a_paused_listener_is_watched_again_when_due_and_a_later_one_stays_paused(clock: Clock) -> None:
     server = _server()
     early, late = _PausedAcceptor(T0 + 0.3), _PausedAcceptor(T0 + 100.0)
     listeners = server._listeners
@@ -102,7 +93,7 @@ class _PausingAcceptor(_PausedAcceptor):
         yield from ()
 
 
-def test_a_listener_that_pauses_while_accepting_wakes_the_loop_when_due(clock: _Clock) -> None:
+def test_a_listener_that_pauses_while_accepting_wakes_the_loop_when_due(clock: Clock) -> None:
     server = _server()
     pausing = _PausingAcceptor(T0 + 0.1)
     server._listeners.by_fd[-103] = pausing  # type: ignore[assignment]
