@@ -130,13 +130,13 @@ class HttpResponse:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
-def read_until_closed(sock: socket.socket) -> bytes:
-    """Everything the peer sends until it closes its side (each read bounded by :data:`WAIT`)."""
-    sock.settimeout(WAIT)
-    data = b""
+def read_until_closed(sock: socket.socket, wait: float = WAIT) -> bytes:
+    """Everything the peer sends until it closes its side (each read bounded by ``wait``)."""
+    sock.settimeout(wait)
+    chunks = []
     while chunk := sock.recv(65536):
-        data += chunk
-    return data
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def parse_responses(data: bytes, head_only: set[int] | None = None) -> tuple[list[HttpResponse], bytes]:

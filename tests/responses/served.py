@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from inspector.responses import Responder, load_rules
-from tests.harness import Running, start
+from tests.harness import Running, read_until_closed, start
 
 #: hang guard for one socket read (the answers come in well under a second)
 WAIT = 30.0
@@ -26,10 +26,7 @@ def request(
     head += f"Content-Length: {len(body)}\r\n\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
         sock.sendall(head.encode() + body)
-        chunks = []
-        while chunk := sock.recv(1 << 16):
-            chunks.append(chunk)
-    return b"".join(chunks)
+        return read_until_closed(sock, WAIT)
 
 
 def status_and_body(answer: bytes) -> tuple[int, bytes]:
