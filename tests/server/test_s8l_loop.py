@@ -6,6 +6,7 @@ the records and the log when a request was still being answered."""
 from __future__ import annotations
 
 import logging
+import selectors
 import socket
 from collections.abc import Callable
 
@@ -14,7 +15,7 @@ import pytest
 from inspector.http.deferred import Deferred
 from inspector.http.limits import Limits
 from inspector.http.parser import Event, RequestParser
-from inspector.http.response import Response
+from inspector.http.response import Response, serialise
 from inspector.server import loop as loop_module
 from inspector.server.deadlines import stalled_reason
 from tests.harness import WAIT
@@ -136,3 +137,52 @@ def test_a_trickle_the_client_does_not_take_ends_at_the_send_timeout_with_what_w
     assert trickled.response is not None
     assert (trickled.response.bytes, trickled.response.duration_ms) == (piece, 5000.0)
     assert why.startswith(stalled_reason(Limits(send_timeout=5.0), 0).partition("(")[0])
+
+
+# -- serve_forever itself, on the test's clock ---------------------------------------------
+
+
+def _serve_until(loop: Stepped, done: Callable[[], bool], rounds: int = 100) -> None:
+    """Run ``serve_forever`` until ``done()``: a ``select`` that finds nothing lets its
+    whole timeout pass on the test's clock; at most ``rounds`` selects."""
+    server = loop.server
+    real = server._sel.select
+    left = [rounds]
+
+    def select(timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        assert timeout is not None
+        left[0] -= 1
+        if done() or not left[0]:
+            server.stop()
+        events = real(0)
+        if not events:
+            loop.clock.advance(timeout)
+        return events
+
+    server._sel.select = select  # type: ignore[method-assign]
+    server.serve_forever()
+
+
+def test_a_delayed_answer_behind_a_trickle_is_timed_from_the_trickle_s_end(
+    stepped: Callable[..., Stepped],
+) -> None:
+    trickle = Response(status=200, body=b"abc", fault="trickle", bytes_per_s=200)  # 20 bytes each 0.1 s
+    later = Response(status=200, body=b"later", delay_ms=100)
+    loop = stepped(by_path({"/trickle": trickle, "/later": later}))
+    client = loop.connect()
+    client.sendall(get("/trickle") + get("/later"))
+    _serve_until(loop, lambda: len(loop.records) == 2)
+    trickled, answered = loop.records
+    assert trickled.response is not None and answered.response is not None
+    assert (trickled.path, trickled.error, answered.path, answered.error) == (
+        "/trickle",
+        None,
+        "/later",
+        None,
+    )
+    pieces = -(-len(serialise(trickle, method="GET", keep_alive=True)[0]) // 20)
+    assert pieces > 2
+    assert trickled.response.duration_ms == pytest.approx(100.0 * (pieces - 1))
+    assert answered.response.duration_ms == pytest.approx(100.0 * pieces)
+    answers = read_answers(client, 2)
+    assert [a.body for a in answers] == [b"abc", b"later"]
