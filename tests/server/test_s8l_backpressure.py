@@ -47,11 +47,29 @@ def _big_then_path(big: bytes) -> Callable[[CaptureRecord], Response]:
     return responder
 
 
+def _step(loop: Stepped) -> None:
+    """One round of the loop, which must have something to do (so a stuck loop fails, not hangs)."""
+    server = loop.server
+    events = server._sel.select(WAIT)
+    assert events, "nothing happened"
+    for key, mask in events:
+        server._dispatch(key, mask)
+    server._rounds.end(server._flush)
+
+
+def _until_closed(loop: Stepped) -> None:
+    for _ in range(100):
+        if not loop.server.connection_count:
+            return
+        _step(loop)
+    raise AssertionError("still open")
+
+
 def _take_answers(loop: Stepped, client: socket.socket, count: int) -> list[bytes]:
     """The client reads what arrives, the server runs a round each time, until ``count`` answers."""
     client.setblocking(False)
     data = bytearray()
-    while True:
+    for _ in range(10_000):
         try:
             while chunk := client.recv(1 << 20):
                 data += chunk
@@ -60,7 +78,14 @@ def _take_answers(loop: Stepped, client: socket.socket, count: int) -> list[byte
         answers, _ = parse_responses(bytes(data))
         if len(answers) >= count:
             return [answer.body for answer in answers]
-        loop.round()
+        _step(loop)
+    raise AssertionError(f"{len(answers)} answers")
+
+
+def _reset(client: socket.socket) -> None:
+    """Close with a TCP reset: the server's next send to it fails."""
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
 
 
 @pytest.mark.parametrize(
@@ -90,14 +115,30 @@ def test_a_client_that_resets_while_its_answer_goes_out_ends_the_requests_behind
     client = loop.connect(receive_buffer=4096)
     loop.send(client, get("/big") + get("/next"))
     assert [r.path for r in loop.records] == ["/big"]
-    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    client.close()  # a reset: the answer's next send fails
-    while loop.server.connection_count:
-        loop.round()
+    _reset(client)
+    _until_closed(loop)
     big, behind = loop.records
     assert big.response is not None and big.error is None
     assert (behind.path, behind.error, behind.response) == ("/next", HUNG_UP, None)
     assert loop.server.bytes_in_flight == 0
+
+
+def test_a_client_that_resets_during_a_trickle_ends_it_with_what_was_handed_out(
+    stepped: Callable[..., Stepped],
+) -> None:
+    piece = 4 * OUT_HIGH_WATER  # one piece the client's small window cannot take
+    trickle = Response(status=200, body=bytes(3 * piece), fault="trickle", bytes_per_s=10 * piece)
+    loop = stepped(lambda record: trickle)
+    client = loop.connect(receive_buffer=4096)
+    loop.send(client, get("/trickle"))
+    assert loop.records == []
+    loop.clock.advance(0.0625)
+    _reset(client)
+    _until_closed(loop)
+    [record] = loop.records
+    assert (record.path, record.error) == ("/trickle", HUNG_UP)
+    assert record.response is not None
+    assert (record.response.bytes, record.response.duration_ms) == (piece, 62.5)
 
 
 def test_a_connection_ready_to_read_and_to_write_is_read_in_the_same_round(
