@@ -95,6 +95,16 @@ def test_callback_sink_announces_started_records() -> None:
     CallbackSink(finished.append).started(record)  # no on_started: nothing to call
 
 
+def test_a_callback_sink_numbers_records_from_one_by_default() -> None:
+    finished: list[CaptureRecord] = []
+    sink = CallbackSink(finished.append)
+    assert [sink.next_id() for _ in range(3)] == [1, 2, 3]
+    record = _record()
+    sink.finished(record)
+    sink.end_round()
+    assert finished == [record]
+
+
 class _BrokenSink:
     def next_id(self) -> int:
         return 1

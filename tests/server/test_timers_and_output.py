@@ -12,6 +12,7 @@ import itertools
 import selectors
 import socket
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
@@ -104,6 +105,19 @@ def test_a_lingering_connection_is_due_to_close_at_its_linger_end_and_not_before
     assert what_is_due(conn, NOW - 0.5, LIMITS) is None
     assert what_is_due(conn, NOW, LIMITS) is Due.LINGER_OVER
     assert what_is_due(conn, NOW + 0.5, LIMITS) is Due.LINGER_OVER
+
+
+def test_an_https_connection_meets_the_handshake_deadline_then_the_parsers(bench: Bench) -> None:
+    conn, _ = bench.connect()
+    link = SimpleNamespace(handshaking=True)
+    conn.tls = link  # type: ignore[assignment]  # what_is_due reads only ``handshaking``
+    assert what_is_due(conn, NOW, LIMITS) is Due.HANDSHAKE
+    assert what_is_due(conn, NOW + 1000, LIMITS) is Due.HANDSHAKE
+    link.handshaking = False  # the handshake is done: requests flow as on plain HTTP
+    assert what_is_due(conn, NOW, LIMITS) is Due.PARSER
+    assert what_is_due(conn, NOW + 1000, LIMITS) is Due.PARSER
+    conn.closing = True  # busy answering: no deadline of the client's runs
+    assert what_is_due(conn, NOW + 1000, LIMITS) is None
 
 
 def test_answers_the_client_does_not_take_meet_the_send_timeout(bench: Bench) -> None:
