@@ -67,3 +67,16 @@ def test_a_rule_answering_from_a_file_the_preview_reads_afresh(tmp_path: Path) -
     answer = render(Rule(name="p", body_file="page.html"), make_record(), folder=tmp_path)
     assert (answer.status, answer.body, answer.rule) == (200, b"<p>hi</p>", "p")
     assert ("Content-Type", "text/html") in answer.headers
+
+
+class _Broken(BodyFiles):
+    """A store of body files failing as none should (a bug, or memory running out)."""
+
+    def read(self, path: Path) -> bytes:
+        raise RuntimeError(f"lost {path.name}")
+
+
+def test_a_preview_whose_file_store_fails_shows_the_rules_500(tmp_path: Path) -> None:
+    rule = Rule(name="p", body_file="page.html")
+    answer = render(rule, make_record(), folder=tmp_path, files=_Broken())
+    assert (answer.status, answer.rule, answer.error) == (500, "p", "p: RuntimeError: lost page.html")
