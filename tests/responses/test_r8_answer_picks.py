@@ -2,7 +2,7 @@
 Pick that foresee gives for each mode at the edges of its list, the same through a rule's preview
 with and without a ``state_key``, and the counters AnswerState keeps (its answers per mode, one
 counter per rule and value, the least recently used dropped first, a version that changes on
-every count)."""
+every count, and a rule with one answer that takes no random draw from the others)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ THREE = (1.0, 1.0, 1.0)
 SINCE = "since the state was reset"
 REPEATS = "; the last answer repeats"
 ANN = " for state key value 'ann'"
-
-
 R = "random: each request draws by weight"
 #: (mode, counter, weights, state_key value or None without a state_key)
-Asked = tuple[str, int, tuple[float, ...], "str | None"]
+Asked = tuple[str, int, tuple[float, ...], str | None]
 
 
 @pytest.mark.parametrize(
@@ -117,6 +115,23 @@ def test_random_answers_are_drawn_from_the_generator_given() -> None:
     twin = random.Random(42)
     assert drawn == [twin.choices(range(3), weights=weights)[0] for _ in range(30)]
     assert len(set(drawn)) == 3
+
+
+def test_without_a_generator_given_random_draws_every_answer() -> None:
+    state = AnswerState()
+    drawn = {state.advance("r", "", "random", THREE)[1] for _ in range(300)}
+    assert drawn == {0, 1, 2}  # each missed with odds (2/3)**300
+
+
+def test_a_rule_with_one_answer_takes_no_draw_from_the_random_rules() -> None:
+    weights = (1.0, 1.0, 1.0, 1.0)
+    state = AnswerState(random.Random(7))
+    drawn = []
+    for _ in range(20):
+        assert state.advance("one", "", "random", (1.0,))[1] == 0
+        drawn.append(state.advance("r", "", "random", weights)[1])
+    twin = random.Random(7)
+    assert drawn == [twin.choices(range(4), weights=weights)[0] for _ in range(20)]
 
 
 def test_each_rule_and_state_value_counts_on_its_own() -> None:
