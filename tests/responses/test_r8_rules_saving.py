@@ -33,7 +33,8 @@ def test_the_file_and_then_its_folder_are_synced_around_the_rename(
     target_text = dumps(NEW).encode("utf-8")
 
     def fsync(fd: int) -> None:
-        kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        info = os.fstat(fd)
+        kind = "folder" if stat.S_ISDIR(info.st_mode) else f"file of {info.st_size} bytes"
         events.append(("fsync", kind))
         real_fsync(fd)
 
@@ -47,7 +48,8 @@ def test_the_file_and_then_its_folder_are_synced_around_the_rename(
     save_rules(target, NEW)
     monkeypatch.undo()
     assert [kind for kind, _ in events] == ["fsync", "replace", "fsync"]
-    assert [what for _, what in events][::2] == ["file", "folder"]
+    # every byte written out of Python's buffer before the sync
+    assert [what for _, what in events][::2] == [f"file of {len(target_text)} bytes", "folder"]
     temporary = events[1][1]
     # hidden and named after the file it becomes: a save cut short leaves nothing to wonder at
     assert temporary.startswith(".rules.json.") and temporary.endswith(".tmp")
@@ -87,6 +89,8 @@ def test_a_save_removes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(os, "unlink", unlink)
     monkeypatch.chdir(tmp_path)
     save_rules("rules.json", NEW)
+    with pytest.raises(RulesFileError, match=r"other\.json/rules\.json: cannot write"):
+        save_rules("other.json/rules.json", NEW)  # its folder cannot be made: a file is in the way
     monkeypatch.undo()
     assert removed == []
     assert _names(tmp_path) == ["other.json", "rules.json"]
