@@ -62,7 +62,7 @@ def describe(path: Path) -> str:
     """``12.3 KiB, image/png`` or why the file cannot be sent (for the editor)."""
     try:
         info = path.stat()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         return _missing(path, exc)
     if not stat.S_ISREG(info.st_mode):
         return f"{path.name} is not a file"
@@ -72,10 +72,11 @@ def describe(path: Path) -> str:
     return f"{size}, {content_type(path)}"
 
 
-def _missing(path: Path, exc: OSError) -> str:
+def _missing(path: Path, exc: OSError | ValueError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"no such file: {path}"
-    return f"cannot read {path}: {exc.strerror or exc}"
+    reason = exc.strerror if isinstance(exc, OSError) else None
+    return f"cannot read {path}: {reason or exc}"
 
 
 def rebase(body_file: str, source: Path | None, target: Path | None) -> str:
@@ -114,7 +115,7 @@ class BodyFiles:
         """
         try:
             info = path.stat()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             raise BodyFileError(_missing(path, exc)) from None
         if not stat.S_ISREG(info.st_mode):
             raise BodyFileError(f"{path} is not a file")
