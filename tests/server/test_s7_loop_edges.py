@@ -1,6 +1,6 @@
 """Edges of the server loop a caller notices: a swapped responder, the record
 of a refused connection, what a failing responder or cancel callback leaves in
-the log, a reset socket read as the end of input, the high-water mark of unsent
+the log, a reset socket read as the end of input (also while an answer waits), the high-water mark of unsent
 answers, and paused listeners resuming each at its own time."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import logging
 import queue
 import selectors
 import socket
+import struct
 
 import pytest
 
@@ -19,6 +20,7 @@ from inspector.http.record import CaptureRecord
 from inspector.http.response import Response
 from inspector.server.connection import OUT_HIGH_WATER, Connection
 from inspector.server.listeners import Listeners
+from inspector.server.loop import HUNG_UP
 from tests.harness import WAIT, ServerFactory, get
 
 
@@ -108,6 +110,31 @@ def test_a_reset_reads_as_the_end_of_input_and_drops_the_unsent_answers() -> Non
     assert conn.recv(budget) == b""
     assert conn.out == b""
     assert budget.held == 0
+
+
+def test_a_client_that_resets_while_its_answer_waits_is_recorded_and_the_listener_goes_on(
+    start_server: ServerFactory,
+) -> None:
+    asked: queue.Queue[int] = queue.Queue()
+
+    def later(record: CaptureRecord) -> Deferred | Response:
+        if record.path == "/wait":
+            asked.put(record.id)
+            return Deferred()  # never answered: the server only reads, to notice a hang-up
+        return Response(status=200, body=b"next")
+
+    running = start_server(responder=later)
+    client = running.connect()
+    client.send(get("/wait"))
+    waiting = asked.get(timeout=WAIT)
+    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.sock.close()  # a TCP reset: the server's next read fails with ECONNRESET
+    (record,) = running.sink.wait(1)
+    assert record.id == waiting
+    assert record.error == HUNG_UP and record.response is None
+    other = running.connect()
+    other.send(get("/next"))
+    assert other.response().body == b"next"
 
 
 @pytest.mark.parametrize(("unsent", "reads"), [(OUT_HIGH_WATER - 1, True), (OUT_HIGH_WATER, False)])
