@@ -8,6 +8,7 @@ import pytest
 
 from inspector.responses import Answer, Responder, Rule, RuleSet, render
 from inspector.responses.budget import MAX_EMITTED, MAX_OUTPUT
+from inspector.responses.engine import CompiledRule
 from inspector.responses.preview import preview
 from inspector.responses.state import AnswerState
 from tests.responses.conftest import make_record
@@ -55,6 +56,14 @@ def test_all_text_a_template_produces_is_capped(inside_set: int, status: int, er
     assert (answer.status, answer.error) == (status, error)
     if status == 200:
         assert answer.body == b"ok"
+
+
+def test_a_state_key_sees_counter_as_0() -> None:
+    # the key is rendered before the request is counted: ``counter`` is defined, as 0
+    compiled = CompiledRule(Rule(name="k", state_key="user-{{ counter }}"))
+    pick = compiled.foresee(make_record(), {}, AnswerState())
+    assert pick.state == "user-0"
+    assert pick.why == "one answer; request 1 since the state was reset for state key value 'user-0'"
 
 
 def test_long_state_values_with_lone_surrogates_are_counted_apart() -> None:

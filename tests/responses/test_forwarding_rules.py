@@ -4,6 +4,7 @@ upstream on 127.0.0.1 here; tests/upstream covers the forwarder itself)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from inspector.http.deferred import Deferred
 from inspector.http.response import Response
+from inspector.responses import Responder, load_rules
 from inspector.responses import forwarding as forwarding_module
 from inspector.responses.forwarding import Forwarding, described
 from inspector.upstream import parse_target
@@ -159,3 +161,25 @@ def test_closing_answers_the_calls_in_flight() -> None:
         assert _answer(deferred).status == 503
     finally:
         silent.close()
+
+
+def test_a_forward_rule_s_relative_ca_file_is_looked_for_beside_its_rules_file(tmp_path: Path) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # connects; the CA file fails before any TLS
+    rules_file = tmp_path / "rules" / "rules.json"
+    rules_file.parent.mkdir()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+    rule = {"name": "to api", "forward": {"url": url, "verify_tls": "certs/none.pem"}}
+    rules_file.write_text(json.dumps({"version": 2, "rules": [rule]}))
+    responder = Responder(load_rules(rules_file))
+    try:
+        answer = responder(make_record(target="/x"))
+        assert isinstance(answer, Deferred)
+        response = _answer(answer)
+    finally:
+        responder.close()
+        listener.close()
+    assert response.status == 502
+    assert response.error is not None
+    where = rules_file.parent / "certs" / "none.pem"
+    missing = "[Errno 2] No such file or directory"
+    assert response.error == f"upstream {url}: cannot use CA file {where}: {missing}"

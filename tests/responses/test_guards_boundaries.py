@@ -218,6 +218,14 @@ def test_expandtabs_without_a_width_counts_eight_per_tab() -> None:
     assert _refusal("{{ s.expandtabs() }}", s=b"\t" * (tabs + 1)) == _too_big("expandtabs", MAX_VALUE + 8)
 
 
+def test_expandtabs_with_a_width_that_is_not_a_number_counts_eight_and_lets_python_say_so() -> None:
+    tabs = MAX_VALUE // 8
+    with pytest.raises(TypeError, match="cannot be interpreted as an integer"):
+        _render("{{ s.expandtabs(w) }}", s="\t" * tabs, w=1.5)
+    message = _refusal("{{ s.expandtabs(w) }}", s="\t" * (tabs + 1), w="3")
+    assert message == _too_big("expandtabs", MAX_VALUE + 8)
+
+
 def test_expandtabs_still_expands() -> None:
     assert _render("{{ 'a\tb'.expandtabs(4) }}|{{ 'a\tb'.expandtabs() }}") == "a   b|a       b"
     assert _render("{{ 'a\tb'.encode().expandtabs(3) }}") == "b'a  b'"

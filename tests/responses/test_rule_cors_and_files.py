@@ -56,7 +56,8 @@ def test_cors_rule_answers_preflight(make_record: Any) -> None:
     assert headers["Access-Control-Allow-Methods"] == "GET, PUT"
     assert headers["Access-Control-Allow-Headers"] == "content-type, x-token"
     assert headers["Access-Control-Max-Age"] == "600"
-    assert explain(rule, record).matched
+    why = explain(rule, record)
+    assert (why.matched, why.message) == (True, "matches (CORS preflight)")
 
 
 def test_cors_normal_answer_gets_allow_origin(make_record: Any) -> None:

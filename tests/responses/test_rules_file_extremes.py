@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXTREMES = [
     ('{"rules": [{"delay_ms": 1e400}]}', "the number 1e400 is too large"),
     ('{"rules": [{"status": -1e999}]}', "the number -1e999 is too large"),
+    # a long number is named by its first 40 characters
+    ('{"rules": [{"delay_ms": 1' + "0" * 400 + '.5}]}', "the number 1" + "0" * 39 + " is too large"),
     ('{"rules": [], "x": NaN}', "NaN is not a number a rules file may hold"),
     ('{"rules": [], "x": Infinity}', "Infinity is not a number a rules file may hold"),
     ('{"rules": [], "x": -Infinity}', "-Infinity is not a number a rules file may hold"),
