@@ -35,6 +35,8 @@ MAX_BODY_FILE = 32 * 1024 * 1024
 MAX_KEPT = 128 * 1024 * 1024
 #: when the extension says nothing
 DEFAULT_TYPE = "application/octet-stream"
+#: the stamp of bytes that changed while they were read: never equal to a file's own
+_CHANGED = (-1, -1, -1)
 
 # Python's own table only: the system's mime.types differs between machines
 _TYPES = mimetypes.MimeTypes(filenames=())
@@ -138,22 +140,28 @@ class BodyFiles:
         if len(data) > MAX_BODY_FILE:  # grew since the stat
             raise BodyFileError(f"{path} is larger than the {human_size(MAX_BODY_FILE)} a body file may be")
         if len(data) != info.st_size:
-            stamp = (-1, -1, -1)  # changed while read: sent as read, read again next time
-        self._keep(path, stamp, data)
-        return data
+            stamp = _CHANGED  # changed while read: sent as read, read again next time
+        return self._keep(path, stamp, data)
 
-    def _keep(self, path: Path, stamp: tuple[int, int, int], data: bytes) -> None:
+    def _keep(self, path: Path, stamp: tuple[int, int, int], data: bytes) -> bytes:
+        """Keep ``data`` read at ``stamp``; the bytes to send: those another reader of the
+        same unchanged file kept meanwhile (the warming thread and a request, say), so that
+        every reader gets the same object."""
         with self._lock:
             old = self._kept.pop(path, None)
             if old is not None:
+                if old[0] == stamp and stamp != _CHANGED:
+                    self._kept[path] = old
+                    return old[1]
                 self._size -= len(old[1])
             if len(data) > self._max_kept:
-                return
+                return data
             self._kept[path] = (stamp, data)
             self._size += len(data)
             while self._size > self._max_kept:
                 _path, (_stamp, dropped) = self._kept.popitem(last=False)
                 self._size -= len(dropped)
+        return data
 
     def warm(self, paths: Iterable[Path]) -> None:
         """Read ``paths`` now (off the loop), so requests find them kept; failures wait for a request."""

@@ -97,3 +97,28 @@ def test_a_file_that_cannot_be_opened_says_why(tmp_path: Path) -> None:
     with pytest.raises(BodyFileError) as missing:
         BodyFiles().read(path)
     assert str(missing.value) == f"no such file: {path}"
+
+
+class _ReadMeanwhile(_PathType):  # type: ignore[misc]
+    """A file another reader (the warming thread, say) reads and keeps while this read is
+    between its stat and its open."""
+
+    files: BodyFiles
+    other: bytes | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if self.other is None:
+            self.other = b""  # the nested read opens it too: once is enough
+            self.other = self.files.read(Path(self))
+        return super().open(*args, **kwargs)
+
+
+def test_readers_of_one_unchanged_file_at_once_all_get_the_bytes_kept_first(tmp_path: Path) -> None:
+    path = _write(tmp_path / "f", 10)
+    files = BodyFiles()
+    racing = _ReadMeanwhile(path)
+    racing.files = files
+    first = files.read(racing)
+    assert racing.other == b"x" * 10
+    assert first is racing.other  # the bytes the other reader kept, not a second copy
+    assert files.read(path) is first and files.kept_bytes == 10
