@@ -114,6 +114,16 @@ def test_only_raw_bytes_differ() -> None:
     assert raw.body.text.removed == 4
 
 
+def test_raw_bytes_that_differ_with_the_headers_are_not_called_the_only_difference() -> None:
+    left = make_record()
+    extra = left.raw_head.replace(b"\r\n\r\n", b"\r\nX-Extra: 1\r\n\r\n")
+    right = dataclasses.replace(left, headers=(*left.headers, ("X-Extra", "1")), raw_head=extra)
+    comparison = compare(left, right)
+    assert comparison.summary == "1 header differs"
+    raw = comparison.section("raw")
+    assert (raw.title, raw.identical, raw.summary) == ("Raw bytes", False, "raw bytes differ")
+
+
 def test_raw_bytes_keep_undecodable_bytes_apart() -> None:
     left = make_record(raw_head=b"GET /\xff HTTP/1.1\r\n\r\n")
     right = make_record(raw_head=b"GET /\xfe HTTP/1.1\r\n\r\n")
