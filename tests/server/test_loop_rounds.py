@@ -24,7 +24,7 @@ from inspector.server.faults import hang_over
 from inspector.server.loop import HUNG_UP, Server
 from inspector.server.output import LINGER_SECONDS
 from inspector.server.sink import CallbackSink
-from tests.harness import WAIT, HttpResponse, parse_responses, read_until_closed
+from tests.harness import WAIT, HttpResponse, get, parse_responses, read_until_closed
 
 T0 = 5000.0
 
@@ -130,10 +130,6 @@ def read_answers(client: socket.socket, count: int, head_only: set[int] | None =
         chunk = client.recv(65536)
         assert chunk, f"closed after {len(answers)} answers: {data!r}"
         data += chunk
-
-
-def get(path: str, extra: bytes = b"") -> bytes:
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n" + extra + b"\r\n"
 
 
 def by_path(answers: dict[str, Response | Deferred]) -> Responder:

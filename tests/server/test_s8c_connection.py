@@ -19,6 +19,7 @@ from inspector.http.limits import InFlight
 from inspector.http.parser import RequestParser, RequestReceived, RequestRejected
 from inspector.http.record import UpstreamExchange
 from inspector.server.connection import OUT_HIGH_WATER, Connection, Parked, held_by
+from tests.harness import get
 
 NOW = 20.0
 
@@ -54,10 +55,6 @@ def pair() -> Iterator[Pair]:
     made = Pair()
     yield made
     made.close()
-
-
-def get(path: str) -> bytes:
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: t\r\n\r\n"
 
 
 def test_requests_count_in_the_budget_while_they_wait_and_leave_it_once_answered(pair: Pair) -> None:
