@@ -26,7 +26,10 @@ lint: setup
 # http, server, responses, testing, tls and models run a random sample of their mutants
 # (SAMPLE_SIZE in tools/mutate.py). JOBS 4 on 2 cores: most tests wait on sockets and threads.
 MODULES ?= inspector/tls inspector/upstream inspector/diff inspector/timeline \
-	inspector/addresses.py inspector/text.py inspector/assets.py inspector/store \
+	inspector/capture inspector/formats inspector/listen \
+	inspector/addresses.py inspector/text.py inspector/assets.py inspector/units.py \
+	inspector/limit_settings.py inspector/filter_query.py inspector/notify.py \
+	inspector/simple_curl.py inspector/replay.py inspector/paths.py inspector/store \
 	inspector/http inspector/server inspector/responses inspector/testing inspector/models
 JOBS ?= 4
 

@@ -31,6 +31,14 @@ def test_every_sampled_module_has_a_selection() -> None:
     assert set(mutate.SAMPLE_SIZE) <= set(mutate.SELECTION)
 
 
+def test_make_mutate_runs_every_module_with_a_selection() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    start = makefile.index("MODULES ?=") + len("MODULES ?=")
+    listed = makefile[start : makefile.index("\nJOBS", start)].replace("\\\n", " ").split()
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(mutate.SELECTION)
+
+
 def test_each_explanation_names_one_mutant_of_a_known_module_with_its_line_and_reason() -> None:
     # a known module: one with a test selection (a survivor of a run not yet finished, such
     # as inspector/http's, is explained before the module's score is recorded and sampled)

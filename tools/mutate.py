@@ -81,6 +81,16 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/addresses.py": ("tests/test_addresses.py",),
     "inspector/text.py": ("tests/test_text.py", "tests/test_text_limits.py"),
     "inspector/assets.py": ("tests/test_assets.py", "tests/test_assets_locations.py"),
+    # the other Qt-free top-level modules, each with the tests that call it in-process
+    # (not headless.py and app.py, the entry points: their tests run the app in
+    # subprocesses, which mutmut's coverage of each function cannot see)
+    "inspector/filter_query.py": ("tests/models/test_filter_query.py", "tests/models/test_history_terms.py"),
+    "inspector/units.py": ("tests/test_units.py", "tests/test_limit_settings.py"),
+    "inspector/limit_settings.py": ("tests/test_limit_settings.py", "tests/test_cli_limits.py"),
+    "inspector/notify.py": ("tests/test_notify.py", "tests/ui/test_notifier.py"),
+    "inspector/simple_curl.py": ("tests/test_simple_curl.py",),
+    "inspector/replay.py": ("tests/ui/test_replay.py", "tests/ui/test_replay_edits.py"),
+    "inspector/paths.py": ("tests/store/test_qt_free.py", "tests/tls/test_ca.py"),
     # no recorded score yet (landed or being rewritten); runnable, not sampled
     # the record's JSON codec (http/record.py) and Deferred (http/deferred.py) are tested
     # where records are written and answers deferred: without these files a run of
