@@ -109,7 +109,15 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/responses": ("tests/responses",),
     "inspector/store": ("tests/store",),
     "inspector/capture": ("tests/capture",),
-    "inspector/formats": ("tests/formats",),
+    # the record's every field through JSONL and HAR, TLS and upstream records, and the
+    # simple cURL commands are tested beside the code that makes those records
+    "inspector/formats": (
+        "tests/formats",
+        "tests/store/test_every_field.py",
+        "tests/tls/test_record_tls.py",
+        "tests/upstream/test_upstream_record.py",
+        "tests/test_simple_curl.py",
+    ),
     "inspector/listen": ("tests/listen",),
     # not test_plugin.py: its pytester sessions start pytest inside mutmut's run, where
     # mutmut's own plugin fails to find its configuration (every stats run fails)
