@@ -6,10 +6,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import sqlite3
 from pathlib import Path
 
-from inspector.capture import JsonlOutput, Recorder, RecorderObserver
+import pytest
+
+from inspector.capture import JsonlOutput, Losses, Recorder, RecorderObserver
 from inspector.formats import jsonl_line
 from inspector.http.record import CaptureRecord
 from inspector.store import CaptureStore
@@ -198,3 +201,69 @@ def test_jsonl_lines_equal_the_export_encoder() -> None:
         recorder.finished(record)
     recorder.end_round()
     assert stream.getvalue() == b"".join(jsonl_line(r) + b"\n" for r in records)
+
+
+def test_ids_start_at_one_without_a_store_or_with_a_new_output() -> None:
+    assert Recorder().next_id() == 1
+    recorder = Recorder(jsonl=JsonlOutput(io.BytesIO(), "memory", owns_stream=False))
+    assert recorder.next_id() == 1
+    assert not recorder.close()
+
+
+def test_every_round_writes_its_own_lines(tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    recorder = Recorder(CaptureStore(None), jsonl_to(out))
+    written: list[int] = []
+    for _ in range(3):
+        records = [record_for(recorder), record_for(recorder)]
+        for record in records:
+            recorder.finished(record)
+        recorder.end_round()
+        written += [r.id for r in records]
+        assert [json.loads(line)["id"] for line in out.read_bytes().splitlines()] == written
+    last = record_for(recorder)
+    recorder.finished(last)  # its round never ended: close writes it
+    assert not recorder.close()
+    assert [json.loads(line)["id"] for line in out.read_bytes().splitlines()] == [*written, last.id]
+
+
+def test_jsonl_problems_reach_every_observer_and_count_as_losses(tmp_path: Path) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+
+    class Broken(RecorderObserver):
+        def problem(self, message: str) -> None:
+            raise RuntimeError("observer bug")
+
+    recorder = Recorder(CaptureStore(None), JsonlOutput.open("/dev/full"))
+    log = Log()
+    recorder.add_observer(Broken())
+    recorder.add_observer(log)
+    recorder.finished(record_for(recorder))
+    recorder.finished(record_for(recorder))
+    recorder.end_round()
+    assert (
+        "problem",
+        "cannot write JSONL file /dev/full: No space left on device; keeping unwritten lines to try again",
+    ) in log.events
+    losses = recorder.close()
+    assert losses == Losses(store=0, jsonl=2)
+    assert losses  # a loss of either kind is a loss (headless exits with EXIT_RECORDS_LOST)
+    assert Losses(store=3, jsonl=0)
+    assert not Losses()
+
+
+def test_a_removed_observer_hears_nothing_from_the_store(tmp_path: Path) -> None:
+    recorder = Recorder(CaptureStore(tmp_path / "h.sqlite3"))
+    gone, kept = Log(), Log()
+    recorder.add_observer(gone)
+    recorder.add_observer(kept)
+    recorder.remove_observer(gone)
+    recorder.finished(record_for(recorder))
+    recorder.end_round()
+    store = recorder.store
+    assert store is not None and store.flush(5)
+    recorder.close()
+    assert gone.events == []
+    # (the commit comes on the store's writer thread: before or after the round's end)
+    assert sorted(kept.events, key=str) == [("committed", 1, 1), ("finished", 1), ("round",)]
