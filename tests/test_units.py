@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -63,6 +65,24 @@ def test_not_durations(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_size, "ten", "not a size: 'ten'"),
+        (parse_size, "1" * (MAX_TEXT + 1), f"size is too long: {'1' * MAX_TEXT!r}…"),
+        (parse_size, " 10 TiB ", "unknown size unit 'tib' in '10 TiB' (use B, KiB, MiB, GiB, kB, MB, GB)"),
+        (parse_duration, "5 ss", "unknown time unit 'ss' in '5 ss' (use ms, s, min, h)"),
+        (parse_duration, "1:30", "not a duration: '1:30'"),
+        (parse_duration, "9" * (MAX_TEXT + 1), f"duration is too long: {'9' * MAX_TEXT!r}…"),
+    ],
+)
+def test_each_refusal_says_what_was_wrong_in_one_line(parse: Callable[[str], float], text: str, message: str) -> None:
+    """The messages the command line and the settings dialog show as they are."""
+    with pytest.raises(ValueError) as caught:
+        parse(text)
+    assert str(caught.value) == message
+
+
 def test_bounds_on_both_sides() -> None:
     assert parse_size("1 KiB", minimum=1024) == 1024
     with pytest.raises(ValueError, match="at least 1 KiB"):
@@ -93,7 +113,19 @@ def test_format_size(size: int, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("seconds", "text"), [(30.0, "30 s"), (1.5, "1.5 s"), (0.25, "250 ms"), (300.0, "5 min"), (90.0, "90 s")]
+    ("seconds", "text"),
+    [
+        (30.0, "30 s"),
+        (1.5, "1.5 s"),
+        (0.25, "250 ms"),
+        (300.0, "5 min"),
+        (90.0, "90 s"),
+        (60.0, "1 min"),
+        (120.0, "2 min"),
+        (1.0, "1 s"),
+        (0.999, "999 ms"),
+        (2.0, "2 s"),
+    ],
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text

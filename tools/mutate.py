@@ -82,8 +82,13 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/text.py": ("tests/test_text.py", "tests/test_text_limits.py"),
     "inspector/assets.py": ("tests/test_assets.py", "tests/test_assets_locations.py"),
     # the other Qt-free top-level modules, each with the tests that call it in-process
-    # (not headless.py and app.py, the entry points: their tests run the app in
-    # subprocesses, which mutmut's coverage of each function cannot see)
+    # (not app.py, the command line: it imports the window's launcher, and its tests run
+    # the app in subprocesses, which mutmut's coverage of each function cannot see)
+    "inspector/headless.py": (
+        "tests/test_cli_limits.py",
+        "tests/test_headless_saved_rules.py",
+        "tests/testing/test_inspector.py",
+    ),
     "inspector/filter_query.py": ("tests/models/test_filter_query.py", "tests/models/test_history_terms.py"),
     "inspector/units.py": ("tests/test_units.py", "tests/test_limit_settings.py"),
     "inspector/limit_settings.py": ("tests/test_limit_settings.py", "tests/test_cli_limits.py"),
