@@ -76,7 +76,9 @@ def test_not_durations(text: str) -> None:
         (parse_duration, "9" * (MAX_TEXT + 1), f"duration is too long: {'9' * MAX_TEXT!r}…"),
     ],
 )
-def test_each_refusal_says_what_was_wrong_in_one_line(parse: Callable[[str], float], text: str, message: str) -> None:
+def test_each_refusal_says_what_was_wrong_in_one_line(
+    parse: Callable[[str], float], text: str, message: str
+) -> None:
     """The messages the command line and the settings dialog show as they are."""
     with pytest.raises(ValueError) as caught:
         parse(text)
