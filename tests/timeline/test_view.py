@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -53,10 +55,14 @@ def test_following_slides_by_whole_buckets_and_recounts_only_the_new_ones() -> N
     assert view.index_at(NOW - 5.0) == 4
     view.follow(NOW + 3.0)
     assert view.first == first + 3
-    assert view.index_at(NOW - 5.0) == 1  # the count slid with its bucket
+    assert view.index_at(NOW - 5.0) == 1
+    # before the recount, the count slid with its bucket and the buckets slid in are empty
+    assert view.buckets().totals == (0, 1, 0, 0, 0, 0, 0, 0, 0, 0)
     timeline.append(2, NOW + 2.5, 500, False)
     view.arrived(NOW + 2.5)
-    view.refresh(timeline)
+    with mock.patch.object(timeline, "count_edges", wraps=timeline.count_edges) as counted:
+        assert view.refresh(timeline)
+    counted.assert_called_once_with([view.edge(n) for n in range(first + 10, first + 14)])  # the 3 new
     assert view.buckets().totals == (0, 1, 0, 0, 0, 0, 0, 0, 1, 0)
     view.follow(NOW + 60.0)  # slid past everything
     view.refresh(timeline)
