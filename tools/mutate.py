@@ -95,7 +95,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/notify.py": ("tests/test_notify.py", "tests/ui/test_notifier.py"),
     "inspector/simple_curl.py": ("tests/test_simple_curl.py",),
     "inspector/replay.py": ("tests/ui/test_replay.py", "tests/ui/test_replay_edits.py"),
-    "inspector/paths.py": ("tests/store/test_qt_free.py", "tests/tls/test_ca.py"),
+    "inspector/paths.py": ("tests/test_paths.py", "tests/tls/test_ca.py"),
     # no recorded score yet (landed or being rewritten); runnable, not sampled
     # the record's JSON codec (http/record.py) and Deferred (http/deferred.py) are tested
     # where records are written and answers deferred: without these files a run of
