@@ -66,6 +66,8 @@ def test_the_method_flag_only_when_curl_would_not_guess(
         {"headers": (("Host", "h"), ("X-Ctl", "a\x1bb"))},
         {"headers": (("Host", "h"), ("X-Bytes", "\udcff"))},
         {"method": "", "target": ""},
+        {"method": "", "target": "/x"},
+        {"method": "CONNECT", "target": "example.com:443", "body": b""},
     ],
 )
 def test_what_the_short_form_cannot_carry_gets_the_exact_command(
@@ -73,6 +75,30 @@ def test_what_the_short_form_cannot_carry_gets_the_exact_command(
 ) -> None:
     record = record_factory(**overrides)
     assert to_simple_curl(record) == to_curl(record)
+
+
+def test_a_body_up_to_64_kib_is_inline(record_factory: Factory) -> None:
+    record = record_factory(method="POST", headers=(("Host", "h"),), body=b"x" * (64 * 1024))
+    assert shlex.split(to_simple_curl(record))[-2:] == ["--data-raw", "x" * (64 * 1024)]
+
+
+def test_pseudo_fields_of_an_imported_http2_capture_are_left_out(record_factory: Factory) -> None:
+    record = record_factory(
+        method="GET",
+        target="/a",
+        headers=((":authority", "example.test"), (":path", "/a"), ("Host", "h"), ("X-Kept", "1")),
+        body=b"",
+    )
+    assert to_simple_curl(record) == "curl http://h/a -H 'X-Kept: 1'"
+
+
+def test_an_https_request_names_the_ca_file_in_either_form(record_factory: Factory) -> None:
+    short = record_factory(scheme="https", method="GET", target="/a", headers=(("Host", "h"),), body=b"")
+    assert to_simple_curl(short, cacert="/ca dir/ca.pem") == "curl --cacert '/ca dir/ca.pem' https://h/a"
+    assert to_simple_curl(short) == "curl https://h/a"
+    exact = record_factory(scheme="https", headers=(("Host", "h"),), body=b"\x00binary")
+    assert to_simple_curl(exact, cacert="/ca.pem") == to_curl(exact, cacert="/ca.pem")
+    assert "--cacert /ca.pem" in to_simple_curl(exact, cacert="/ca.pem")
 
 
 def test_multiline_text_body_is_kept(record_factory: Factory) -> None:
