@@ -139,9 +139,7 @@ def wildcard_beside_a_hidden_exact_match(
     root: Path, processes: dict[int, tuple[str, list[str] | None]]
 ) -> str:
     """Inode 11 listens on 127.0.0.1:8090 (its holder unseen); inode 12 on 0.0.0.0:8090."""
-    return fake_proc(
-        root, tcp=[listen_line(V4_LOOPBACK, 11), listen_line(V4_ANY, 12)], processes=processes
-    )
+    return fake_proc(root, tcp=[listen_line(V4_LOOPBACK, 11), listen_line(V4_ANY, 12)], processes=processes)
 
 
 @little_endian
