@@ -8,7 +8,14 @@ import dataclasses
 import pytest
 
 from inspector.http.limits import Limits
-from inspector.limit_settings import LIMIT_FIELDS, MIB, LimitField, add_limit_arguments, limit_values, limits_with
+from inspector.limit_settings import (
+    LIMIT_FIELDS,
+    MIB,
+    LimitField,
+    add_limit_arguments,
+    limit_values,
+    limits_with,
+)
 
 
 def test_every_field_is_a_limit_with_its_default_inside_its_bounds() -> None:
