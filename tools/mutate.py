@@ -89,7 +89,11 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "tests/test_headless_saved_rules.py",
         "tests/testing/test_inspector.py",
     ),
-    "inspector/filter_query.py": ("tests/models/test_filter_query.py", "tests/models/test_history_terms.py"),
+    "inspector/filter_query.py": (
+        "tests/models/test_filter_query.py",
+        "tests/models/test_filter_query_fields.py",
+        "tests/models/test_history_terms.py",
+    ),
     "inspector/units.py": ("tests/test_units.py", "tests/test_limit_settings.py"),
     "inspector/limit_settings.py": ("tests/test_limit_settings.py", "tests/test_cli_limits.py"),
     "inspector/notify.py": ("tests/test_notify.py", "tests/ui/test_notifier.py"),
