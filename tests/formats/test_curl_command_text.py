@@ -83,3 +83,11 @@ def test_cacert_only_for_https_sent_to_https() -> None:
     assert "--cacert" not in to_curl(https, base_url="http://h", cacert="/ca.pem")
     assert "--cacert" not in to_curl(https)
     assert " -X POST --cacert /ca.pem 'https://h/submit/form?" in to_curl(https, cacert="/ca.pem")
+
+
+def test_http_version_option_as_curl_documents_it() -> None:
+    """curl 7.88 reads long options in any case, but its manual spells them lower-case, as copied here."""
+    old = make_record(method="GET", target="/", body=b"", raw_body=None, headers=(("Host", "h"),),
+                      http_version="1.0")
+    assert to_curl(old) == "curl --http1.0 --path-as-is --globoff -X GET http://h/ -H Host: -H User-Agent: " \
+        "-H Accept: -H 'Host: h'"
