@@ -44,7 +44,7 @@ def _target_arg(target: str) -> str:
 def _quote(text: str) -> str:
     """Quote one shell word; ANSI-C ``$'...'`` when it holds control or odd bytes."""
     data = _arg_bytes(text)
-    if _is_plain_utf8(data.replace(b"\n", b"").replace(b"\t", b"").replace(b"\r", b"")):
+    if _is_plain_utf8(data):
         return shlex.quote(text)
     out = []
     for b in data:
@@ -56,12 +56,12 @@ def _quote(text: str) -> str:
 
 
 def _is_plain_utf8(data: bytes) -> bool:
-    """Printable UTF-8 text (safe inside single quotes on a UTF-8 terminal)."""
+    """Printable UTF-8 text, line breaks and tabs allowed (safe inside single quotes on a UTF-8 terminal)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return text.isprintable()
+    return text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable()
 
 
 def _printf_format(data: bytes) -> str:
@@ -156,7 +156,7 @@ def to_curl(record: CaptureRecord, base_url: str | None = None, cacert: str | No
             len(body) <= _MAX_INLINE_BODY
             and not body.startswith(b"@")
             and b"\0" not in body
-            and _is_plain_utf8(body.replace(b"\n", b"").replace(b"\t", b"").replace(b"\r", b""))
+            and _is_plain_utf8(body)
         )
         if inline:
             words += ["--data-binary", body.decode("utf-8")]

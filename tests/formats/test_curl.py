@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import threading
 from pathlib import Path
 
@@ -14,11 +10,8 @@ import pytest
 from inspector.formats import to_curl
 from inspector.http.record import CaptureRecord
 from inspector.server import CallbackSink, Server
+from tests.formats.curl_wire import capture_one, needs_curl, parse_request, run_curl
 from tests.records import make_record
-
-CURL = shutil.which("curl")
-BASH = shutil.which("bash")
-needs_curl = pytest.mark.skipif(not (CURL and BASH), reason="needs curl and bash")
 
 HOSTILE = "it's \"q\" $HOME `id` $(id) \\ ; | & > * ? ~ ! \x01\x7f"
 
@@ -56,64 +49,9 @@ def test_odd_target_uses_request_target() -> None:
 # -- replay against a socket that records the raw bytes ---------------------------------
 
 
-def _capture_one(run: callable) -> bytes:  # type: ignore[valid-type]
-    """Run ``run(port)`` against a one-shot server; return the request bytes it received."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(10)
-    port = listener.getsockname()[1]
-    received = bytearray()
-
-    def serve() -> None:
-        conn, _ = listener.accept()
-        conn.settimeout(3)
-        try:
-            while True:
-                data = conn.recv(65536)
-                if not data:
-                    break
-                received.extend(data)
-                head, sep, body = bytes(received).partition(b"\r\n\r\n")
-                if not sep:
-                    continue
-                lower = head.lower()
-                if b"\r\nexpect: 100-continue" in lower and not body:
-                    conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-                length = 0
-                for line in lower.split(b"\r\n")[1:]:
-                    if line.startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                if b"transfer-encoding: chunked" in lower:
-                    if body.endswith(b"0\r\n\r\n"):
-                        break
-                elif len(body) >= length:
-                    break
-        except TimeoutError:
-            pass
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-        conn.close()
-
-    thread = threading.Thread(target=serve)
-    thread.start()
-    try:
-        run(port)
-    finally:
-        thread.join(15)
-        listener.close()
-    return bytes(received)
-
-
-def _run_curl(cmd: str) -> None:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    # Through stdin, as a pasted line would be: a 200 kB body exceeds one argv string.
-    script = (cmd + " -sS -o /dev/null --max-time 10\n").encode("utf-8", "surrogateescape")
-    out = subprocess.run([BASH or "bash", "-s"], input=script, capture_output=True, env=env,
-                         timeout=30, check=False)
-    assert out.returncode == 0, out.stderr
-
-
 REPLAY_CASES = [
     make_record(method="POST", target="/a/./../%zz\\q?$x=`1`&y='[]{}%41+",
-                headers=(("X-First", "1"), ("Host", "example.test"), ("content-length", "9"),
+                headers=(("X-First", "1"), ("Host", "example.test"), ("content-length", "8"),
                          ("X-Dup", "a"), ("X-Dup", "b"), ("X-Empty", ""), ("X-Evil", HOSTILE),
                          ("user-agent", "mine")),
                 body=b"\x00\xff%s\\'\n\r", raw_body=None),
@@ -130,18 +68,6 @@ REPLAY_CASES = [
 ]
 
 
-def _parse(raw: bytes) -> tuple[str, str, list[tuple[str, str]], bytes]:
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    method, target, _version = lines[0].split(b" ", 2) if lines[0].count(b" ") == 2 else (
-        lines[0].split(b" ", 1)[0], lines[0][lines[0].index(b" ") + 1 : lines[0].rindex(b" ")], b"")
-    headers = []
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        headers.append((name.decode(), value.strip().decode("utf-8")))
-    return method.decode(), target.decode("latin-1"), headers, body
-
-
 def _dechunk(body: bytes) -> bytes:
     out = bytearray()
     while True:
@@ -156,8 +82,8 @@ def _dechunk(body: bytes) -> bytes:
 @needs_curl
 @pytest.mark.parametrize("rec", REPLAY_CASES, ids=lambda r: r.method)
 def test_replay_is_byte_exact_on_the_wire(rec: CaptureRecord) -> None:
-    raw = _capture_one(lambda port: _run_curl(to_curl(rec, base_url=f"http://127.0.0.1:{port}")))
-    method, target, headers, body = _parse(raw)
+    raw = capture_one(lambda port: run_curl(to_curl(rec, base_url=f"http://127.0.0.1:{port}")))
+    method, target, headers, body = parse_request(raw)
     assert method == rec.method
     assert target == rec.target
     assert headers == list(rec.headers)
@@ -185,7 +111,7 @@ def test_replay_against_the_real_server(tmp_path: Path) -> None:
                                    ("Content-Length", "6"), ("X-Dup", "a"), ("X-Dup", "b"),
                                    ("X-Odd", "it's $HOME `id`")),
                           body=b"\x00\xff\x01ab\x80", raw_body=None)
-        _run_curl(to_curl(rec, base_url=f"http://127.0.0.1:{server.port}"))
+        run_curl(to_curl(rec, base_url=f"http://127.0.0.1:{server.port}"))
         assert got.wait(10)
     finally:
         server.stop()
