@@ -17,7 +17,9 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -30,6 +32,9 @@ SIOCSIFFLAGS = 0x8914
 SIOCSIFADDR = 0x8916
 SIOCSIFNAME = 0x8923
 IFF_UP = 0x1
+IFA_F_TENTATIVE = 0x40
+#: seconds an address may take to become usable
+WAIT_LIMIT = 30.0
 
 
 def in_new_netns(work: Callable[[], T]) -> T:
@@ -92,6 +97,17 @@ def add_ipv6(name: str, address: str, prefix: int = 64) -> None:
     request = packed + struct.pack("=Ii", prefix, socket.if_nametoindex(name))
     with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
         fcntl.ioctl(sock, SIOCSIFADDR, request)
+    # Tentative until the kernel's duplicate address detection has run (at once on loopback, but
+    # on a worker thread): only then can a socket bind it. This thread's namespace: thread-self.
+    table = Path("/proc/thread-self/net/if_inet6")
+    deadline = time.monotonic() + WAIT_LIMIT
+    while True:
+        rows = [line.split() for line in table.read_text().splitlines()]
+        flags = [int(row[4], 16) for row in rows if row[0] == packed.hex()]
+        if flags and not flags[0] & IFA_F_TENTATIVE:
+            return
+        assert time.monotonic() < deadline, f"{address} still tentative after {WAIT_LIMIT} s"
+        time.sleep(0.001)
 
 
 def rename(old: bytes, new: bytes) -> None:
