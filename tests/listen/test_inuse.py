@@ -189,3 +189,17 @@ def test_a_link_local_address_keeps_its_zone() -> None:
         return suggest_free_port("fe80::1%lo", 8090)
 
     assert in_new_netns(work) == 8091
+
+
+def test_an_ipv4_mapped_address_gets_a_port_free_on_ipv4() -> None:
+    """``[::ffff:127.0.0.1]`` is 127.0.0.1 to the kernel: our listener binds it (the system's default
+    lets IPv6 sockets take IPv4), and the suggestion is a port free there, not none at all."""
+
+    def work() -> tuple[int | None, int | None]:
+        set_up()
+        if not socket.has_dualstack_ipv6():
+            pytest.skip("no dual-stack sockets here")
+        with socket.create_server(("127.0.0.1", 8091)):
+            return suggest_free_port("::ffff:127.0.0.1", 8090), suggest_free_port("[::ffff:127.0.0.1]", 8091)
+
+    assert in_new_netns(work) == (8092, 8092)
