@@ -203,3 +203,20 @@ def test_an_ipv4_mapped_address_gets_a_port_free_on_ipv4() -> None:
             return suggest_free_port("::ffff:127.0.0.1", 8090), suggest_free_port("[::ffff:127.0.0.1]", 8091)
 
     assert in_new_netns(work) == (8092, 8092)
+
+
+def test_without_dual_stack_sockets_ipv6_is_probed_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where sockets cannot take both families (OpenBSD), ``::`` listens on IPv6 only: a port
+    taken on IPv4 is no obstacle, and an IPv6 address is probed without asking for both."""
+    monkeypatch.setattr(socket, "has_dualstack_ipv6", lambda: False)
+
+    def work() -> tuple[int | None, int | None, int | None]:
+        set_up()
+        with socket.create_server(("127.0.0.1", 8091)):
+            return (
+                suggest_free_port("::", 8090),
+                suggest_free_port("::1", 8090),
+                suggest_free_port("127.0.0.1", 8090),
+            )
+
+    assert in_new_netns(work) == (8091, 8091, 8092)
