@@ -9,6 +9,7 @@ so callers on a thread that serves other listeners do it elsewhere.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -46,8 +47,9 @@ def suggest_free_port(
     """The first of the ``tries`` ports after ``port`` that can listen on ``host`` now.
 
     Each candidate is bound and released at once, with the options a listener
-    uses (``SO_REUSEADDR`` on POSIX, dual-stack for ``::``), so a port another
-    program listens on is skipped and one with only TIME_WAIT leftovers is not.
+    uses (``SO_REUSEADDR`` on POSIX, dual-stack for ``::`` and an IPv4-mapped
+    address), so a port another program listens on is skipped and one with
+    only TIME_WAIT leftovers is not.
 
     Args:
         host: the address that failed (brackets allowed).
@@ -64,7 +66,10 @@ def suggest_free_port(
         )[0]
     except (OSError, UnicodeError, IndexError):
         return None
-    dual = family == socket.AF_INET6 and host == "::" and socket.has_dualstack_ipv6()
+    # "::" takes IPv4 too, as our listeners open it; an IPv4-mapped address is an IPv4 one,
+    # which an IPv6-only probe could never bind
+    mapped = family == socket.AF_INET6 and ipaddress.IPv6Address(sockaddr[0]).ipv4_mapped is not None
+    dual = family == socket.AF_INET6 and (host == "::" or mapped) and socket.has_dualstack_ipv6()
     for candidate in range(port + 1, min(port + 1 + tries, 65536)):
         if candidate in avoid:
             continue

@@ -50,6 +50,9 @@ def test_ranks(ours: str, theirs: str, rank: int | None) -> None:
         ("::ffff:10.0.0.1", "10.0.0.1"),
         ("localhost", None),
         ("", None),
+        ("[::1", None),  # half a pair of brackets is no address
+        ("::1]", None),
+        ("fe80::1%eth0%1", "fe80::1"),  # everything from the first % on is the zone
     ],
 )
 def test_as_ip(text: str, address: str | None) -> None:

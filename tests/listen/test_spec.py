@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from inspector.addresses import DEFAULT_HOST, DEFAULT_PORT
 from inspector.listen import ListenError, ListenSpec, parse_listen, resolve_listeners
-from inspector.listen.spec import EXAMPLE
+from inspector.listen.spec import EXAMPLE, VALUE_LIMIT
 
+#: the longest host name there can be: 253 characters (four labels, none over 63)
+LONGEST_NAME = ".".join(["a" * 63] * 3 + ["b" * 61])
 
 @pytest.mark.parametrize(
     ("value", "host", "port", "name"),
@@ -25,6 +27,11 @@ from inspector.listen.spec import EXAMPLE
         ("[::ffff:127.0.0.1]:65535", "::ffff:127.0.0.1", 65535, "[::ffff:127.0.0.1]:65535"),
         (" my-host.example.:80 ", "my-host.example.", 80, "my-host.example.:80"),
         ("10.1.2.3:08090", "10.1.2.3", 8090, "10.1.2.3:8090"),
+        ("10.1.2.3:00080", "10.1.2.3", 80, "10.1.2.3:80"),
+        # an address is kept as written: a zone is an interface's name, and those tell case apart
+        ("[FE80::A%Eth0]:8090", "FE80::A%Eth0", 8090, "[FE80::A%Eth0]:8090"),
+        (f"{LONGEST_NAME}:80", LONGEST_NAME, 80, f"{LONGEST_NAME}:80"),
+        (f"{LONGEST_NAME.upper()}.:80", f"{LONGEST_NAME}.", 80, f"{LONGEST_NAME}.:80"),
     ],
 )
 def test_good_values(value: str, host: str, port: int, name: str) -> None:
@@ -56,7 +63,12 @@ def test_good_values(value: str, host: str, port: int, name: str) -> None:
         ("127.0.0.1:-1", "the port must be a number from 0 to 65535"),
         ("127.0.0.1:\uff18\uff10", "the port must be a number from 0 to 65535"),
         ("127.0.0.1:http", "the port must be a number from 0 to 65535"),
+        ("[::1]]:8090", "no :PORT after the address"),
+        ("127.0.0.1:000080", "the port must be a number from 0 to 65535"),
+        (LONGEST_NAME + "b:80", "not an address or host name"),
         ("x" * 400 + ":80", "too long"),
+        ("x" * (VALUE_LIMIT + 1 - 3) + ":80", "too long"),
+        ("x" * (VALUE_LIMIT - 3) + ":80", "not an address or host name"),
         ("", "give an address and a port"),
     ],
 )
@@ -74,6 +86,12 @@ def test_a_bad_value_is_shown_safely() -> None:
     with pytest.raises(ListenError) as info:
         parse_listen("evil\x1b[2J:80")
     assert str(info.value).startswith("--listen evil\\x1b[2J:80: ")
+
+
+def test_a_blank_value_is_shown_quoted() -> None:
+    with pytest.raises(ListenError) as info:
+        parse_listen(" \t ")
+    assert str(info.value) == f"--listen ' \\t ': give an address and a port; {EXAMPLE}"
 
 
 @settings(max_examples=500, deadline=None)

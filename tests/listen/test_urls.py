@@ -99,6 +99,55 @@ def test_a_listener_on_one_address_is_reached_there(host: str, url: str, reach: 
     assert reachable_urls(host, 8090, interfaces=LAPTOP) == [ReachableURL(url, "", reach)]
 
 
+def test_https_for_a_listener_on_one_address_too() -> None:
+    assert urls(reachable_urls("127.0.0.1", 8443, schemes=("http", "https"))) == [
+        "http://127.0.0.1:8443",
+        "https://127.0.0.1:8443",
+    ]
+    assert urls(reachable_urls("::1", 8443, schemes=("https",))) == ["https://[::1]:8443"]
+
+
+@pytest.mark.parametrize(
+    ("host", "reach"),
+    [
+        ("169.254.3.4%eth9", Reach.LINK_LOCAL),
+        ("fe80::1%eth0%1", Reach.LINK_LOCAL),
+        ("fe80::1%%eth0", Reach.LINK_LOCAL),
+        ("127.0.0.1%lo", Reach.LOOPBACK),
+    ],
+)
+def test_the_reach_is_the_addresss_whatever_follows_the_percent(host: str, reach: Reach) -> None:
+    """The address before the first ``%`` says who can reach it, even where Python would refuse the zone."""
+    [found] = reachable_urls(host, 8090)
+    assert found.reach is reach
+
+
+def test_what_is_not_a_usable_interface_address_is_passed_over() -> None:
+    """A malformed entry, a wildcard, a multicast group or a link-local address without its zone
+    is no place to reach: each is skipped, and the entries after it still count."""
+    listed = [
+        InterfaceAddress("eth0", "not an address"),
+        InterfaceAddress("eth0", "0.0.0.0"),
+        InterfaceAddress("eth0", "::"),
+        InterfaceAddress("eth0", "224.0.0.251"),
+        InterfaceAddress("eth0", "ff02::fb"),
+        InterfaceAddress("", "fe80::99"),
+        InterfaceAddress("eth0", "192.168.1.20"),
+        InterfaceAddress("eth0", "fe80::20"),
+    ]
+    assert reachable_urls("::", 8090, interfaces=listed) == [
+        ReachableURL("http://192.168.1.20:8090", "eth0", Reach.NETWORK),
+        ReachableURL("http://[fe80::20%25eth0]:8090", "eth0", Reach.LINK_LOCAL),
+    ]
+
+
+def test_the_loopback_stand_ins_name_no_interface() -> None:
+    assert reachable_urls("::", 8090, interfaces=[InterfaceAddress("eth0", "0.0.0.0")]) == [
+        ReachableURL("http://127.0.0.1:8090", "", Reach.LOOPBACK),
+        ReachableURL("http://[::1]:8090", "", Reach.LOOPBACK),
+    ]
+
+
 def test_this_machines_interfaces() -> None:
     found = reachable_urls("::", 8090)
     assert found[0].url == "http://127.0.0.1:8090"
