@@ -464,10 +464,14 @@ def test_a_file_names_itself_and_counts_entries_from_zero(tmp_path: Path) -> Non
     assert str(info.value) == "export.har: entry 2: request.headers is not a list"
 
 
-def test_an_object_without_a_log_is_refused() -> None:
+def test_an_object_without_a_log_or_its_entries_is_refused() -> None:
     with pytest.raises(HarImportError) as info:
         import_har({"entries": []})
     assert str(info.value) == 'HAR object is not a HAR file: no "log" object'
+    for log in ({}, {"entries": {}}, {"entries": None}):
+        with pytest.raises(HarImportError) as info:
+            import_har({"log": log})
+        assert str(info.value) == 'HAR object is not a HAR file: "log" has no "entries" list'
 
 
 def test_a_later_log_starts_over(tmp_path: Path) -> None:
