@@ -61,6 +61,17 @@ def answering(*pieces: bytes, close: bool = False) -> Callable[[Received], Reply
     return lambda received: Reply(list(pieces), close=close)
 
 
+def silent_on(turn: int) -> Callable[[Received], Reply]:
+    """Closes without answering the ``turn``-th request; answers the others ``n<their number>``."""
+    count = [0]
+
+    def handler(received: Received) -> Reply:
+        count[0] += 1
+        return Reply([], close=True) if count[0] == turn else Reply([response(200, b"n%d" % count[0])])
+
+    return handler
+
+
 def test_a_body_read_to_close_in_many_reads_arrives_whole(
     pool: ConnectionPool, start_upstream: UpstreamFactory
 ) -> None:
@@ -186,15 +197,7 @@ def test_a_reused_connection_closed_before_answering_is_retried_once_on_a_new_on
 ) -> None:
     """The second request finds its kept-alive connection closed without an answer; it goes
     again on a new connection, which answers; the pool then keeps that one."""
-    count = [0]
-
-    def handler(received: Received) -> Reply:
-        count[0] += 1
-        if count[0] == 2:
-            return Reply([], close=True)
-        return Reply([response(200, b"n%d" % count[0])])
-
-    upstream = start_upstream(handler)
+    upstream = start_upstream(silent_on(2))
     assert call(pool, upstream.url()).body == b"n1"
     answer = call(pool, upstream.url())
     assert (answer.body, upstream.connections, pool.opened) == (b"n3", 2, 2)
@@ -214,13 +217,7 @@ def test_a_new_connection_closed_before_answering_is_not_retried(
 def test_a_post_on_a_reused_connection_closed_without_answer_is_not_sent_twice(
     pool: ConnectionPool, start_upstream: UpstreamFactory
 ) -> None:
-    count = [0]
-
-    def handler(received: Received) -> Reply:
-        count[0] += 1
-        return Reply([], close=True) if count[0] == 2 else Reply([response(200, b"ok")])
-
-    upstream = start_upstream(handler)
+    upstream = start_upstream(silent_on(2))
     call(pool, upstream.url())
     post = b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
     failure = fails(pool, upstream.url(), post)
@@ -349,18 +346,12 @@ def test_a_retry_goes_on_a_new_connection_not_another_idle_one(
     pool: ConnectionPool, start_upstream: UpstreamFactory
 ) -> None:
     """Two idle connections; the newest is closed without answer: the retry opens a third."""
-    count = [0]
-
-    def handler(received: Received) -> Reply:
-        count[0] += 1
-        return Reply([], close=True) if count[0] == 1 else Reply([response(200, b"again")])
-
-    upstream = start_upstream(handler)
+    upstream = start_upstream(silent_on(1))
     target = parse_target(upstream.url())
     for conn in [pool.open(target, time.monotonic() + WAIT, Interrupt()) for _ in range(2)]:
         pool.checkin(conn)
     answer = call(pool, upstream.url())
-    assert answer.body == b"again"
+    assert answer.body == b"n2"
     assert answer.connected_at is not None
     assert [received.connection for received in upstream.received] == [2, 3]
     assert (upstream.connections, pool.opened) == (3, 3)

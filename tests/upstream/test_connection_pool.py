@@ -27,7 +27,7 @@ from inspector.upstream.connections import (
     left,
 )
 from inspector.upstream.outgoing import build_request
-from inspector.upstream.target import parse_target
+from inspector.upstream.target import UpstreamTarget, parse_target
 
 GET = b"GET /x HTTP/1.1\r\nHost: client.example\r\n\r\n"
 
@@ -126,6 +126,24 @@ def test_a_connection_checked_in_after_close_is_closed(pairs: list[socket.socket
     pool.checkin(late)
     assert is_closed(late)
     assert (pool.idle_count, pool.checkout("a")) == (0, None)
+
+
+def opening(
+    pool: ConnectionPool, target: UpstreamTarget, deadline: float, interrupt: Interrupt
+) -> tuple[threading.Thread, list[BaseException | None]]:
+    """``pool.open`` started in another thread, and where its outcome (None when it connected) goes."""
+    outcome: list[BaseException | None] = []
+
+    def open_it() -> None:
+        try:
+            pool.open(target, deadline, interrupt).close()
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    opener.start()
+    return opener, outcome
 
 
 def test_a_reset_connection_is_not_silent() -> None:
@@ -242,17 +260,7 @@ def test_a_tls_handshake_that_never_ends_is_cut_by_cancel(pool_listener: socket.
     pool = ConnectionPool(max_idle=4)
     target = parse_target({"url": f"https://127.0.0.1:{port}/", "verify_tls": False})
     interrupt = Interrupt()
-    outcome: list[BaseException | None] = []
-
-    def open_it() -> None:
-        try:
-            pool.open(target, time.monotonic() + 6 * WAIT, interrupt).close()
-            outcome.append(None)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    opener = threading.Thread(target=open_it, daemon=True)
-    opener.start()
+    opener, outcome = opening(pool, target, time.monotonic() + 6 * WAIT, interrupt)
     accepted, _ = pool_listener.accept()
     with accepted:
         assert accepted.recv(65536)  # the ClientHello: the handshake waits for us
@@ -269,17 +277,7 @@ def test_a_tls_handshake_that_never_ends_times_out_at_the_deadline(pool_listener
     port = pool_listener.getsockname()[1]
     pool = ConnectionPool(max_idle=4)
     target = parse_target({"url": f"https://127.0.0.1:{port}/", "verify_tls": False})
-    outcome: list[BaseException | None] = []
-
-    def open_it() -> None:
-        try:
-            pool.open(target, time.monotonic() + 0.3, Interrupt()).close()
-            outcome.append(None)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    opener = threading.Thread(target=open_it, daemon=True)
-    opener.start()
+    opener, outcome = opening(pool, target, time.monotonic() + 0.3, Interrupt())
     accepted, _ = pool_listener.accept()
     with accepted:
         opener.join(WAIT)
@@ -306,17 +304,7 @@ def test_a_connect_that_is_never_accepted_times_out_at_the_deadline() -> None:
     filler = socket.create_connection(listener.getsockname(), timeout=WAIT)  # fills the backlog
     pool = ConnectionPool(max_idle=4)
     target = parse_target(f"http://127.0.0.1:{listener.getsockname()[1]}/")
-    outcome: list[BaseException | None] = []
-
-    def open_it() -> None:
-        try:
-            pool.open(target, time.monotonic() + 0.3, Interrupt()).close()
-            outcome.append(None)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    opener = threading.Thread(target=open_it, daemon=True)
-    opener.start()
+    opener, outcome = opening(pool, target, time.monotonic() + 0.3, Interrupt())
     opener.join(WAIT)
     alive = opener.is_alive()
     listener.close()  # refuses a connect still waiting
