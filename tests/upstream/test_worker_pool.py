@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from fakeupstream import FakeClock
 
 from inspector.upstream import pool as pool_module
 from inspector.upstream.forwarder import Forwarder
@@ -68,16 +69,6 @@ class FakeJob:
         self.dropped.set()
         if self.end_on_drop:
             self.release.set()
-
-
-class FakeClock:
-    """Stands in for the pool module's ``time``: ``monotonic()`` reads ``now``."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 Pools = Callable[..., WorkerPool]
