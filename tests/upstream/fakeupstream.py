@@ -227,3 +227,13 @@ class FakeUpstream:
                 sock.sendall(bytes([byte]))
                 time.sleep(reply.trickle)
         return not reply.close
+
+
+class FakeClock:
+    """Stands in for a module's ``time`` (monkeypatched): ``monotonic()`` reads ``now``."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
