@@ -98,7 +98,12 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/limit_settings.py": ("tests/test_limit_settings.py", "tests/test_cli_limits.py"),
     "inspector/notify.py": ("tests/test_notify.py", "tests/ui/test_notifier.py"),
     "inspector/simple_curl.py": ("tests/test_simple_curl.py",),
-    "inspector/replay.py": ("tests/ui/test_replay.py", "tests/ui/test_replay_edits.py"),
+    "inspector/replay.py": (
+        "tests/test_replay.py",
+        "tests/test_replay_exchange.py",
+        "tests/ui/test_replay.py",
+        "tests/ui/test_replay_edits.py",
+    ),
     "inspector/paths.py": ("tests/test_paths.py", "tests/tls/test_ca.py"),
     # no recorded score yet (landed or being rewritten); runnable, not sampled
     # the record's JSON codec (http/record.py) and Deferred (http/deferred.py) are tested
