@@ -116,6 +116,7 @@ def test_without_getifaddrs_loopback_and_the_host_names_addresses(monkeypatch: p
             (socket.AF_INET6, stream, 6, "", ("fe80::5", 0, 0, 12)),
             (socket.AF_INET, stream, 6, "", ("192.168.1.5", 0)),
             (socket.AF_INET, stream, 6, "", ("127.0.0.1", 0)),
+            (socket.AF_INET6, stream, 6, "", ("::1", 0, 0, 0)),
         ]
 
     monkeypatch.setattr(interfaces, "_getifaddrs", lambda: None)
