@@ -116,7 +116,7 @@ def _timeout(value: Any) -> int:
         raise TargetError(f"forward timeout_ms must be a number of milliseconds, not {value!r}")
     if value <= 0:
         raise TargetError("forward timeout_ms must be above 0")
-    return min(int(value), MAX_TIMEOUT_MS)
+    return min(math.ceil(value), MAX_TIMEOUT_MS)  # a fraction of a millisecond is 1, never 0
 
 
 def _verify(value: Any, base_dir: Path | None) -> bool | str:

@@ -103,3 +103,9 @@ ACCEPTED: list[tuple[Any, UpstreamTarget]] = [
 @pytest.mark.parametrize(("value", "target"), ACCEPTED)
 def test_an_accepted_spelling_gives_its_target(value: Any, target: UpstreamTarget) -> None:
     assert parse_target(value) == target
+
+
+@pytest.mark.parametrize(("asked", "kept"), [(0.5, 1), (0.001, 1), (1, 1), (1.2, 2), (250.0, 250)])
+def test_a_fraction_of_a_millisecond_is_rounded_up_never_to_zero(asked: float, kept: int) -> None:
+    """A timeout of 0.5 ms once became 0 (int), and every call through the rule timed out at once."""
+    assert parse_target({"url": H, "timeout_ms": asked}).timeout_ms == kept
