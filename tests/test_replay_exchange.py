@@ -429,6 +429,22 @@ def test_a_server_that_never_answers_ends_at_the_idle_timeout(serve: Callable[..
     assert failure(get(server.url(), timeout=0.25)) == f"no response from {server.where} within 0.25 s"
 
 
+def trickle(conn: socket.socket, server: Server) -> None:
+    """Answers a body of a million bytes one byte at a time, never idle long enough to time out."""
+    server.read_head(conn)
+    ends = time.monotonic() + HOLD
+    with contextlib.suppress(OSError):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+        while time.monotonic() < ends and not server.stop.wait(0.02):
+            conn.sendall(b"x")
+
+
+def test_an_answer_that_never_ends_is_cut_off_at_the_deadline(serve: Callable[..., Server]) -> None:
+    server = serve(trickle)
+    message = failure(get(server.url(), timeout=WAIT, deadline=0.3))
+    assert message == f"the exchange with {server.where} did not end within 0.3 s and was cut off"
+
+
 def test_the_elapsed_time_is_from_before_connecting_to_after_the_answer(
     serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
 ) -> None:
