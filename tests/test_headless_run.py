@@ -38,19 +38,26 @@ WAIT = 10.0
 LISTENING = re.compile(r"listening on http://(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)")
 
 
-class Stderr(io.StringIO):
-    """run_headless's stderr: what it wrote, and a condition each write notifies."""
+class Watched:
+    """Something a client thread waits on: ``changed`` is notified at each change, and
+    once run_headless returned (``over``), when nothing will change any more."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.changed = threading.Condition()
         self.over = False
 
     def end(self) -> None:
-        """run_headless returned: nobody waits for more lines."""
         with self.changed:
             self.over = True
             self.changed.notify_all()
+
+
+class Stderr(io.StringIO, Watched):
+    """run_headless's stderr: what it wrote; each write notifies."""
+
+    def __init__(self) -> None:
+        io.StringIO.__init__(self)
+        Watched.__init__(self)
 
     def write(self, text: str) -> int:
         with self.changed:
@@ -83,20 +90,13 @@ class Stderr(io.StringIO):
                 self.changed.wait(WAIT)
 
 
-class Clock:
+class Clock(Watched):
     """``time`` for :func:`inspector.headless._serve_until`: monotonic() is what the test sets."""
 
     def __init__(self, now: float) -> None:
+        super().__init__()
         self.now = now
         self.reads = 0
-        self.changed = threading.Condition()
-        self.over = False
-
-    def end(self) -> None:
-        """run_headless returned: the clock is read no more."""
-        with self.changed:
-            self.over = True
-            self.changed.notify_all()
 
     def monotonic(self) -> float:
         with self.changed:
@@ -204,9 +204,10 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[Runner]:
     assert stray == []
 
 
-def exchange(
-    port: int, target: str, method: str = "GET", body: bytes | None = None
-) -> tuple[int, bytes, str]:
+Answer = tuple[int, bytes, str]
+
+
+def exchange(port: int, target: str, method: str = "GET", body: bytes | None = None) -> Answer:
     """One request on its own connection: (status, body, the client's ``host:port``)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
     try:
@@ -218,6 +219,37 @@ def exchange(
         return response.status, response.read(), client
     finally:
         conn.close()
+
+
+def one_request(
+    run: Runner,
+    argv: list[str],
+    target: str = "/x",
+    method: str = "GET",
+    body: bytes | None = None,
+    *,
+    err: Stderr | None = None,
+    args: Any = None,
+) -> tuple[int, list[str], Answer]:
+    """A run in which a client sends one request once it listens: (status, lines, answer)."""
+    answers: list[Answer] = []
+
+    def client(err: Stderr) -> None:
+        answers.append(exchange(err.port(), target, method, body))
+
+    status, lines = run(argv, client, err=err, args=args)
+    return status, lines, answers[0]
+
+
+def until_end(*request_lines: str) -> list[str]:
+    """The request lines, then the last lines of a run that ``--until N`` ended."""
+    count = len(request_lines)
+    return [*request_lines, f"done: {count} requests recorded (--until {count})", "stopped"]
+
+
+def with_history(db: Path, *extra: str) -> list[str]:
+    """Arguments for one loopback listener on any port, the history in ``db``, no HTTPS."""
+    return ["--headless", "--port", "0", "--tls", "off", "--db", str(db), *extra]
 
 
 def plain(*extra: str) -> list[str]:
@@ -260,18 +292,9 @@ def test_until_stops_once_n_requests_are_recorded_each_in_the_jsonl(run: Runner,
 
 
 def test_until_without_timeout(run: Runner) -> None:
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/only")
-
-    status, lines = run(plain("--until", "1"), client)
+    status, lines, answer = one_request(run, plain("--until", "1"), "/only")
     assert status == 0
-    assert lines[2:] == [
-        f"{seen['answer'][2]} GET /only -> 200",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
-    ]
+    assert lines[2:] == until_end(f"{answer[2]} GET /only -> 200")
 
 
 def test_pipelined_requests_each_have_their_line(run: Runner) -> None:
@@ -358,28 +381,37 @@ def test_timeout_comes_at_its_second_and_not_before(run: Runner, monkeypatch: py
     assert lines[-2:] == ["timeout: 1 request in 2.5 s: GET /one -> 200", "stopped"]
 
 
-def test_timeout_counts_requests_of_each_kind(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("argv", "requests", "summary"),
+    [
+        (
+            ["--timeout", "3"],
+            [("GET", "/a?x=1"), ("GET", "/a?x=2")],
+            "timeout: 2 requests in 3 s: GET /a -> 200 (x2)",
+        ),
+        (
+            ["--until", "1500", "--timeout", "1.5"],
+            [("GET", "/a"), ("POST", "/b")],
+            "timeout: 2 of 1,500 requests in 1.5 s: GET /a -> 200, POST /b -> 200",
+        ),
+    ],
+)
+def test_timeout_sums_up_what_arrived(
+    run: Runner,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    requests: list[tuple[str, str]],
+    summary: str,
+) -> None:
     def steps(err: Stderr, clock: Clock, port: int) -> None:
-        exchange(port, "/a?x=1")
-        exchange(port, "/a?x=2")
-        err.wait_for("GET /a?x=2 -> 200")
-        clock.set(103.0)
+        for method, target in requests:
+            exchange(port, target, method, b"{}" if method == "POST" else None)
+            err.wait_for(f"{method} {target} -> 200")
+        clock.set(100.0 + float(argv[-1]))  # the deadline
 
-    status, lines = timed(run, monkeypatch, ["--timeout", "3"], steps)
+    status, lines = timed(run, monkeypatch, argv, steps)
     assert status == 1
-    assert lines[-2:] == ["timeout: 2 requests in 3 s: GET /a -> 200 (x2)", "stopped"]
-
-
-def test_timeout_before_until(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    def steps(err: Stderr, clock: Clock, port: int) -> None:
-        exchange(port, "/a")
-        exchange(port, "/b", "POST", b"{}")
-        err.wait_for("POST /b -> 200")
-        clock.set(101.5)
-
-    status, lines = timed(run, monkeypatch, ["--until", "1500", "--timeout", "1.5"], steps)
-    assert status == 1
-    assert lines[-2:] == ["timeout: 2 of 1,500 requests in 1.5 s: GET /a -> 200, POST /b -> 200", "stopped"]
+    assert lines[-2:] == [summary, "stopped"]
 
 
 # -- the lines it starts with -----------------------------------------------------------------
@@ -413,17 +445,10 @@ def test_two_listeners_each_answer(run: Runner) -> None:
 
 
 def test_a_wildcard_listener_says_where_it_is_reached_and_warns(run: Runner) -> None:
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        port = seen["port"] = err.port()
-        seen["answer"] = exchange(port, "/w")  # over loopback only
-
-    status, lines = run(
-        ["--headless", "--no-db", "--tls", "off", "--listen", "0.0.0.0:0", "--until", "1"], client
-    )
-    port = seen["port"]
+    argv = ["--headless", "--no-db", "--tls", "off", "--listen", "0.0.0.0:0", "--until", "1"]
+    status, lines, answer = one_request(run, argv, "/w")  # over loopback only
     assert status == 0
+    port = int(lines[0].rsplit(":", 1)[1])
     urls = " ".join(url.url for url in reachable_urls("0.0.0.0", port))
     assert lines == [
         f"listening on http://0.0.0.0:{port}",
@@ -431,9 +456,7 @@ def test_a_wildcard_listener_says_where_it_is_reached_and_warns(run: Runner) -> 
         "rules: built-in default",
         f"warning: 0.0.0.0 can be reached from other machines: anyone who can reach port {port} can send "
         "requests, and they are recorded",
-        f"{seen['answer'][2]} GET /w -> 200",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
+        *until_end(f"{answer[2]} GET /w -> 200"),
     ]
 
 
@@ -451,12 +474,9 @@ def test_listening_lines_of_an_ipv6_wildcard() -> None:
 
 
 def test_nothing_is_written_to_the_app_data_folder(run: Runner, app_home: Path) -> None:
-    def client(err: Stderr) -> None:
-        exchange(err.port(), "/x")
-
-    status, lines = run(plain("--until", "1"), client)
+    status, lines, answer = one_request(run, plain("--until", "1"))
     assert status == 0
-    assert lines[1] == "rules: built-in default"
+    assert lines[1:] == ["rules: built-in default", *until_end(f"{answer[2]} GET /x -> 200")]
     assert not app_home.exists()  # no history file, no CA, no folder made for the rules
 
 
@@ -473,54 +493,31 @@ def test_rules_file_answers(run: Runner, tmp_path: Path) -> None:
     rules = write_rules(
         tmp_path / "mine.json", {"name": "mine", "path": "/**", "status": 203, "body": "mine"}
     )
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/r")
-
-    status, lines = run(plain("--rules", str(rules), "--until", "1"), client)
+    status, lines, answer = one_request(run, plain("--rules", str(rules), "--until", "1"), "/r")
     assert status == 0
-    assert seen["answer"][:2] == (203, b"mine")
-    assert lines[1:] == [
-        f"rules: {rules}",
-        f"{seen['answer'][2]} GET /r -> 203",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
-    ]
+    assert answer[:2] == (203, b"mine")
+    assert lines[1:] == [f"rules: {rules}", *until_end(f"{answer[2]} GET /r -> 203")]
 
 
 def test_the_rules_the_window_saved_answer(run: Runner, app_home: Path) -> None:
-    saved = write_rules(
-        app_home / "rules.json", {"name": "saved", "path": "/**", "status": 202, "body": "saved"}
-    )
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/s")
-
-    status, lines = run(plain("--until", "1"), client)
+    rule = {"name": "saved", "path": "/**", "status": 202, "body": "saved"}
+    saved = write_rules(app_home / "rules.json", rule)
+    status, lines, answer = one_request(run, plain("--until", "1"), "/s")
     assert status == 0
-    assert seen["answer"][:2] == (202, b"saved")
-    assert lines[1:3] == [f"rules: {saved}", f"{seen['answer'][2]} GET /s -> 202"]
+    assert answer[:2] == (202, b"saved")
+    assert lines[1:] == [f"rules: {saved}", *until_end(f"{answer[2]} GET /s -> 202")]
 
 
 def test_pause_rules_are_noted_once(run: Runner, tmp_path: Path) -> None:
     rule = {"name": "held", "path": "/**", "status": 203, "body": "at once", "pause": True}
     rules = write_rules(tmp_path / "paused.json", rule, version=2)
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/p")
-
-    status, lines = run(plain("--rules", str(rules), "--until", "1"), client)
+    status, lines, answer = one_request(run, plain("--rules", str(rules), "--until", "1"), "/p")
     assert status == 0
-    assert seen["answer"][:2] == (203, b"at once")
+    assert answer[:2] == (203, b"at once")
     assert lines[1:] == [
         f"rules: {rules}",
         "note: pauses are ignored in headless mode (they need the window): 'held' answer at once",
-        f"{seen['answer'][2]} GET /p -> 203",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
+        *until_end(f"{answer[2]} GET /p -> 203"),
     ]
 
 
@@ -547,26 +544,11 @@ def test_saved_rules_that_cannot_be_used(run: Runner, app_home: Path) -> None:
 # -- arguments that cannot work ------------------------------------------------------------------
 
 
-def test_listen_with_port(run: Runner) -> None:
-    argv = ["--headless", "--no-db", "--tls", "off", "--listen", "127.0.0.1:0", "--port", "0"]
-    assert run(argv) == (
-        EXIT_USAGE,
-        [
-            "error: --port cannot go with --listen, which replaces it; "
-            "e.g. --listen 127.0.0.1:8090 or --listen [::1]:8090"
-        ],
-    )
-
-
-def test_listen_with_bind(run: Runner) -> None:
-    argv = ["--headless", "--no-db", "--tls", "off", "--listen", "127.0.0.1:0", "--bind", "127.0.0.1"]
-    assert run(argv) == (
-        EXIT_USAGE,
-        [
-            "error: --bind cannot go with --listen, which replaces it; "
-            "e.g. --listen 127.0.0.1:8090 or --listen [::1]:8090"
-        ],
-    )
+@pytest.mark.parametrize(("flag", "value"), [("--port", "0"), ("--bind", "127.0.0.1")])
+def test_listen_with_the_older_flags(run: Runner, flag: str, value: str) -> None:
+    argv = ["--headless", "--no-db", "--tls", "off", "--listen", "127.0.0.1:0", flag, value]
+    example = "e.g. --listen 127.0.0.1:8090 or --listen [::1]:8090"
+    assert run(argv) == (EXIT_USAGE, [f"error: {flag} cannot go with --listen, which replaces it; {example}"])
 
 
 def test_a_jsonl_file_that_cannot_be_opened(run: Runner, tmp_path: Path) -> None:
@@ -624,19 +606,7 @@ def test_history_file_keeps_the_newest(run: Runner, tmp_path: Path, app_home: Pa
             exchange(port, target)
             err.wait_for(f"GET {target} -> 200")
 
-    argv = [
-        "--headless",
-        "--port",
-        "0",
-        "--tls",
-        "off",
-        "--db",
-        str(db),
-        "--history-limit",
-        "2",
-        "--until",
-        "3",
-    ]
+    argv = with_history(db, "--history-limit", "2", "--until", "3")
     status, lines = run(argv, client)
     assert status == 0
     assert lines[-2:] == ["done: 3 requests recorded (--until 3)", "stopped"]
@@ -648,41 +618,25 @@ def test_history_file_keeps_the_newest(run: Runner, tmp_path: Path, app_home: Pa
 def test_a_history_file_that_is_not_one_means_memory(run: Runner, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
     db.write_bytes(b"not a database" * 1000)
-
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/d")
-
-    argv = ["--headless", "--port", "0", "--tls", "off", "--db", str(db), "--until", "1"]
-    status, lines = run(argv, client)
+    argv = with_history(db, "--until", "1")
+    status, lines, answer = one_request(run, argv, "/d")
     assert status == 0
     assert lines[0] == (
         f"warning: cannot use history file {db}: file is not a database; "
         "history is kept in memory only until you quit"
     )
     assert LISTENING.fullmatch(lines[1])
-    assert lines[2:] == [
-        "rules: built-in default",
-        f"{seen['answer'][2]} GET /d -> 200",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
-    ]
+    assert lines[2:] == ["rules: built-in default", *until_end(f"{answer[2]} GET /d -> 200")]
 
 
 def test_a_body_over_the_limit_is_refused(run: Runner) -> None:
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/big", "POST", b"x" * 2000)
-
-    status, lines = run(plain("--max-body", "1KiB", "--until", "1"), client)
-    assert status == 0
-    assert seen["answer"][0] == 413
-    assert (
-        lines[2]
-        == f"{seen['answer'][2]} POST /big -> 413 (413 body of 2000 bytes exceeds the 1024-byte limit)"
+    status, lines, answer = one_request(
+        run, plain("--max-body", "1KiB", "--until", "1"), "/big", "POST", b"x" * 2000
     )
+    assert status == 0
+    assert answer[0] == 413
+    refused = f"{answer[2]} POST /big -> 413 (413 body of 2000 bytes exceeds the 1024-byte limit)"
+    assert lines[2:] == until_end(refused)
 
 
 def test_https_with_the_ca_in_ca_dir(run: Runner, tmp_path: Path, app_home: Path) -> None:
@@ -714,26 +668,19 @@ def test_https_with_the_ca_in_ca_dir(run: Runner, tmp_path: Path, app_home: Path
 def test_a_ca_dir_that_cannot_be_used_leaves_https_off(run: Runner, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-
-    def client(err: Stderr) -> None:
-        exchange(err.port(), "/x")
-
     argv = ["--headless", "--port", "0", "--no-db", "--ca-dir", str(blocker / "ca"), "--until", "1"]
-    status, lines = run(argv, client)
+    status, lines, answer = one_request(run, argv)
     assert status == 0
     assert lines[0] == f"warning: HTTPS is off: cannot create the CA folder {blocker / 'ca'}: Not a directory"
+    assert lines[2:] == ["rules: built-in default", *until_end(f"{answer[2]} GET /x -> 200")]
 
 
 def test_arguments_without_tls_mean_https_off(run: Runner, app_home: Path) -> None:
     args = build_parser().parse_args(plain("--until", "1"))
     del args.tls, args.ca_dir
-
-    def client(err: Stderr) -> None:
-        exchange(err.port(), "/x")
-
-    status, lines = run([], client, args=args)
+    status, lines, answer = one_request(run, [], args=args)
     assert status == 0
-    assert lines[-2:] == ["done: 1 requests recorded (--until 1)", "stopped"]
+    assert lines[1:] == ["rules: built-in default", *until_end(f"{answer[2]} GET /x -> 200")]
     assert not app_home.exists()  # no CA was made
 
 
@@ -762,30 +709,17 @@ class FailingStderr(Stderr):
 )
 def test_a_closed_stderr_is_given_up_quietly(run: Runner, error: Exception) -> None:
     err = FailingStderr(error)
-
-    def client(err: Stderr) -> None:
-        assert exchange(err.port(), "/x")[0] == 200
-
-    status, lines = run(plain("--until", "1"), client, err=err)
-    assert status == 0
+    status, lines, answer = one_request(run, plain("--until", "1"), err=err)
+    assert (status, answer[:2]) == (0, (200, b"hello world"))
     assert len(lines) == 1 and LISTENING.fullmatch(lines[0])
     assert err.attempts == 2  # nothing tried after the first failure
 
 
 def test_a_line_stderr_cannot_take_is_lost_alone(run: Runner) -> None:
     err = FailingStderr(OSError(28, "No space left on device"), once=True)
-    seen: dict[str, Any] = {}
-
-    def client(err: Stderr) -> None:
-        seen["answer"] = exchange(err.port(), "/x")
-
-    status, lines = run(plain("--until", "1"), client, err=err)
+    status, lines, answer = one_request(run, plain("--until", "1"), err=err)
     assert status == 0
-    assert lines[1:] == [
-        f"{seen['answer'][2]} GET /x -> 200",
-        "done: 1 requests recorded (--until 1)",
-        "stopped",
-    ]
+    assert lines[1:] == until_end(f"{answer[2]} GET /x -> 200")
 
 
 # -- records lost ------------------------------------------------------------------------------
@@ -837,19 +771,7 @@ def locked_history(
         lock.execute("BEGIN IMMEDIATE")
         seen["answers"] = [exchange(port, "/1"), exchange(port, "/2")]
 
-    argv = [
-        "--headless",
-        "--port",
-        "0",
-        "--tls",
-        "off",
-        "--db",
-        str(db),
-        "--jsonl",
-        str(jsonl),
-        "--until",
-        "2",
-    ]
+    argv = with_history(db, "--jsonl", str(jsonl), "--until", "2")
     try:
         status, lines = run(argv, client)
     finally:
