@@ -85,6 +85,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     # (not app.py, the command line: it imports the window's launcher, and its tests run
     # the app in subprocesses, which mutmut's coverage of each function cannot see)
     "inspector/headless.py": (
+        "tests/test_headless_run.py",
         "tests/test_cli_limits.py",
         "tests/test_headless_saved_rules.py",
         "tests/testing/test_inspector.py",
@@ -147,16 +148,29 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/models": ("tests/models",),
 }
 #: the modules `make mutate-sample` draws from: those whose survivors are all explained, so a
-#: drawn mutant that survives unexplained is news: inspector/store (every mutant run), and the
-#: small modules explained one by one in earlier sittings. Not inspector/upstream and
-#: inspector/timeline: their samples of 2026-11-27 had unexplained survivors (docs/TESTING.md)
+#: drawn mutant that survives unexplained is news: every module scored on every mutant (or on a
+#: sample whose survivors were all explained) whose last run left no survivor unexplained
+#: (docs/TESTING.md)
 SAMPLED = (
     "inspector/store",
     "inspector/tls",
     "inspector/diff",
+    "inspector/capture",
+    "inspector/formats",
+    "inspector/listen",
+    "inspector/timeline",
+    "inspector/upstream",
     "inspector/addresses.py",
     "inspector/text.py",
     "inspector/assets.py",
+    "inspector/filter_query.py",
+    "inspector/units.py",
+    "inspector/limit_settings.py",
+    "inspector/notify.py",
+    "inspector/simple_curl.py",
+    "inspector/paths.py",
+    "inspector/replay.py",
+    "inspector/headless.py",
 )
 #: modules measured on a random sample of this many mutants unless ``run --sample`` says
 #: otherwise (``--sample 0``: every mutant): a full run does not fit a sitting on 2 cores
