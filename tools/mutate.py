@@ -100,7 +100,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/notify.py": ("tests/test_notify.py", "tests/ui/test_notifier.py"),
     "inspector/simple_curl.py": ("tests/test_simple_curl.py",),
     "inspector/replay.py": (
-        "tests/test_replay.py",
+        "tests/test_replay_requests.py",
         "tests/test_replay_exchange.py",
         "tests/ui/test_replay.py",
         "tests/ui/test_replay_edits.py",
