@@ -297,6 +297,38 @@ def test_until_without_timeout(run: Runner) -> None:
     assert lines[2:] == until_end(f"{answer[2]} GET /only -> 200")
 
 
+@pytest.mark.parametrize("timeout", [[], ["--timeout", "600"]])
+def test_it_waits_for_the_listener_in_short_joins_until_it_ends(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, timeout: list[str]
+) -> None:
+    """The main thread joins the listener in slices of 0.2 s (so it stays free for signals,
+    which Windows delivers only between joins) for as long as the listener serves: a request
+    after several slices is still recorded."""
+    joins = Watched()
+    slices: list[float | None] = []
+
+    class Listener(threading.Thread):
+        def join(self, timeout: float | None = None) -> None:
+            super().join(timeout)
+            with joins.changed:
+                slices.append(timeout)
+                joins.changed.notify_all()
+
+    monkeypatch.setattr(headless, "threading", SimpleNamespace(Thread=Listener, Lock=threading.Lock))
+    answers: list[Answer] = []
+
+    def client(err: Stderr) -> None:
+        port = err.port()
+        with joins.changed:
+            assert joins.changed.wait_for(lambda: len(slices) >= 3, WAIT), f"joined {slices}"
+        answers.append(exchange(port, "/late"))
+
+    status, lines = run(plain("--until", "1", *timeout), client)
+    assert status == 0
+    assert lines[2:] == until_end(f"{answers[0][2]} GET /late -> 200")
+    assert set(slices[:3]) == {0.2}
+
+
 def test_pipelined_requests_each_have_their_line(run: Runner) -> None:
     seen: dict[str, Any] = {}
 
