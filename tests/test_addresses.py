@@ -79,6 +79,13 @@ def test_ipv6_hosts_are_bracketed_in_host_port_and_urls(host: str, port: int, wr
     assert url_for(host, port) == f"http://{written}"
 
 
+def test_an_ipv6_zone_is_percent_encoded_in_a_url_only() -> None:
+    """RFC 6874 §2: the zone's % is written %25 inside a URL's brackets."""
+    assert format_hostport("fe80::1%eth0", 8090) == "[fe80::1%eth0]:8090"
+    assert url_for("fe80::1%eth0", 8090) == "http://[fe80::1%25eth0]:8090"
+    assert url_for("fe80::1%eth0", 8443, "https") == "https://[fe80::1%25eth0]:8443"
+
+
 @pytest.mark.parametrize(
     ("bound", "browsed"),
     [
