@@ -79,7 +79,7 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/diff": ("tests/diff",),
     "inspector/timeline": ("tests/timeline",),
     "inspector/addresses.py": ("tests/test_addresses.py",),
-    "inspector/text.py": ("tests/test_text.py", "tests/test_text_limits.py"),
+    "inspector/text.py": ("tests/test_text.py", "tests/test_text_hidden.py", "tests/test_text_limits.py"),
     "inspector/assets.py": ("tests/test_assets.py", "tests/test_assets_locations.py"),
     # the other Qt-free top-level modules, each with the tests that call it in-process
     # (not app.py, the command line: it imports the window's launcher, and its tests run
