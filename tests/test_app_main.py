@@ -70,8 +70,9 @@ class Launches:
         return 7
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def launches(monkeypatch: pytest.MonkeyPatch) -> Launches:
+    """No test opens a window or starts headless mode, even where main() should refuse."""
     recorded = Launches()
     monkeypatch.setattr(inspector.app, "run_window", recorded.run_window)
     monkeypatch.setattr(inspector.app, "run_headless", recorded.run_headless)
