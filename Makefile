@@ -29,7 +29,7 @@ MODULES ?= inspector/tls inspector/upstream inspector/diff inspector/timeline \
 	inspector/capture inspector/formats inspector/listen \
 	inspector/addresses.py inspector/text.py inspector/assets.py inspector/units.py \
 	inspector/limit_settings.py inspector/filter_query.py inspector/notify.py \
-	inspector/simple_curl.py inspector/replay.py inspector/paths.py inspector/headless.py \
+	inspector/simple_curl.py inspector/replay.py inspector/paths.py inspector/headless.py inspector/app.py \
 	inspector/store \
 	inspector/http inspector/server inspector/responses inspector/testing inspector/models
 JOBS ?= 4

@@ -81,9 +81,10 @@ SELECTION: dict[str, tuple[str, ...]] = {
     "inspector/addresses.py": ("tests/test_addresses.py",),
     "inspector/text.py": ("tests/test_text.py", "tests/test_text_hidden.py", "tests/test_text_limits.py"),
     "inspector/assets.py": ("tests/test_assets.py", "tests/test_assets_locations.py"),
-    # the other Qt-free top-level modules, each with the tests that call it in-process
-    # (not app.py, the command line: it imports the window's launcher, and its tests run
-    # the app in subprocesses, which mutmut's coverage of each function cannot see)
+    # the other Qt-free top-level modules, each with the tests that call it in-process (most
+    # tests of the command line and headless mode run the app in subprocesses, which mutmut's
+    # coverage of each function cannot see)
+    "inspector/app.py": ("tests/test_app_main.py", "tests/test_cli_limits.py"),
     "inspector/headless.py": (
         "tests/test_headless_run.py",
         "tests/test_cli_limits.py",
@@ -171,6 +172,7 @@ SAMPLED = (
     "inspector/paths.py",
     "inspector/replay.py",
     "inspector/headless.py",
+    "inspector/app.py",
 )
 #: modules measured on a random sample of this many mutants unless ``run --sample`` says
 #: otherwise (``--sample 0``: every mutant): a full run does not fit a sitting on 2 cores
