@@ -121,8 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_ca(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """``--ca``: the CA certificate's path and each client's trust command (the CA is made if needed)."""
+def run_ca(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """``--ca``: the CA certificate's path and each client's trust command (the CA is made if needed);
+    ``out`` and ``err`` are sys.stdout and sys.stderr as they are when it runs, by default."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     try:
         ca = load_or_create(Path(args.ca_dir) if args.ca_dir else None)
     except CAError as exc:
@@ -134,8 +137,10 @@ def run_ca(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys
     return 0
 
 
-def run_export(args: argparse.Namespace, err: TextIO = sys.stderr) -> int:
-    """``--export OUT.har|OUT.jsonl``: write the whole stored history."""
+def run_export(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    """``--export OUT.har|OUT.jsonl``: write the whole stored history (``err``: sys.stderr as it
+    is when it runs, by default)."""
+    err = sys.stderr if err is None else err
     try:
         store = CaptureStore(args.db if args.db else DEFAULT_PATH)
     except StoreError as exc:
