@@ -438,6 +438,22 @@ def test_main_ca(launches: Launches, tmp_path: Path) -> None:
     assert launches.window == [] and launches.headless == []
 
 
+def test_main_writes_errors_of_ca_and_export_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through main, run_ca and run_export use the streams of the moment: the trust text on
+    stdout, each error line on stderr."""
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder", "utf-8")
+    capsys.readouterr()
+    assert main(["--ca", "--ca-dir", str(taken)]) == 2
+    assert capsys.readouterr() == ("", f"error: cannot create the CA folder {taken}: File exists\n")
+    db = tmp_path / "h.sqlite3"
+    stored(db, 1)
+    assert main(["--export", str(tmp_path / "out.txt"), "--db", str(db)]) == 2
+    assert capsys.readouterr() == ("", "error: cannot export to out.txt: use a .har or .jsonl file name\n")
+
+
 # -- --rules and --listen ------------------------------------------------------------------------
 
 
