@@ -14,7 +14,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from inspector.http.parser import RequestParser, RequestReceived
@@ -227,6 +228,40 @@ class FakeUpstream:
                 sock.sendall(bytes([byte]))
                 time.sleep(reply.trickle)
         return not reply.close
+
+
+#: SO_LINGER on with a zero time-out: closing the socket resets the connection (RST)
+RESET_ON_CLOSE = b"\x01\x00\x00\x00\x00\x00\x00\x00"
+
+
+def read_head(sock: socket.socket) -> bytes:
+    """What ``sock`` sends up to the end of a request head (all of it, if it closes first)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@contextmanager
+def one_connection(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A listener on 127.0.0.1 whose first connection goes to ``handle`` on a thread (and is
+    closed after it): yields the port, and waits for the thread before the listener closes."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                handle(conn)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield listener.getsockname()[1]
+        finally:
+            thread.join(WAIT)
 
 
 class FakeClock:

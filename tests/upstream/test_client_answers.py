@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import trustme
 from conftest import UpstreamFactory
-from fakeupstream import WAIT, Received, Reply, capture, response
+from fakeupstream import RESET_ON_CLOSE, WAIT, Received, Reply, capture, one_connection, read_head, response
 
 from inspector.upstream import client
 from inspector.upstream.client import Answer, perform
@@ -236,41 +236,27 @@ def test_an_answer_that_asks_to_close_is_not_kept(
 
 def test_a_reset_while_reading_the_body_is_a_body_cut_short(pool: ConnectionPool) -> None:
     """The upstream sends a head and part of its body, then resets the connection (SO_LINGER 0)."""
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
 
-        def serve() -> None:
-            conn, _ = listener.accept()
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    def serve(conn: socket.socket) -> None:
+        read_head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
 
-        server = threading.Thread(target=serve, daemon=True)
-        server.start()
+    with one_connection(serve) as port:
         failure = fails(pool, f"http://127.0.0.1:{port}/")
-        server.join(WAIT)
     assert failure.detail.startswith("closed the connection in the middle of its answer's body")
     assert failure.upstream_status == 200
 
 
 def test_a_reset_before_any_answer_names_the_failure(pool: ConnectionPool) -> None:
     """An upstream that resets the connection on the request: no answer, a 502 naming the reset."""
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
 
-        def serve() -> None:
-            conn, _ = listener.accept()
-            with conn:
-                conn.recv(65536)
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    def serve(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
 
-        server = threading.Thread(target=serve, daemon=True)
-        server.start()
+    with one_connection(serve) as port:
         failure = fails(pool, f"http://127.0.0.1:{port}/")
-        server.join(WAIT)
     assert failure.status == 502
     assert failure.detail in (
         "closed the connection without answering",
@@ -310,18 +296,23 @@ def test_an_upstream_that_never_answers_times_out_at_the_deadline(
     upstream.wait_client_closes(1)
 
 
+def big_post() -> OutgoingRequest:
+    """A POST whose 64 MiB body is far more than the socket buffers hold."""
+    body = bytes(64 * 1024 * 1024)
+    return OutgoingRequest(
+        method="POST",
+        target="/",
+        headers=((b"Host", b"h"), (b"Content-Length", str(len(body)).encode())),
+        body=body,
+    )
+
+
 def test_an_upstream_that_never_reads_the_body_times_out_at_the_deadline(pool: ConnectionPool) -> None:
     """The request body is far bigger than the socket buffers and the upstream never reads:
     the send waits only until the deadline."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        body = bytes(64 * 1024 * 1024)
-        request = OutgoingRequest(
-            method="POST",
-            target="/",
-            headers=((b"Host", b"h"), (b"Content-Length", str(len(body)).encode())),
-            body=body,
-        )
+        request = big_post()
         target = parse_target(f"http://127.0.0.1:{port}/")
         interrupt = Interrupt()
         deadline = time.monotonic() + 0.3
@@ -434,30 +425,16 @@ def test_a_cancel_while_a_body_is_read_to_close_is_not_taken_for_its_end(
 def test_a_connection_whose_request_was_not_sent_whole_is_not_kept(pool: ConnectionPool) -> None:
     """The upstream answers (keep-alive) before the body is in and closes without reading it:
     the client reads the answer, but a connection the upstream reset is not kept."""
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
 
-        def refuse() -> None:
-            conn, _ = listener.accept()
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                conn.sendall(response(413, b"too big"))
+    def refuse(conn: socket.socket) -> None:
+        read_head(conn)
+        conn.sendall(response(413, b"too big"))
 
-        thread = threading.Thread(target=refuse, daemon=True)
-        thread.start()
-        body = bytes(64 * 1024 * 1024)
-        request = OutgoingRequest(
-            method="POST",
-            target="/",
-            headers=((b"Host", b"h"), (b"Content-Length", str(len(body)).encode())),
-            body=body,
-        )
+    request = big_post()
+    with one_connection(refuse) as port:
         target = parse_target(f"http://127.0.0.1:{port}/")
         answer = perform(
             pool, target, request, deadline=time.monotonic() + WAIT, max_body=100, interrupt=Interrupt()
         )
-        thread.join(WAIT)
     assert (answer.status, answer.body) == (413, b"too big")
     assert pool.idle_count == 0

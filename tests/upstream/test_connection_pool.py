@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import trustme
 from conftest import UpstreamFactory
-from fakeupstream import WAIT, Reply, capture, response
+from fakeupstream import RESET_ON_CLOSE, WAIT, Reply, capture, response
 
 from inspector.upstream import connections
 from inspector.upstream.client import perform
@@ -150,7 +150,7 @@ def test_a_reset_connection_is_not_silent() -> None:
     with socket.create_server(("127.0.0.1", 0)) as listener:
         ours = socket.create_connection(listener.getsockname())
         theirs, _ = listener.accept()
-    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
     theirs.close()  # a reset
     conn = Connection("a", ours)
     assert not conn.silent()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 from conftest import UpstreamFactory
-from fakeupstream import WAIT, Received, Reply, forward, response
+from fakeupstream import Received, Reply, forward, one_connection, read_head, response
 
 from inspector.upstream import Forwarder
 
@@ -247,24 +246,15 @@ def test_a_large_request_body_goes_through_whole(
 def test_an_answer_sent_before_the_body_was_read_is_relayed(forwarder: Forwarder) -> None:
     """An upstream that refuses a large body answers and closes without reading it: the
     send breaks off, and the answer that arrived is what the client gets."""
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def refuse() -> None:
-        sock, _ = listener.accept()
-        with sock:
-            buf = b""
-            while b"\r\n\r\n" not in buf:
-                buf += sock.recv(65536)
-            sock.sendall(response(413, b"too big", ("Connection", "close")))
+    def refuse(sock: socket.socket) -> None:
+        read_head(sock)
+        sock.sendall(response(413, b"too big", ("Connection", "close")))
 
-    thread = threading.Thread(target=refuse, daemon=True)
-    thread.start()
     body = b"b" * (8 * 1024 * 1024)
     raw = b"POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    result = forward(forwarder, raw, url)
-    thread.join(WAIT)
-    listener.close()
+    with one_connection(refuse) as port:
+        result = forward(forwarder, raw, f"http://127.0.0.1:{port}")
     assert (result.response.status, result.response.body) == (413, b"too big")
 
 
