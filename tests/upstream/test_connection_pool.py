@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import trustme
 from conftest import UpstreamFactory
-from fakeupstream import RESET_ON_CLOSE, WAIT, Reply, capture, response
+from fakeupstream import RESET_ON_CLOSE, WAIT, FakeClock, Reply, capture, response
 
 from inspector.upstream import connections
 from inspector.upstream.client import perform
@@ -30,16 +30,6 @@ from inspector.upstream.outgoing import build_request
 from inspector.upstream.target import UpstreamTarget, parse_target
 
 GET = b"GET /x HTTP/1.1\r\nHost: client.example\r\n\r\n"
-
-
-class Clock:
-    """Stands for the ``time`` module in ``connections``: ``monotonic`` returns ``now``."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -64,7 +54,7 @@ def is_closed(conn: Connection) -> bool:
 def test_a_pool_sweeps_other_upstreams_idle_connections_at_most_once_a_second(
     monkeypatch: pytest.MonkeyPatch, pairs: list[socket.socket]
 ) -> None:
-    clock = Clock(1000.0)
+    clock = FakeClock(1000.0)
     monkeypatch.setattr(connections, "time", clock)
     pool = ConnectionPool(max_idle=4, idle_timeout=15.0)
     a, e, b, c, d, f = (connection(key, pairs) for key in "aebcdf")
@@ -90,7 +80,7 @@ def test_a_pool_sweeps_other_upstreams_idle_connections_at_most_once_a_second(
 def test_the_first_checkin_sweeps_even_early_on_the_clock(
     monkeypatch: pytest.MonkeyPatch, pairs: list[socket.socket]
 ) -> None:
-    monkeypatch.setattr(connections, "time", Clock(0.5))
+    monkeypatch.setattr(connections, "time", FakeClock(0.5))
     pool = ConnectionPool(max_idle=4, idle_timeout=0.0)
     conn = connection("a", pairs)
     pool.checkin(conn)
@@ -101,7 +91,7 @@ def test_the_first_checkin_sweeps_even_early_on_the_clock(
 def test_a_connection_idle_for_the_whole_timeout_is_not_handed_out(
     monkeypatch: pytest.MonkeyPatch, pairs: list[socket.socket]
 ) -> None:
-    clock = Clock(1000.0)
+    clock = FakeClock(1000.0)
     monkeypatch.setattr(connections, "time", clock)
     pool = ConnectionPool(max_idle=4, idle_timeout=15.0)
     young, old = connection("a", pairs), connection("b", pairs)
@@ -189,7 +179,7 @@ def test_firing_wakes_a_blocked_read() -> None:
 
 
 def test_no_time_left_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connections, "time", Clock(100.0))
+    monkeypatch.setattr(connections, "time", FakeClock(100.0))
     with pytest.raises(TimeoutError):
         left(100.0)  # the deadline is now
     assert left(100.5) == 0.5
