@@ -107,7 +107,6 @@ SELECTION: dict[str, tuple[str, ...]] = {
         "tests/ui/test_replay_edits.py",
     ),
     "inspector/paths.py": ("tests/test_paths.py", "tests/tls/test_ca.py"),
-    # no recorded score yet (landed or being rewritten); runnable, not sampled
     # the record's JSON codec (http/record.py) and Deferred (http/deferred.py) are tested
     # where records are written and answers deferred: without these files a run of
     # inspector/http found ~360 of their mutants reached by no test
